@@ -1,0 +1,88 @@
+import type { Finding, ReportInput } from './finding.js';
+import type { Logger } from './logger.js';
+import type { Severity } from './severity.js';
+import type { DiscoveryIssue, FileKind, FileFormat, ScannedFile } from '../discovery/types.js';
+import type { ResolvedPolicy } from '../policy/types.js';
+
+export const AREAS = [
+  'model', 'data', 'secret', 'workflow', 'pipeline', 'container', 'k8s', 'deps', 'notebook', 'governance', 'policy',
+] as const;
+export type Area = (typeof AREAS)[number];
+
+/** A JSON Schema (draft 2020-12 subset that ajv understands) for a rule's options. */
+export type OptionsSchema = Record<string, unknown>;
+
+export interface RuleMeta<O> {
+  /** `<area>/<name>`, kebab-case, equal to the file path under src/rules/. Stable forever. */
+  id: string;
+  /** One line, shown by `ai-gate rules` and as SARIF shortDescription. */
+  description: string;
+  /** Why it matters and what to do, in Markdown: the SARIF `help` text and the first part of the docs page. */
+  help: string;
+  defaultSeverity: Severity;
+  /** The file kinds the file check runs on. Empty for run-level rules. */
+  kinds: readonly FileKind[];
+  /** Narrows `kinds` to these formats when given. */
+  formats?: readonly FileFormat[];
+  /** JSON Schema of the options object (without `severity`, which every rule takes). */
+  options?: OptionsSchema;
+  defaultOptions: O;
+  /** Findings of this rule are made by the engine itself (e.g. a crashed rule), never by a check function. */
+  engineReported?: boolean;
+}
+
+/** Random access and streaming over one file, read from the handle the engine opened once. */
+export interface FileReader {
+  /** Up to `length` bytes from `offset` (fewer at end of file). */
+  read(offset: number, length: number): Promise<Buffer>;
+  /** The file in chunks, from the start, up to the engine's per-file read cap. */
+  stream(chunkSize?: number): AsyncIterable<Buffer>;
+  /** The file as UTF-8 text, up to the text cap; `truncated` says whether the cap cut it. */
+  text(): Promise<{ text: string; truncated: boolean }>;
+}
+
+export interface FileContext<O> {
+  file: ScannedFile;
+  reader: FileReader;
+  options: O;
+  severity: Severity;
+  logger: Logger;
+  report(input: ReportInput): void;
+}
+
+export interface RunContext<O> {
+  files: readonly ScannedFile[];
+  discoveryIssues: readonly DiscoveryIssue[];
+  policy: ResolvedPolicy;
+  options: O;
+  severity: Severity;
+  /** Today's date, YYYY-MM-DD (injected so tests are deterministic). */
+  today: string;
+  logger: Logger;
+  /** `input.path` is required for run-level findings. */
+  report(input: ReportInput & { path: string }): void;
+}
+
+export interface Rule<O = Record<string, unknown>> {
+  meta: RuleMeta<O>;
+  /** Runs once per file of the kinds in `meta.kinds`. */
+  checkFile?(ctx: FileContext<O>): void | Promise<void>;
+  /** Runs once per scan, after discovery (policy-level and tree-level checks). */
+  checkRun?(ctx: RunContext<O>): void | Promise<void>;
+}
+
+/** Identity with type inference; also checks the id's shape at definition time. */
+export function defineRule<O>(rule: Rule<O>): Rule<O> {
+  const [area, name, ...rest] = rule.meta.id.split('/');
+  if (!AREAS.includes(area as Area) || !name || rest.length > 0 || !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(name)) {
+    throw new Error(`bad rule id ${JSON.stringify(rule.meta.id)}: expected <area>/<kebab-name>`);
+  }
+  return rule;
+}
+
+export function ruleArea(id: string): Area {
+  return id.split('/')[0] as Area;
+}
+
+export type AnyRule = Rule<any>;
+export type { Finding };

@@ -1,0 +1,13 @@
+/** A file that does not follow its format. Parsers throw this (never anything else) on bad input. */
+export class FormatError extends Error {
+  /** Byte offset where the problem was seen, where known. */
+  readonly offset?: number;
+  constructor(message: string, offset?: number) {
+    super(message);
+    this.name = 'FormatError';
+    this.offset = offset;
+  }
+}
+
+/** Random access to a file's bytes: up to `length` bytes from `offset` (fewer at the end). */
+export type ReadAt = (offset: number, length: number) => Promise<Buffer>;

@@ -1,0 +1,54 @@
+import type { Finding } from '../engine/finding.js';
+import type { Severity } from '../engine/severity.js';
+
+/** The one object every reporter reads (console, JSON, SARIF, GitHub). The JSON report is this, serialised. */
+export interface Report {
+  tool: { name: 'ai-pipeline-gate'; version: string };
+  /** The scanned root as the user named it (for display only; paths in findings are relative to it). */
+  root: string;
+  policy: {
+    source: string;
+    sha256?: string;
+    extends: string;
+    failOn: Severity;
+    scope: 'changed' | 'all';
+    rulesEnabled: number;
+  };
+  /** `--base REF` or the PR base, when only changed files were scanned. */
+  base?: string;
+  stats: {
+    filesScanned: number;
+    bytesScanned: number;
+    filesIgnored: number;
+    filesDeleted: number;
+    durationMs: number;
+  };
+  verdict: Verdict;
+  /** Sorted: blocking first, then by severity, path, line, rule id. */
+  findings: Finding[];
+  /** Every rule that is registered, for SARIF `tool.driver.rules` and the docs links. */
+  rules: RuleSummary[];
+}
+
+export interface RuleSummary {
+  id: string;
+  description: string;
+  help: string;
+  helpUri: string;
+  defaultSeverity: Severity;
+  enabled: boolean;
+}
+
+export interface Verdict {
+  passed: boolean;
+  failOn: Severity;
+  counts: {
+    /** Open (not suppressed) findings by severity. */
+    bySeverity: Record<Severity, number>;
+    blocking: number;
+    /** Open findings that do not block. */
+    reported: number;
+    suppressedInline: number;
+    excepted: number;
+  };
+}
