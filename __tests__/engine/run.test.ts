@@ -1,0 +1,143 @@
+import { describe, expect, it } from '@jest/globals';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DiscoveryResult, FileKind, ScannedFile } from '../../src/discovery/types.js';
+import { silentLogger } from '../../src/engine/logger.js';
+import { defineRule, type AnyRule } from '../../src/engine/rule.js';
+import { RULE_ERROR, SCAN_LIMIT, runEngine } from '../../src/engine/run.js';
+import { allRules } from '../../src/rules/index.js';
+import { makePolicy } from '../helpers/policy.js';
+
+/** A rule that reports every line containing TODO-BAD, so tests control findings through file text. */
+const lineRule = defineRule<Record<string, never>>({
+  meta: {
+    id: 'data/test-marker', description: 'test', help: 'test', defaultSeverity: 'high', kinds: ['text'], defaultOptions: {},
+  },
+  async checkFile(ctx) {
+    const { text } = await ctx.reader.text();
+    text.split('\n').forEach((line, i) => {
+      const column = line.indexOf('TODO-BAD');
+      if (column >= 0) ctx.report({ message: `marker found: ${line.trim()}`, line: i + 1, column: column + 1 });
+    });
+  },
+});
+
+const crashingRule = defineRule<Record<string, never>>({
+  meta: { id: 'data/test-crash', description: 'test', help: 'test', defaultSeverity: 'low', kinds: ['text'], defaultOptions: {} },
+  checkFile() {
+    throw new TypeError('boom');
+  },
+});
+
+function fixture(files: Record<string, string>, kind: FileKind = 'text'): DiscoveryResult {
+  const root = mkdtempSync(join(tmpdir(), 'ai-gate-engine-'));
+  const scanned: ScannedFile[] = Object.entries(files).map(([path, content]) => {
+    const absPath = join(root, path);
+    writeFileSync(absPath, content);
+    return { path, absPath, size: Buffer.byteLength(content), kind, format: 'text', head: Buffer.from(content).subarray(0, 8192), change: 'unchanged' };
+  });
+  return { files: scanned, issues: [], ignored: 0, deleted: [] };
+}
+
+const rules: AnyRule[] = [...allRules, lineRule, crashingRule];
+
+async function run(discovery: DiscoveryResult, enabled: Parameters<typeof makePolicy>[1], extra: Parameters<typeof makePolicy>[2] = {}) {
+  return runEngine({ rules, policy: makePolicy(rules, enabled, extra), discovery, logger: silentLogger, today: '2026-06-01' });
+}
+
+describe('engine', () => {
+  it('reports a crashing rule as a rule-error finding and still runs the other rules', async () => {
+    const discovery = fixture({ 'a.txt': 'x TODO-BAD\n' });
+    const { findings, verdict } = await run(discovery, { 'data/test-crash': true, 'data/test-marker': true, [RULE_ERROR]: true });
+    const error = findings.find((f) => f.ruleId === RULE_ERROR);
+    expect(error?.message).toBe('Rule data/test-crash failed on this file (TypeError: boom); the file was not fully checked by it.');
+    expect(error?.location.path).toBe('a.txt');
+    expect(error?.severity).toBe('high');
+    expect(findings.some((f) => f.ruleId === 'data/test-marker')).toBe(true);
+    expect(verdict.passed).toBe(false);
+  });
+
+  it('keeps fingerprints stable when lines are inserted above a finding, and distinct for repeats', async () => {
+    const before = await run(fixture({ 'a.txt': 'one TODO-BAD\nsame TODO-BAD\nsame TODO-BAD\n' }), { 'data/test-marker': true });
+    const after = await run(fixture({ 'a.txt': 'new line\n\nanother\none TODO-BAD\nsame TODO-BAD\nsame TODO-BAD\n' }), { 'data/test-marker': true });
+    const prints = (r: typeof before) => r.findings.map((f) => f.fingerprint).sort();
+    expect(prints(before)).toHaveLength(3);
+    expect(new Set(prints(before)).size).toBe(3);
+    expect(prints(after)).toEqual(prints(before));
+    expect(after.findings.map((f) => f.location.line).sort()).toEqual([4, 5, 6]);
+  });
+
+  it('orders findings deterministically whatever the order files finish in', async () => {
+    const files = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`f${String(i).padStart(2, '0')}.txt`, 'TODO-BAD\n'.repeat(i % 4 + 1)]));
+    const first = await run(fixture(files), { 'data/test-marker': true });
+    const second = await run(fixture(files), { 'data/test-marker': true });
+    const key = (r: typeof first) => r.findings.map((f) => `${f.location.path}:${f.location.line}`);
+    expect(key(first)).toEqual(key(second));
+    expect(key(first)[0]).toBe('f00.txt:1');
+  });
+
+  it('honours an inline suppression on the line or on a comment line above, and keeps the finding', async () => {
+    const discovery = fixture({
+      'a.txt': [
+        'x TODO-BAD # ai-gate: ignore[data/test-marker] reviewed in #12',
+        '# ai-gate: ignore[data/test-marker] fixture for the parser tests',
+        'y TODO-BAD',
+        'z TODO-BAD # ai-gate: ignore[data/other-rule] wrong rule',
+        'w TODO-BAD',
+      ].join('\n'),
+    });
+    const { findings, verdict } = await run(discovery, { 'data/test-marker': true });
+    const byLine = Object.fromEntries(findings.map((f) => [f.location.line, f.suppression]));
+    expect(byLine[1]).toEqual({ kind: 'inline', reason: 'reviewed in #12' });
+    expect(byLine[3]).toEqual({ kind: 'inline', reason: 'fixture for the parser tests' });
+    expect(byLine[4]).toBeUndefined();
+    expect(byLine[5]).toBeUndefined();
+    expect(verdict.counts).toMatchObject({ blocking: 2, suppressedInline: 2 });
+    expect(findings.filter((f) => f.suppression).every((f) => !f.blocking)).toBe(true);
+  });
+
+  it('applies live exceptions by rule and glob, ignores expired ones, and counts both kinds', async () => {
+    const discovery = fixture({ 'data/synthetic/a.txt': 'TODO-BAD\n', 'data/raw/b.txt': 'TODO-BAD\n', 'old/c.txt': 'TODO-BAD\n' });
+    const { findings, verdict } = await run(discovery, { 'data/test-marker': true, 'policy/expired-exception': true }, {
+      exceptions: [
+        { rule: 'data/test-marker', paths: ['data/synthetic/**'], reason: 'synthetic', expires: '2026-06-01', index: 0, line: 9 },
+        { rule: 'data/test-marker', paths: ['old/**'], reason: 'legacy', expires: '2026-05-31', index: 1, line: 13 },
+      ],
+    });
+    const get = (p: string) => findings.find((f) => f.location.path === p && f.ruleId === 'data/test-marker');
+    expect(get('data/synthetic/a.txt')?.suppression).toEqual({ kind: 'exception', reason: 'synthetic', expires: '2026-06-01', exceptionIndex: 0 });
+    expect(get('data/raw/b.txt')?.suppression).toBeUndefined();
+    expect(get('old/c.txt')?.suppression).toBeUndefined();
+    const expired = findings.filter((f) => f.ruleId === 'policy/expired-exception');
+    expect(expired).toHaveLength(1);
+    expect(expired[0].location).toEqual({ path: '.github/ai-gate.yml', line: 13 });
+    expect(expired[0].message).toBe('Exception 1 for data/test-marker on old/** expired on 2026-05-31 and no longer applies; renew it with a fresh reason or remove it.');
+    expect(verdict.counts.excepted).toBe(1);
+    expect(verdict.counts.blocking).toBe(2);
+  });
+
+  it('reports a file cut short by the text cap under policy/scan-limit', async () => {
+    const discovery = fixture({ 'big.txt': 'a'.repeat(5000) + '\nTODO-BAD\n' });
+    const { findings } = await run(discovery, { 'data/test-marker': true, [SCAN_LIMIT]: true }, {
+      limits: { maxFileBytes: 1 << 30, maxTextBytes: 1000 },
+    });
+    expect(findings.map((f) => f.ruleId)).toEqual([SCAN_LIMIT]);
+    expect(findings[0].message).toBe("The scan stopped at the policy's read limit (read the first 1000 of 5010 bytes as text); findings past that point may be missing.");
+  });
+
+  it('reports a file that vanished before it could be opened instead of crashing', async () => {
+    const discovery = fixture({ 'gone.txt': 'TODO-BAD' });
+    discovery.files[0].absPath += '.missing';
+    const { findings } = await run(discovery, { 'data/test-marker': true, [SCAN_LIMIT]: true });
+    expect(findings).toHaveLength(1);
+    expect(findings[0].ruleId).toBe(SCAN_LIMIT);
+    expect(findings[0].message).toMatch(/^Could not open the file to scan it \(.*ENOENT.*\); it was not checked\.$/);
+  });
+
+  it('runs only enabled rules and only on the kinds they declare', async () => {
+    const discovery = fixture({ 'a.txt': 'TODO-BAD' }, 'model');
+    expect((await run(discovery, { 'data/test-marker': true })).findings).toEqual([]);
+    expect((await run(fixture({ 'a.txt': 'TODO-BAD' }), {})).findings).toEqual([]);
+  });
+});

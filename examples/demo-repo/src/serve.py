@@ -1,0 +1,23 @@
+"""A tiny inference server for the classifier."""
+import os
+import pickle
+
+import torch
+
+# Planted problem: an AWS access key committed in code (this is AWS's documented example key, not a real one).
+AWS_ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE"
+
+with open("models/classifier.pkl", "rb") as f:
+    MODEL = pickle.load(f)
+
+# Planted problem: a community adapter loaded with full unpickling.
+ADAPTER = torch.load("models/community/adapter.bin")
+
+
+def predict(features: list[float]) -> str:
+    score = sum(c * v for c, v in zip(MODEL["coef"], features)) + MODEL["intercept"]
+    return MODEL["classes"][score > 0]
+
+
+if __name__ == "__main__":
+    print(predict([0.4, 1, 0.1, 2]), os.environ.get("PORT", "8080"))

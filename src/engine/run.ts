@@ -1,0 +1,170 @@
+import type { Finding, ReportInput } from './finding.js';
+import { fingerprint, normaliseLineKey } from './fingerprint.js';
+import type { Logger } from './logger.js';
+import { HandleReader } from './reader.js';
+import type { AnyRule, FileContext, RunContext } from './rule.js';
+import type { Severity } from './severity.js';
+import { applyExceptions, applyInline } from './suppress.js';
+import { compareFindings, decide } from './verdict.js';
+import type { DiscoveryResult, ScannedFile } from '../discovery/types.js';
+import type { ResolvedPolicy } from '../policy/types.js';
+import type { Verdict } from '../report/types.js';
+
+/** Ids of the findings the engine itself makes. Their rule files hold the meta and docs. */
+export const RULE_ERROR = 'policy/rule-error';
+export const SCAN_LIMIT = 'policy/scan-limit';
+
+export interface EngineOptions {
+  rules: readonly AnyRule[];
+  policy: ResolvedPolicy;
+  discovery: DiscoveryResult;
+  logger: Logger;
+  /** YYYY-MM-DD; exceptions expire relative to it. */
+  today: string;
+  /** Files checked at once; I/O overlaps with parsing. */
+  concurrency?: number;
+  onProgress?: (done: number, total: number, path: string) => void;
+}
+
+export interface EngineResult {
+  findings: Finding[];
+  verdict: Verdict;
+  bytesScanned: number;
+}
+
+type Raw = Omit<Finding, 'fingerprint' | 'blocking'> & { key?: string };
+
+export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
+  const { policy, discovery } = opts;
+  const enabled = opts.rules.filter((r) => policy.rules[r.meta.id]?.enabled);
+  const perFile: Finding[][] = new Array(discovery.files.length);
+  let next = 0, done = 0, bytesScanned = 0;
+
+  const worker = async () => {
+    while (next < discovery.files.length) {
+      const index = next++;
+      const file = discovery.files[index];
+      perFile[index] = await checkFile(file, enabled, opts);
+      bytesScanned += file.size;
+      opts.onProgress?.(++done, discovery.files.length, file.path);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 4) }, worker));
+
+  const runFindings = await checkRun(enabled, opts);
+  const findings = [...perFile.flat(), ...runFindings];
+  applyExceptions(findings, policy.exceptions, opts.today);
+  const verdict = decide(findings, policy.failOn);
+  findings.sort(compareFindings);
+  return { findings, verdict, bytesScanned };
+}
+
+function applicable(rule: AnyRule, file: ScannedFile): boolean {
+  if (!rule.checkFile || !rule.meta.kinds.includes(file.kind)) return false;
+  return !rule.meta.formats || rule.meta.formats.includes(file.format);
+}
+
+async function checkFile(file: ScannedFile, enabled: readonly AnyRule[], opts: EngineOptions): Promise<Finding[]> {
+  const rules = enabled.filter((r) => applicable(r, file));
+  if (rules.length === 0) return [];
+  const raw: Raw[] = [];
+  let reader: HandleReader;
+  try {
+    reader = await HandleReader.open(file.absPath, opts.policy.limits);
+  } catch (error) {
+    engineFinding(raw, opts.policy, SCAN_LIMIT, file.path, `Could not open the file to scan it (${describe(error)}); it was not checked.`);
+    return finish(raw, file.path, []);
+  }
+  try {
+    for (const rule of rules) {
+      const setting = opts.policy.rules[rule.meta.id];
+      const ctx: FileContext<unknown> = {
+        file,
+        reader,
+        options: setting.options,
+        severity: setting.severity,
+        logger: opts.logger,
+        report: (input) => raw.push(toRaw(rule.meta.id, setting.severity, file.path, input)),
+      };
+      try {
+        await rule.checkFile!(ctx);
+      } catch (error) {
+        opts.logger.debug(`${rule.meta.id} threw on ${file.path}: ${(error as Error)?.stack ?? error}`);
+        engineFinding(raw, opts.policy, RULE_ERROR, file.path,
+          `Rule ${rule.meta.id} failed on this file (${describe(error)}); the file was not fully checked by it.`);
+      }
+    }
+    if (reader.capped) {
+      engineFinding(raw, opts.policy, SCAN_LIMIT, file.path,
+        `The scan stopped at the policy's read limit (${reader.capped}); findings past that point may be missing.`);
+    }
+    const needsLines = raw.some((f) => f.location.line !== undefined);
+    const lines = needsLines ? (await reader.text()).text.split(/\r?\n/) : [];
+    return finish(raw, file.path, lines);
+  } finally {
+    await reader.close();
+  }
+}
+
+async function checkRun(enabled: readonly AnyRule[], opts: EngineOptions): Promise<Finding[]> {
+  const raw: Raw[] = [];
+  for (const rule of enabled) {
+    if (!rule.checkRun) continue;
+    const setting = opts.policy.rules[rule.meta.id];
+    const ctx: RunContext<unknown> = {
+      files: opts.discovery.files,
+      discoveryIssues: opts.discovery.issues,
+      policy: opts.policy,
+      options: setting.options,
+      severity: setting.severity,
+      today: opts.today,
+      logger: opts.logger,
+      report: (input) => raw.push(toRaw(rule.meta.id, setting.severity, input.path, input)),
+    };
+    try {
+      await rule.checkRun(ctx);
+    } catch (error) {
+      engineFinding(raw, opts.policy, RULE_ERROR, opts.policy.source,
+        `Rule ${rule.meta.id} failed (${describe(error)}); its checks did not run.`);
+    }
+  }
+  // Run-level findings may point into several files; fingerprint each group by its own path.
+  const byPath = new Map<string, Raw[]>();
+  for (const f of raw) byPath.set(f.location.path, [...(byPath.get(f.location.path) ?? []), f]);
+  return [...byPath].flatMap(([path, group]) => finish(group, path, []));
+}
+
+function toRaw(ruleId: string, severity: Severity, path: string, input: ReportInput): Raw {
+  const { message, severity: own, fingerprintKey, path: _ignored, ...where } = input;
+  const location = Object.fromEntries(Object.entries({ path, ...where }).filter(([, v]) => v !== undefined));
+  return { ruleId, severity: own ?? severity, message, location: location as unknown as Raw["location"], key: fingerprintKey };
+}
+
+function engineFinding(raw: Raw[], policy: ResolvedPolicy, ruleId: string, path: string, message: string): void {
+  const setting = policy.rules[ruleId];
+  if (setting && !setting.enabled) return;
+  raw.push({ ruleId, severity: setting?.severity ?? 'high', message, location: { path } });
+}
+
+/** Applies inline suppressions and assigns fingerprints, counting repeats of the same key in position order. */
+function finish(raw: Raw[], path: string, lines: readonly string[]): Finding[] {
+  const ordered = [...raw].sort(
+    (a, b) => (a.location.line ?? 0) - (b.location.line ?? 0) || (a.location.byteOffset ?? 0) - (b.location.byteOffset ?? 0),
+  );
+  const seen = new Map<string, number>();
+  const findings = ordered.map(({ key, ...f }): Finding => {
+    const lineText = f.location.line !== undefined ? lines[f.location.line - 1] : undefined;
+    const base = key ?? (lineText !== undefined ? normaliseLineKey(lineText) : f.message);
+    const id = `${f.ruleId}\0${f.location.member ?? ''}\0${base}`;
+    const occurrence = seen.get(id) ?? 0;
+    seen.set(id, occurrence + 1);
+    return { ...f, fingerprint: fingerprint(f.ruleId, path, `${f.location.member ?? ''}\0${base}`, occurrence), blocking: false };
+  });
+  if (lines.length) applyInline(findings, lines);
+  return findings;
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}`;
+  return String(error);
+}

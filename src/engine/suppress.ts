@@ -1,0 +1,62 @@
+import picomatch from 'picomatch';
+import type { Finding } from './finding.js';
+import type { PolicyException } from '../policy/types.js';
+
+/**
+ * Inline suppressions: `# ai-gate: ignore[rule-id] reason` (also after `//`, `--` or inside `<!-- -->`), on
+ * the finding's own line or alone on the line above it. Several ids may be listed, comma-separated.
+ */
+const INLINE = /(?:#|\/\/|--|<!--)\s*ai-gate:\s*ignore\[([^\]]*)\]\s*(.*?)\s*(?:-->)?\s*$/;
+
+export interface InlineDirective {
+  rules: string[];
+  reason: string;
+}
+
+export function parseInlineDirective(line: string): InlineDirective | undefined {
+  const m = INLINE.exec(line);
+  if (!m) return undefined;
+  const rules = m[1].split(',').map((r) => r.trim()).filter(Boolean);
+  return rules.length ? { rules, reason: m[2] } : undefined;
+}
+
+/** Marks findings covered by an inline directive; `lines` are the file's lines (index 0 is line 1). */
+export function applyInline(findings: Finding[], lines: readonly string[]): void {
+  for (const f of findings) {
+    const line = f.location.line;
+    if (!line || f.suppression) continue;
+    const own = lines[line - 1];
+    const above = lines[line - 2];
+    const candidates = [own, above !== undefined && isCommentOnly(above) ? above : undefined];
+    for (const text of candidates) {
+      const directive = text === undefined ? undefined : parseInlineDirective(text);
+      if (directive && directive.rules.includes(f.ruleId)) {
+        f.suppression = { kind: 'inline', reason: directive.reason || '(no reason given)' };
+        break;
+      }
+    }
+  }
+}
+
+function isCommentOnly(line: string): boolean {
+  return /^\s*(#|\/\/|--|<!--)/.test(line);
+}
+
+/** True when the exception has run out: it applies through its `expires` day, not after. */
+export function isExpired(exception: PolicyException, today: string): boolean {
+  return exception.expires < today;
+}
+
+/** Marks findings covered by a live policy exception (first matching exception wins). */
+export function applyExceptions(findings: Finding[], exceptions: readonly PolicyException[], today: string): void {
+  const live = exceptions
+    .filter((e) => !isExpired(e, today))
+    .map((e) => ({ e, match: picomatch(e.paths, { dot: true }) }));
+  for (const f of findings) {
+    if (f.suppression) continue;
+    const hit = live.find(({ e, match }) => e.rule === f.ruleId && match(f.location.path));
+    if (hit) {
+      f.suppression = { kind: 'exception', reason: hit.e.reason, expires: hit.e.expires, exceptionIndex: hit.e.index };
+    }
+  }
+}

@@ -1,0 +1,21 @@
+import { defineRule } from '../../engine/rule.js';
+
+/** Reported by the engine (src/engine/run.ts) when a rule throws; the scan goes on. */
+export default defineRule<Record<string, never>>({
+  meta: {
+    id: 'policy/rule-error',
+    description: 'A rule failed on a file, so the file was not fully checked.',
+    help: [
+      'A rule crashed while reading a file. The gate reports the crash instead of passing the file, because an',
+      'input that breaks a checker is exactly what an attacker would try; by default this blocks (high).',
+      '',
+      '**Remediation**: look at the file named in the finding. If it is well-formed, this is a bug in the',
+      'gate: please report it with the message. To unblock a known-good file meanwhile, add a policy exception',
+      'for `policy/rule-error` on that path with a reason and an expiry.',
+    ].join('\n'),
+    defaultSeverity: 'high',
+    kinds: [],
+    defaultOptions: {},
+    engineReported: true,
+  },
+});

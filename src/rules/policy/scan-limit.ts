@@ -1,0 +1,34 @@
+import { defineRule } from '../../engine/rule.js';
+
+const WHAT: Record<string, string> = {
+  'special-file': 'is not a regular file (FIFO, socket or device) and was not opened',
+  unreadable: 'could not be read',
+  'too-large': 'is larger than the policy lets the gate read',
+};
+
+/** Also reported by the engine when a read cap cuts a file short or a file cannot be opened. */
+export default defineRule<Record<string, never>>({
+  meta: {
+    id: 'policy/scan-limit',
+    description: 'A file could not be scanned in full (a read cap, a special file, an unreadable file).',
+    help: [
+      'The gate bounds what it reads so that a hostile PR cannot stall it: it never opens FIFOs or devices and',
+      'reads at most `limits.max-file-bytes` of any file (`limits.max-text-bytes` as text). When one of these',
+      'bounds cuts a file short, the part not read was not checked, and this finding says so.',
+      '',
+      '**Remediation**: remove special files from the repository; for a large file that must be scanned in',
+      'full, raise the limit in the policy (`limits:`), or add an exception that records why it is safe.',
+    ].join('\n'),
+    defaultSeverity: 'medium',
+    kinds: [],
+    defaultOptions: {},
+    engineReported: true,
+  },
+  checkRun(ctx) {
+    for (const issue of ctx.discoveryIssues) {
+      const what = WHAT[issue.kind];
+      if (!what) continue;
+      ctx.report({ path: issue.path, message: `This path ${what}: ${issue.detail}.`, fingerprintKey: issue.kind });
+    }
+  },
+});

@@ -1,0 +1,79 @@
+import { resolve } from 'node:path';
+import { discover } from './discovery/index.js';
+import type { Logger } from './engine/logger.js';
+import type { AnyRule } from './engine/rule.js';
+import { runEngine } from './engine/run.js';
+import type { Severity } from './engine/severity.js';
+import { TOOL_NAME, TOOL_VERSION, ruleDocsUrl } from './meta.js';
+import { loadPolicy } from './policy/load.js';
+import type { Report } from './report/types.js';
+import { allRules } from './rules/index.js';
+
+export interface ScanOptions {
+  /** The folder to scan. */
+  root: string;
+  /** The policy file; relative paths are taken from `cwd`. */
+  policyFile?: string;
+  /** True when the user named the policy file (a missing one is then an error, not a fallback). */
+  policyExplicit: boolean;
+  /** The policy's text when it comes from elsewhere (the base branch via the API); `policyFile` names it. */
+  policyText?: string;
+  /** Only files changed between this git ref and the working tree. */
+  base?: string;
+  failOn?: Severity;
+  cwd: string;
+  logger: Logger;
+  /** YYYY-MM-DD; defaults to today (UTC). */
+  today?: string;
+  rules?: AnyRule[];
+  onProgress?: (done: number, total: number, path: string) => void;
+}
+
+/** inputs → policy → discovery → engine → verdict: the one pipeline the CLI and the action share. */
+export async function scan(opts: ScanOptions): Promise<Report> {
+  const started = Date.now();
+  const rules = opts.rules ?? allRules;
+  const policy = await loadPolicy({
+    policyFile: opts.policyFile,
+    explicit: opts.policyExplicit,
+    cwd: opts.cwd,
+    rules,
+    overrides: { failOn: opts.failOn },
+    logger: opts.logger,
+    policyText: opts.policyText,
+  });
+  const root = resolve(opts.cwd, opts.root);
+  const discovery = await discover({ root, base: opts.base, ignore: policy.paths.ignore, logger: opts.logger });
+  const today = opts.today ?? new Date().toISOString().slice(0, 10);
+  const result = await runEngine({ rules, policy, discovery, logger: opts.logger, today, onProgress: opts.onProgress });
+  return {
+    tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    root: opts.root,
+    policy: {
+      source: policy.source,
+      sha256: policy.sha256,
+      extends: policy.extends,
+      failOn: policy.failOn,
+      scope: opts.base ? 'changed' : 'all',
+      rulesEnabled: rules.filter((r) => policy.rules[r.meta.id]?.enabled).length,
+    },
+    base: opts.base,
+    stats: {
+      filesScanned: discovery.files.length,
+      bytesScanned: result.bytesScanned,
+      filesIgnored: discovery.ignored,
+      filesDeleted: discovery.deleted.length,
+      durationMs: Date.now() - started,
+    },
+    verdict: result.verdict,
+    findings: result.findings,
+    rules: rules.map((r) => ({
+      id: r.meta.id,
+      description: r.meta.description,
+      help: r.meta.help,
+      helpUri: ruleDocsUrl(r.meta.id),
+      defaultSeverity: r.meta.defaultSeverity,
+      enabled: Boolean(policy.rules[r.meta.id]?.enabled),
+    })),
+  };
+}
