@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { discover } from './discovery/index.js';
 import type { Logger } from './engine/logger.js';
 import type { AnyRule } from './engine/rule.js';
@@ -43,6 +43,12 @@ export async function scan(opts: ScanOptions): Promise<Report> {
     policyText: opts.policyText,
   });
   const root = resolve(opts.cwd, opts.root);
+  // Findings on the policy (an expired exception) must point at it the way every other path is given:
+  // relative to the scanned root, when the file lies inside it.
+  if (opts.policyFile && policy.source === opts.policyFile) {
+    const inRoot = relative(root, resolve(opts.cwd, opts.policyFile));
+    if (inRoot && !inRoot.startsWith('..') && !isAbsolute(inRoot)) policy.source = inRoot.split(sep).join('/');
+  }
   const discovery = await discover({ root, base: opts.base, ignore: policy.paths.ignore, logger: opts.logger });
   const today = opts.today ?? new Date().toISOString().slice(0, 10);
   const result = await runEngine({ rules, policy, discovery, logger: opts.logger, today, onProgress: opts.onProgress });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { DiscoveryResult, FileKind, ScannedFile } from '../../src/discovery/types.js';
 import { silentLogger } from '../../src/engine/logger.js';
 import { defineRule, type AnyRule } from '../../src/engine/rule.js';
@@ -34,6 +34,7 @@ function fixture(files: Record<string, string>, kind: FileKind = 'text'): Discov
   const root = mkdtempSync(join(tmpdir(), 'ai-gate-engine-'));
   const scanned: ScannedFile[] = Object.entries(files).map(([path, content]) => {
     const absPath = join(root, path);
+    mkdirSync(dirname(absPath), { recursive: true });
     writeFileSync(absPath, content);
     return { path, absPath, size: Buffer.byteLength(content), kind, format: 'text', head: Buffer.from(content).subarray(0, 8192), change: 'unchanged' };
   });

@@ -1,0 +1,124 @@
+import { describe, expect, it } from '@jest/globals';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The bundled CLI, run as a user runs it: a child process of `node dist/cli.js`. */
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const cli = join(repo, 'dist/cli.js');
+
+function run(args: string[], cwd = repo) {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function tree(files: Record<string, string | Buffer>): string {
+  const root = mkdtempSync(join(tmpdir(), 'ai-gate-cli-'));
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), content);
+  }
+  return root;
+}
+
+const pickle = Buffer.from('\x80\x04\x95\x10\x00\x00\x00\x00\x00\x00\x00}\x94\x8c\x01a\x94K\x01s.', 'latin1');
+
+describe('ai-gate CLI (bundled)', () => {
+  it('scans the demo repository: model files and the expired exception, at the right places', () => {
+    const { code, stdout } = run(['scan', 'examples/demo-repo']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^models\/community\/adapter\.bin\n\s+medium\s+model\/serialization-format\s+Raw pickle \(protocol 4\)/m);
+    expect(stdout).toMatch(/^models\/sentiment\.pt\n\s+sentiment\/data\.pkl\s+medium\s+model\/serialization-format\s+PyTorch zip checkpoint with pickled member sentiment\/data\.pkl/m);
+    expect(stdout).toMatch(/^\.github\/ai-gate\.yml\n\s+9\s+medium\s+policy\/expired-exception\s+Exception 0 for model\/serialization-format on models\/classifier\.pkl expired on 2024-12-31/m);
+    expect(stdout).toMatch(/✔ gate passed: no blocking findings, 4 reported/);
+    expect(stdout).toContain('policy: .github/ai-gate.yml (fail-on: high');
+  });
+
+  it('fails (exit 1) when --fail-on lowers the threshold', () => {
+    const { code, stdout } = run(['scan', 'examples/demo-repo', '--fail-on', 'medium']);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/✖ gate failed: 4 blocking \(4 medium\)/);
+  });
+
+  it('finds a pickle by its bytes whatever its name', () => {
+    const root = tree({ 'notes.txt': pickle, 'README.md': '# hello\n' });
+    const { code, stdout } = run(['scan', root, '--format', 'json']);
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout);
+    expect(report.findings.map((f: { ruleId: string; location: { path: string } }) => [f.ruleId, f.location.path])).toEqual([
+      ['model/serialization-format', 'notes.txt'],
+    ]);
+    expect(report.policy.source).toBe('built-in recommended');
+  });
+
+  it('writes SARIF and JSON files next to the text output', () => {
+    const root = tree({ 'm.pkl': pickle });
+    const out = mkdtempSync(join(tmpdir(), 'ai-gate-out-'));
+    const { code, stdout } = run(['scan', root, '--sarif', join(out, 'r.sarif'), '--json', join(out, 'r.json')]);
+    expect(code).toBe(0);
+    const sarif = JSON.parse(readFileSync(join(out, 'r.sarif'), 'utf8'));
+    expect(sarif.version).toBe('2.1.0');
+    expect(sarif.runs[0].results[0].ruleId).toBe('model/serialization-format');
+    expect(JSON.parse(readFileSync(join(out, 'r.json'), 'utf8')).findings).toHaveLength(1);
+    expect(stdout).toContain(`SARIF: ${join(out, 'r.sarif')}`);
+  });
+
+  it('exits 2 on a broken policy, naming file, line and key, and scans nothing', () => {
+    const root = tree({ '.github/ai-gate.yml': 'extends: recommended\nfail-on: hgih\n', 'm.pkl': pickle });
+    const { code, stdout, stderr } = run(['scan', root]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/ai-gate\.yml:2:10 +fail-on: "hgih" is not a severity; expected one of critical, high, medium, low/);
+    expect(stderr).toMatch(/1 error in the policy; nothing was scanned\./);
+  });
+
+  it.each([
+    [['scan', '--bogus'], /Unknown option '--bogus'/],
+    [['scan', '.', '--format', 'xml'], /--format "xml" is not one of text, json, sarif/],
+    [['scan', '.', '--fail-on', 'severe'], /--fail-on "severe" is not a severity/],
+    [['scan', 'no/such/dir'], /no\/such\/dir is not a folder to scan/],
+    [['scan', '.', '--policy', 'missing.yml'], /missing\.yml/],
+    [['frobnicate'], /unknown command "frobnicate"/],
+  ])('exits 2 on usage errors: %j', (args, message) => {
+    const { code, stderr } = run(args);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+  });
+
+  it('prints help and the rule list', () => {
+    const help = run(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('ai-gate scan [DIR] [options]');
+    const rules = run(['rules']);
+    expect(rules.code).toBe(0);
+    expect(rules.stdout).toMatch(/^model\/serialization-format\s+model\s+medium\s+A model or array is stored in a pickle-based format/m);
+    expect(rules.stdout).toMatch(/^policy\/expired-exception\s+policy\s+medium/m);
+  });
+
+  it('with --base, scans only what changed since the ref', () => {
+    const root = tree({ 'old.pkl': pickle, 'keep.txt': 'x\n' });
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: root });
+    git('init', '-q');
+    git('add', '.');
+    git('commit', '-qm', 'base');
+    writeFileSync(join(root, 'new.pkl'), pickle);
+    const { code, stdout } = run(['scan', root, '--base', 'HEAD', '--format', 'json']);
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout);
+    expect(report.findings.map((f: { location: { path: string } }) => f.location.path)).toEqual(['new.pkl']);
+    expect(report.stats.filesScanned).toBe(1);
+    const bad = run(['scan', root, '--base', 'no-such-ref']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('no-such-ref');
+  });
+
+  it('escapes control characters of hostile file names in text output', () => {
+    const root = tree({ 'evil\u001b[2Jname\n::error::x.pkl': pickle });
+    const { code, stdout } = run(['scan', root]);
+    expect(code).toBe(0);
+    expect(stdout).not.toContain('\u001b[2J');
+    expect(stdout).toContain('evil\\x1b[2Jname\\n::error::x.pkl');
+  });
+});

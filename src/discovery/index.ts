@@ -1,0 +1,294 @@
+/**
+ * Discovery: the files in scope, each with its first bytes read once and classified.
+ *
+ * Candidates come from git where the root is inside a checkout (tracked files plus untracked ones that are
+ * not ignored; with `base`, only what changed since it), else from a walk of the tree. Every candidate is
+ * lstat'ed before anything is opened:
+ *  - a symlink whose target (resolved, or for a dangling link, read lexically) lies outside the root is a
+ *    `symlink-escape` issue, whether or not the target exists; so is one into a `.git` directory;
+ *  - a symlink to a regular file inside the root is scanned under the link's path only when the target is not
+ *    itself a candidate (otherwise the target is scanned once, under its own path); a dangling link inside
+ *    the root and a link to a directory are skipped (directories reached by a link are never descended);
+ *  - FIFOs, sockets and devices are never opened: `special-file`;
+ *  - regular files are opened with O_NOFOLLOW | O_NONBLOCK and fstat'ed again, so that a file swapped for a
+ *    FIFO or a link between lstat and open is still never read.
+ * A name that is not valid UTF-8 cannot be handed on as a string path, so it becomes an `unreadable` issue
+ * rather than disappearing.
+ */
+import { constants as fsc } from 'node:fs';
+import { lstat, open, readlink, realpath, stat } from 'node:fs/promises';
+import * as nodePath from 'node:path';
+import picomatch from 'picomatch';
+import { ConfigurationError } from '../engine/errors.js';
+import type { Logger } from '../engine/logger.js';
+import { classify } from './classify.js';
+import { gitChangedFiles, gitListFiles, gitTopLevel } from './git.js';
+import { HEAD_BYTES, type ChangeType, type DiscoveryIssue, type DiscoveryResult, type ScannedFile } from './types.js';
+import { walkTree } from './walk.js';
+
+export { classify } from './classify.js';
+
+export interface DiscoverOptions {
+  /** The directory to scan; paths in the result are relative to it. */
+  root: string;
+  /** A git ref: scan only what changed between it and the working tree. */
+  base?: string;
+  /** picomatch globs relative to the root (dot files included); a glob matching a directory covers what is below. */
+  ignore: string[];
+  logger: Logger;
+  /** How many leading bytes to read into `head`. Default HEAD_BYTES. */
+  maxHeadBytes?: number;
+}
+
+interface Candidate {
+  raw: Buffer;
+  path: string;
+  change: ChangeType;
+  previousPath?: string;
+}
+
+const CONCURRENCY = 16;
+const OPEN_FLAGS = fsc.O_RDONLY | (fsc.O_NONBLOCK ?? 0) | (fsc.O_NOFOLLOW ?? 0);
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export async function discover(opts: DiscoverOptions): Promise<DiscoveryResult> {
+  const root = nodePath.resolve(opts.root);
+  const rootStat = await stat(root).catch(() => undefined);
+  if (!rootStat?.isDirectory()) throw new ConfigurationError(`scan root "${opts.root}" is not a directory`);
+  const ctx: Context = {
+    root, realRoot: await realpath(root), logger: opts.logger, maxHead: opts.maxHeadBytes ?? HEAD_BYTES,
+    files: [], issues: [], listed: new Set(), parents: new Map(),
+  };
+  const isIgnored = ignoreMatcher(opts.ignore);
+  const { candidates, deleted, unlistable } = await listCandidates(root, opts);
+  for (const u of unlistable) ctx.issues.push({ path: lossy(u.raw), kind: 'unreadable', detail: u.detail });
+
+  let ignored = 0;
+  const seen = new Set<string>();
+  const todo: Candidate[] = [];
+  for (const c of candidates) {
+    const key = c.raw.toString('latin1');
+    if (seen.has(key) || c.path.split('/').includes('.git')) continue;
+    seen.add(key);
+    if (isIgnored(c.path)) { ignored++; continue; }
+    todo.push(c);
+    ctx.listed.add(c.path);
+  }
+  await pool(todo, CONCURRENCY, (c) => inspect(ctx, c));
+
+  ctx.files.sort((a, b) => cmp(a.path, b.path));
+  ctx.issues.sort((a, b) => cmp(a.path, b.path) || cmp(a.kind, b.kind));
+  const deletedPaths = [...new Set(deleted.map(lossy))].filter((p) => !p.split('/').includes('.git') && !isIgnored(p)).sort(cmp);
+  opts.logger.debug(`discovery: ${ctx.files.length} files, ${ctx.issues.length} issues, ${ignored} ignored, ${deletedPaths.length} deleted`);
+  return { files: ctx.files, issues: ctx.issues, ignored, deleted: deletedPaths };
+}
+
+interface Listing {
+  candidates: Candidate[];
+  deleted: Buffer[];
+  /** Directories the walk could not list. */
+  unlistable: Array<{ raw: Buffer; detail: string }>;
+}
+
+async function listCandidates(root: string, opts: DiscoverOptions): Promise<Listing> {
+  const git = await gitTopLevel(root);
+  if (opts.base !== undefined) {
+    if (!git.top) throw new ConfigurationError(`a base ref ("${opts.base}") needs a git checkout, but ${opts.root} is not in one: ${git.reason}`);
+    const { changed, deleted } = await gitChangedFiles(root, opts.base);
+    const candidates = changed.map((c) => ({
+      raw: c.raw, path: lossy(c.raw), change: c.change, ...(c.previousRaw ? { previousPath: lossy(c.previousRaw) } : {}),
+    }));
+    return { candidates, deleted, unlistable: [] };
+  }
+  if (git.top) {
+    const candidates: Candidate[] = (await gitListFiles(root)).map((raw) => ({ raw, path: lossy(raw), change: 'unchanged' }));
+    return { candidates, deleted: [], unlistable: [] };
+  }
+  const message = `git cannot be used at ${root} (${git.reason}); scanning every file below it`;
+  if (/dubious ownership|safe\.directory/.test(git.reason)) opts.logger.warning(message);
+  else opts.logger.debug(message);
+  const walked = await walkTree(root);
+  const candidates: Candidate[] = walked.paths.map((raw) => ({ raw, path: lossy(raw), change: 'unchanged' }));
+  return { candidates, deleted: [], unlistable: walked.unreadable };
+}
+
+function lossy(raw: Buffer): string {
+  return raw.toString('utf8');
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function ignoreMatcher(patterns: string[]): (path: string) => boolean {
+  const cleaned = patterns.map((p) => p.replace(/^\.\//, '')).filter((p) => p !== '');
+  if (cleaned.length === 0) return () => false;
+  let match: (p: string) => boolean;
+  try {
+    match = picomatch(cleaned.map((p) => (p.endsWith('/') ? `${p}**` : p)), { dot: true });
+  } catch (e) {
+    throw new ConfigurationError(`paths.ignore: invalid glob (${(e as Error).message})`);
+  }
+  return (path) => {
+    if (match(path)) return true;
+    for (let i = path.indexOf('/'); i > 0; i = path.indexOf('/', i + 1)) if (match(path.slice(0, i))) return true;
+    return false;
+  };
+}
+
+async function pool<T>(items: T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
+}
+
+interface Context {
+  root: string;
+  realRoot: string;
+  logger: Logger;
+  maxHead: number;
+  files: ScannedFile[];
+  issues: DiscoveryIssue[];
+  /** Candidate paths (after ignores): a symlink to one of these is not scanned a second time. */
+  listed: Set<string>;
+  /** Real path of each parent directory met, resolved once. */
+  parents: Map<string, Promise<string | undefined>>;
+}
+
+function inside(realRoot: string, p: string): boolean {
+  return p === realRoot || p.startsWith(realRoot.endsWith(nodePath.sep) ? realRoot : realRoot + nodePath.sep);
+}
+
+const errCode = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? 'error';
+
+async function inspect(ctx: Context, c: Candidate): Promise<void> {
+  const issue = (kind: DiscoveryIssue['kind'], detail: string): void => { ctx.issues.push({ path: c.path, kind, detail }); };
+  let name: string;
+  try {
+    name = utf8.decode(c.raw);
+  } catch {
+    issue('unreadable', 'the file name is not valid UTF-8, so it cannot be scanned; rename it');
+    return;
+  }
+  const abs = nodePath.join(ctx.root, name);
+  const parent = await realParent(ctx, nodePath.dirname(abs));
+  if (parent === undefined) return; // the directory vanished
+  if (!inside(ctx.realRoot, parent)) {
+    issue('symlink-escape', 'a parent directory is a symbolic link that leads outside the scanned root; not followed');
+    return;
+  }
+  let st;
+  try {
+    st = await lstat(abs);
+  } catch (e) {
+    if (errCode(e) === 'ENOENT' || errCode(e) === 'ENOTDIR') return; // deleted from the working tree
+    issue('unreadable', `cannot be examined (${errCode(e)})`);
+    return;
+  }
+  if (st.isSymbolicLink()) return inspectLink(ctx, c, abs, parent, issue);
+  if (st.isDirectory()) { ctx.logger.debug(`discovery: skipping directory entry ${JSON.stringify(c.path)} (a submodule or nested repository)`); return; }
+  if (!st.isFile()) { issue('special-file', `${specialKind(st)}; never opened`); return; }
+  await readFile(ctx, c, abs, issue);
+}
+
+function realParent(ctx: Context, dir: string): Promise<string | undefined> {
+  let p = ctx.parents.get(dir);
+  if (!p) {
+    p = realpath(dir).catch(() => undefined);
+    ctx.parents.set(dir, p);
+  }
+  return p;
+}
+
+function specialKind(st: { isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): string {
+  if (st.isFIFO()) return 'a FIFO (named pipe)';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  return 'not a regular file';
+}
+
+type IssueFn = (kind: DiscoveryIssue['kind'], detail: string) => void;
+
+async function inspectLink(ctx: Context, c: Candidate, abs: string, realDir: string, issue: IssueFn): Promise<void> {
+  const text = await readlink(abs).catch(() => '?');
+  let real: string | undefined;
+  try {
+    real = await realpath(abs);
+  } catch {
+    real = undefined;
+  }
+  if (real === undefined) {
+    // Dangling (or a loop): harmless inside the tree, an escape attempt if it points out of it.
+    if (!inside(ctx.realRoot, nodePath.resolve(realDir, text))) {
+      issue('symlink-escape', `symbolic link to ${JSON.stringify(text)} points outside the scanned root (the target does not exist); not followed`);
+    } else {
+      ctx.logger.debug(`discovery: skipping dangling symbolic link ${JSON.stringify(c.path)}`);
+    }
+    return;
+  }
+  if (!inside(ctx.realRoot, real)) {
+    issue('symlink-escape', `symbolic link to ${JSON.stringify(text)} points outside the scanned root (the target exists); not followed`);
+    return;
+  }
+  const relTarget = nodePath.relative(ctx.realRoot, real).split(nodePath.sep).join('/');
+  if (relTarget.split('/').includes('.git')) {
+    issue('symlink-escape', `symbolic link to ${JSON.stringify(text)} points into a .git directory; not followed`);
+    return;
+  }
+  let st;
+  try {
+    st = await stat(real);
+  } catch (e) {
+    issue('unreadable', `symbolic link to ${JSON.stringify(text)} cannot be examined (${errCode(e)})`);
+    return;
+  }
+  if (st.isDirectory()) { ctx.logger.debug(`discovery: not descending symbolic link to a directory ${JSON.stringify(c.path)}`); return; }
+  if (!st.isFile()) { issue('special-file', `symbolic link to ${JSON.stringify(text)}, which is ${specialKind(st)}; never opened`); return; }
+  if (ctx.listed.has(relTarget)) {
+    ctx.logger.debug(`discovery: ${JSON.stringify(c.path)} links to ${JSON.stringify(relTarget)}, which is scanned under its own path`);
+    return;
+  }
+  await readFile(ctx, c, real, issue);
+}
+
+async function readFile(ctx: Context, c: Candidate, abs: string, issue: IssueFn): Promise<void> {
+  let fh;
+  try {
+    fh = await open(abs, OPEN_FLAGS);
+  } catch (e) {
+    const code = errCode(e);
+    if (code === 'ENOENT') return;
+    if (code === 'ELOOP') issue('unreadable', 'became a symbolic link while being scanned; not followed');
+    else if (code === 'ENXIO') issue('special-file', 'a socket or device (it cannot be opened for reading); never read');
+    else issue('unreadable', `cannot be opened (${code})`);
+    return;
+  }
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) {
+      if (!st.isDirectory()) issue('special-file', `${specialKind(st)} (it changed while being scanned); never read`);
+      return;
+    }
+    const want = Math.min(ctx.maxHead, st.size);
+    const head = Buffer.alloc(want);
+    let got = 0;
+    while (got < want) {
+      const { bytesRead } = await fh.read(head, got, want - got, got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    const bytes = got < want ? head.subarray(0, got) : head;
+    const { kind, format } = classify(c.path, bytes, st.size);
+    ctx.files.push({
+      path: c.path, absPath: abs, size: st.size, kind, format, head: bytes, change: c.change,
+      ...(c.previousPath !== undefined ? { previousPath: c.previousPath } : {}),
+    });
+  } catch (e) {
+    issue('unreadable', `cannot be read (${errCode(e)})`);
+  } finally {
+    await fh.close().catch(() => undefined);
+  }
+}
