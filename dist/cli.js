@@ -1432,6 +1432,9 @@ const OTHER = ['safetensors', 'onnx', 'gguf', 'keras', 'hdf5', 'tflite', 'npy'];
 const ADVICE = 'prefer safetensors for weights (or ONNX/skops for whole models), or load it only with torch.load(weights_only=True)';
 /** How much of an .npz member to inflate to read its .npy header (the header is at most a few KiB). */
 const NPY_HEADER_BYTES = 64 * 1024;
+/** Members of a zip whose first bytes are sniffed for a pickle, and how many bytes of each. */
+const MAX_SNIFFED_MEMBERS = 1000;
+const SNIFF_BYTES = 512;
 var modelSerializationFormat = defineRule({
     meta: {
         id: 'model/serialization-format',
@@ -1510,12 +1513,21 @@ async function directory(ctx) {
     }
 }
 async function checkZip(ctx, report) {
-    const entries = await directory(ctx);
-    const pickles = (entries ?? []).filter((e) => isPickleMember(e.name));
+    const pickles = [];
+    let sniffed = 0;
+    for (const entry of (await directory(ctx)) ?? []) {
+        if (isPickleMember(entry.name))
+            pickles.push(entry);
+        else if (!isTensorStorage(entry.name) && sniffed++ < MAX_SNIFFED_MEMBERS && (await memberIsPickle(ctx, entry)))
+            pickles.push(entry);
+    }
     if (pickles.length === 0)
         return;
     const names = pickles.slice(0, 3).map((e) => e.name).join(', ') + (pickles.length > 3 ? `, and ${pickles.length - 3} more` : '');
-    report('pytorch-zip', `PyTorch zip checkpoint with pickled member ${names}; torch.load unpickles it: ${ADVICE}.`, { member: pickles[0].name });
+    const torch = pickles.some((e) => /(^|\/)data\.pkl$/.test(e.name));
+    const what = torch ? 'PyTorch zip checkpoint' : 'Zip archive';
+    const loader = torch ? 'torch.load unpickles it' : 'whatever loads that member unpickles it';
+    report('pytorch-zip', `${what} with pickled member ${names}; ${loader}: ${ADVICE}.`, { member: pickles[0].name });
 }
 async function checkNpz(ctx, report) {
     for (const entry of (await directory(ctx)) ?? []) {
@@ -1537,6 +1549,22 @@ async function checkNpz(ctx, report) {
             report('npz-object', `NumPy archive member ${entry.name} holds Python objects (dtype ${descr}); np.load(allow_pickle=True) unpickles it: store a numeric dtype instead.`, { member: entry.name });
         }
     }
+}
+/** A pickle under another name (`data.txt`) is still unpickled by a loader that opens it: sniff the bytes. */
+async function memberIsPickle(ctx, entry) {
+    try {
+        const { data } = await readZipMember((o, l) => ctx.reader.read(o, l), ctx.file.size, entry, SNIFF_BYTES);
+        return looksLikePickle(data);
+    }
+    catch (error) {
+        if (error instanceof FormatError)
+            return false;
+        throw error;
+    }
+}
+/** torch.save stores tensor bytes as `<name>/data/<key>`; raw floats are data, not pickles, and can be huge. */
+function isTensorStorage(name) {
+    return /(^|\/)data\/\d+$/.test(name) || /(^|\/)(version|byteorder|\.data\/serialization_id)$/.test(name);
 }
 /** torch.save writes `<name>/data.pkl` (and may add more `.pkl` members); any of them is unpickled on load. */
 function isPickleMember(name) {

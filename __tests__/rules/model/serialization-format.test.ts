@@ -46,7 +46,12 @@ testRule(rule, {
     {
       name: 'a pickle hidden in a zip named .bin',
       files: { 'adapter.bin': buildZip([{ name: 'weights/extra.pkl', data: buildPickleValue([1], 2), method: 8 }]) },
-      errors: [{ member: 'weights/extra.pkl', message: /^PyTorch zip checkpoint with pickled member weights\/extra\.pkl/ }],
+      errors: [{ member: 'weights/extra.pkl', message: `Zip archive with pickled member weights/extra.pkl; whatever loads that member unpickles it: ${ADVICE}.` }],
+    },
+    {
+      name: 'a pickle member named data.txt is found by its bytes',
+      files: { 'bundle.zip': buildZip([{ name: 'README.md', data: '# weights\n' }, { name: 'data.txt', data: buildPickleCall({ protocol: 2, module: 'builtins', name: 'eval', args: ['1'] }), method: 8 }]) },
+      errors: [{ member: 'data.txt', message: /^Zip archive with pickled member data\.txt;/ }],
     },
     {
       name: 'a legacy torch checkpoint',
