@@ -33,12 +33,12 @@ import require$$1$5 from 'node:dns';
 import require$$5$3 from 'string_decoder';
 import 'child_process';
 import 'timers';
+import { createHash, randomUUID } from 'node:crypto';
 import { readdir as readdir$1, stat as stat$1, realpath, lstat as lstat$1, readlink, open as open$1, readFile as readFile$1, writeFile as writeFile$1 } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { isAbsolute, join, dirname, resolve as resolve$1, relative, sep } from 'node:path';
 import { constants as constants$7, promises as promises$1, existsSync } from 'node:fs';
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
 
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -46103,7 +46103,7 @@ async function run() {
             failOn: (failOnInput || undefined),
             logger: coreLogger,
         });
-        info(toConsole(report, { color: false }));
+        logUntrusted(toConsole(report, { color: false }));
         const sarifFile = getInput('sarif-file') || 'ai-gate.sarif';
         await writeFile$1(`${workspace}/${sarifFile}`, `${JSON.stringify(toSarif(report), null, 2)}\n`);
         const reportFile = 'ai-gate-report.json';
@@ -46126,6 +46126,14 @@ async function run() {
             setFailed(`internal error (a bug, please report it): ${error$1?.stack ?? error$1}`);
         }
     }
+}
+/**
+ * Prints text that holds PR-controlled strings (file names, matched text) to the log with workflow commands
+ * switched off, so that a file named `::error::…` or `::add-mask::…` cannot act as a command.
+ */
+function logUntrusted(text) {
+    const token = randomUUID();
+    process.stdout.write(`::stop-commands::${token}\n${text.endsWith('\n') ? text : `${text}\n`}::${token}::\n`);
 }
 
 await run();

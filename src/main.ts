@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { ConfigurationError } from './engine/errors.js';
 import type { Logger } from './engine/logger.js';
@@ -30,7 +31,7 @@ export async function run(): Promise<void> {
       failOn: (failOnInput || undefined) as Severity | undefined,
       logger: coreLogger,
     });
-    core.info(toConsole(report, { color: false }));
+    logUntrusted(toConsole(report, { color: false }));
     const sarifFile = core.getInput('sarif-file') || 'ai-gate.sarif';
     await writeFile(`${workspace}/${sarifFile}`, `${JSON.stringify(toSarif(report), null, 2)}\n`);
     const reportFile = 'ai-gate-report.json';
@@ -49,4 +50,13 @@ export async function run(): Promise<void> {
       core.setFailed(`internal error (a bug, please report it): ${(error as Error)?.stack ?? error}`);
     }
   }
+}
+
+/**
+ * Prints text that holds PR-controlled strings (file names, matched text) to the log with workflow commands
+ * switched off, so that a file named `::error::…` or `::add-mask::…` cannot act as a command.
+ */
+function logUntrusted(text: string): void {
+  const token = randomUUID();
+  process.stdout.write(`::stop-commands::${token}\n${text.endsWith('\n') ? text : `${text}\n`}::${token}::\n`);
 }
