@@ -32804,6 +32804,17 @@ class HandleReader {
 }
 
 /**
+ * The form in which a matched secret or personal datum may appear in any report: a short prefix and a hash,
+ * never the value. The hash lets a reviewer tell two findings apart (and match a value they hold) without the
+ * report disclosing it.
+ */
+function redact(value, prefixChars = 4) {
+    const prefix = value.length > prefixChars * 3 ? value.slice(0, prefixChars) : '';
+    const digest = createHash('sha256').update(value, 'utf8').digest('hex').slice(0, 8);
+    return `${prefix}…[redacted sha256:${digest}]`;
+}
+
+/**
  * Inline suppressions: `# ai-gate: ignore[rule-id] reason` (also after `//`, `--` or inside `<!-- -->`), on
  * the finding's own line or alone on the line above it. Several ids may be listed, comma-separated.
  */
@@ -32995,9 +33006,19 @@ async function checkRun(enabled, opts) {
     return [...byPath].flatMap(([path, group]) => finish$1(group, path, []));
 }
 function toRaw(ruleId, severity, path, input) {
-    const { message, severity: own, fingerprintKey, path: _ignored, ...where } = input;
+    const { message: raw, severity: own, fingerprintKey, path: _ignored, sensitive, ...where } = input;
+    const message = redactValues(raw, sensitive);
     const location = Object.fromEntries(Object.entries({ path, ...where }).filter(([, v]) => v !== undefined));
     return { ruleId, severity: own ?? severity, message, location: location, key: fingerprintKey };
+}
+/** Replaces every occurrence of each sensitive value (longest first, so overlaps cannot leak a tail). */
+function redactValues(message, values) {
+    if (!values?.length)
+        return message;
+    let out = message;
+    for (const value of [...values].filter(Boolean).sort((a, b) => b.length - a.length))
+        out = out.split(value).join(redact(value));
+    return out;
 }
 function engineFinding(raw, policy, ruleId, path, message) {
     const setting = policy.rules[ruleId];

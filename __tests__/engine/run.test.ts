@@ -136,6 +136,22 @@ describe('engine', () => {
     expect(findings[0].message).toMatch(/^Could not open the file to scan it \(.*ENOENT.*\); it was not checked\.$/);
   });
 
+  it('redacts sensitive values a rule left in its message, and fingerprints without them', async () => {
+    const leaky = defineRule<Record<string, never>>({
+      meta: { id: 'secret/test-leak', description: 'x', help: 'x', defaultSeverity: 'critical', kinds: ['text'], defaultOptions: {} },
+      async checkFile(ctx) {
+        const { text } = await ctx.reader.text();
+        const key = /AKIA[0-9A-Z]{16}/.exec(text)![0];
+        ctx.report({ message: `key ${key} found`, line: 1, sensitive: [key], fingerprintKey: 'aws' });
+      },
+    });
+    const all = [...rules, leaky];
+    const discovery = fixture({ 'a.txt': 'aws = AKIAZZZZZZZZZZZZZZZZ\n' });
+    const { findings } = await runEngine({ rules: all, policy: makePolicy(all, { 'secret/test-leak': true }), discovery, logger: silentLogger, today: '2026-06-01' });
+    expect(findings[0].message).toMatch(/^key AKIA…\[redacted sha256:[0-9a-f]{8}\] found$/);
+    expect(JSON.stringify(findings)).not.toContain('AKIAZZZZZZZZZZZZZZZZ');
+  });
+
   it('runs only enabled rules and only on the kinds they declare', async () => {
     const discovery = fixture({ 'a.txt': 'TODO-BAD' }, 'model');
     expect((await run(discovery, { 'data/test-marker': true })).findings).toEqual([]);

@@ -58,6 +58,11 @@ export interface ReportInput {
    * a hash of the matched text. Defaults to the text of the finding's line (or the message, without a line).
    */
   fingerprintKey?: string;
+  /**
+   * Matched secrets or personal data that the message must never show. Rules redact their own messages
+   * (src/engine/redact.ts); the engine also replaces any of these values left in the message, as a second line.
+   */
+  sensitive?: string[];
   /** Run-level rules may report on a path other than the current file (or on the policy file). */
   path?: string;
 }

@@ -2,6 +2,7 @@ import type { Finding, ReportInput } from './finding.js';
 import { fingerprint, normaliseLineKey } from './fingerprint.js';
 import type { Logger } from './logger.js';
 import { HandleReader } from './reader.js';
+import { redact } from './redact.js';
 import type { AnyRule, FileContext, RunContext } from './rule.js';
 import type { Severity } from './severity.js';
 import { applyExceptions, applyInline } from './suppress.js';
@@ -135,9 +136,18 @@ async function checkRun(enabled: readonly AnyRule[], opts: EngineOptions): Promi
 }
 
 function toRaw(ruleId: string, severity: Severity, path: string, input: ReportInput): Raw {
-  const { message, severity: own, fingerprintKey, path: _ignored, ...where } = input;
+  const { message: raw, severity: own, fingerprintKey, path: _ignored, sensitive, ...where } = input;
+  const message = redactValues(raw, sensitive);
   const location = Object.fromEntries(Object.entries({ path, ...where }).filter(([, v]) => v !== undefined));
   return { ruleId, severity: own ?? severity, message, location: location as unknown as Raw["location"], key: fingerprintKey };
+}
+
+/** Replaces every occurrence of each sensitive value (longest first, so overlaps cannot leak a tail). */
+function redactValues(message: string, values: readonly string[] | undefined): string {
+  if (!values?.length) return message;
+  let out = message;
+  for (const value of [...values].filter(Boolean).sort((a, b) => b.length - a.length)) out = out.split(value).join(redact(value));
+  return out;
 }
 
 function engineFinding(raw: Raw[], policy: ResolvedPolicy, ruleId: string, path: string, message: string): void {
