@@ -9,6 +9,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const corpus = resolve(process.argv[2] ?? join(repo, '..', 'shared', 'corpus'));
+/** The CLI bundle checked: dist/cli.js, or AI_GATE_CLI (a private build). */
+const cliPath = process.env.AI_GATE_CLI ? resolve(process.env.AI_GATE_CLI) : join(repo, 'dist/cli.js');
 let passed = 0;
 let failed = 0;
 
@@ -19,7 +21,7 @@ function check(name, ok, detail = '') {
 }
 
 function scan(dir, ...args) {
-  const r = spawnSync(process.execPath, [join(repo, 'dist/cli.js'), 'scan', dir, '--format', 'json', ...args], {
+  const r = spawnSync(process.execPath, [cliPath, 'scan', dir, '--format', 'json', ...args], {
     encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: 300_000,
   });
   let report;
@@ -52,7 +54,7 @@ for (const file of modules) {
 }
 
 // 3. SARIF for the whole corpus is produced and names every finding's rule.
-const sarifRun = spawnSync(process.execPath, [join(repo, 'dist/cli.js'), 'scan', corpus, '--format', 'sarif'], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+const sarifRun = spawnSync(process.execPath, [cliPath, 'scan', corpus, '--format', 'sarif'], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
 let sarif;
 try { sarif = JSON.parse(sarifRun.stdout); } catch { /* checked below */ }
 const ruleIds = new Set(sarif?.runs?.[0]?.tool?.driver?.rules?.map((r) => r.id) ?? []);

@@ -8,13 +8,15 @@ import { fileURLToPath } from 'node:url';
 
 export const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const probe = join(repo, 'scripts/bench/rss-probe.mjs');
+/** The CLI bundle measured: dist/cli.js, or AI_GATE_CLI (a private build). */
+export const cliPath = process.env.AI_GATE_CLI ? resolve(process.env.AI_GATE_CLI) : join(repo, 'dist/cli.js');
 
 /** Runs the bundled CLI; returns wall seconds, peak RSS bytes, exit code and the parsed JSON report. */
 export function timeCli(args) {
   const dir = mkdtempSync(join(tmpdir(), 'ai-gate-bench-'));
   const rssFile = join(dir, 'rss');
   const started = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, ['--import', probe, join(repo, 'dist/cli.js'), ...args, '--format', 'json'], {
+  const r = spawnSync(process.execPath, ['--import', probe, cliPath, ...args, '--format', 'json'], {
     env: { ...process.env, AI_GATE_RSS_FILE: rssFile }, encoding: 'utf8', maxBuffer: 1024 * 1024 * 1024,
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;

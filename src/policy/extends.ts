@@ -2,11 +2,8 @@
  * Policy layers and `extends`: a validated policy file becomes a layer; the built-in policies under
  * policies/ are layers read through the same parser; layers merge base-first, rule by rule.
  */
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ruleArea, type AnyRule } from '../engine/rule.js';
+import { BUILTIN_POLICY_TEXT } from './builtin-text.js';
 import type { Severity } from '../engine/severity.js';
 import type { BuiltinPolicy, PolicyException, RuleSetting } from './types.js';
 
@@ -98,21 +95,10 @@ export function resolveRules(
   return out;
 }
 
-let policiesDir: string | undefined;
-
 /**
- * The folder holding the built-in policies: the nearest `policies/` with a recommended.yml above this
- * module (src/policy/ under jest, dist/ in the bundle).
+ * A built-in policy's text. The YAML files in policies/ are the source; scripts/generate.mjs copies them into
+ * builtin-text.ts so that the bundles carry them and run from anywhere.
  */
-export function builtinPoliciesDir(): string {
-  if (policiesDir) return policiesDir;
-  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'policies', 'recommended.yml'))) return (policiesDir = join(dir, 'policies'));
-    if (dirname(dir) === dir) throw new Error(`built-in policies not found above ${fileURLToPath(import.meta.url)}`);
-  }
-}
-
 export async function readBuiltinPolicy(name: Exclude<BuiltinPolicy, 'none'>): Promise<{ path: string; text: string }> {
-  const path = join(builtinPoliciesDir(), `${name}.yml`);
-  return { path, text: await readFile(path, 'utf8') };
+  return { path: `policies/${name}.yml`, text: BUILTIN_POLICY_TEXT[name] };
 }
