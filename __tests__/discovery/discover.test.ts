@@ -114,6 +114,16 @@ describe('discover in a git checkout', () => {
     expect(paths(r)).toEqual(['clf.bin', 'torch.pt']);
   });
 
+  it('says so when git lists nothing under an ignored folder, instead of a silent empty scan', async () => {
+    write(repo, 'build/artifact.pkl', PICKLE);
+    const log = recordingLogger();
+    const r = await discover({ root: join(repo, 'build'), ignore: [], logger: log });
+    expect(r.files).toEqual([]);
+    expect(log.lines.filter((l) => l.startsWith('warning'))).toEqual([
+      `warning git lists no files under ${join(repo, 'build')} (all ignored or none there); nothing to scan. Scan a copy outside the checkout to inspect ignored files.`,
+    ]);
+  });
+
   it('caps the head at maxHeadBytes', async () => {
     const r = await discover({ root: join(repo, 'models'), ignore: [], logger: silentLogger, maxHeadBytes: 4 });
     expect(r.files[0].head).toEqual(PICKLE.subarray(0, 4));
