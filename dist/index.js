@@ -32497,6 +32497,10 @@ async function listCandidates(root, opts) {
     }
     if (git.top) {
         const candidates = (await gitListFiles(root)).map((raw) => ({ raw, path: lossy(raw), change: 'unchanged' }));
+        if (candidates.length === 0) {
+            // Scanning an ignored folder of a checkout (node_modules, a data cache) finds nothing to scan: say why.
+            opts.logger.warning(`git lists no files under ${opts.root} (all ignored or none there); nothing to scan. Scan a copy outside the checkout to inspect ignored files.`);
+        }
         return { candidates, deleted: [], unlistable: [] };
     }
     const message = `git cannot be used at ${root} (${git.reason}); scanning every file below it`;
