@@ -139,6 +139,12 @@ describe('a broken policy', () => {
     ]);
   });
 
+  it('an empty reason is one complaint, not two', async () => {
+    expect((await errorsFor(exception({ reason: '""' }))).problems).toEqual([
+      '.github/ai-gate.yml:4:13  exceptions[0].reason: must not be empty',
+    ]);
+  });
+
   it("a bad option for a rule, judged by that rule's own schema", async () => {
     const text = lines(
       'rules:',

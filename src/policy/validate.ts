@@ -45,9 +45,16 @@ export function validatePolicy(value: unknown, rules: readonly AnyRule[]): Polic
   const { validate, ruleIds } = policyValidator(rules);
   const problems: PolicyProblem[] = [];
   if (!validate(value)) {
+    const seen = new Set<string>();
     for (const error of relevantErrors(validate.errors ?? [])) {
       const problem = translate(error, ruleIds);
-      if (problem) problems.push(problem);
+      // An empty string breaks both `minLength` and the not-blank pattern: one complaint per value is enough.
+      if (!problem) continue;
+      if (error.keyword === 'minLength' || error.keyword === 'pattern') {
+        if (seen.has(problem.pointer)) continue;
+        seen.add(problem.pointer);
+      }
+      problems.push(problem);
     }
   }
   const exceptions = (value as { exceptions?: unknown } | null)?.exceptions;
