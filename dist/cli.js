@@ -16888,10 +16888,18 @@ function validatePolicy(value, rules) {
     const { validate, ruleIds } = policyValidator(rules);
     const problems = [];
     if (!validate(value)) {
+        const seen = new Set();
         for (const error of relevantErrors(validate.errors ?? [])) {
             const problem = translate(error, ruleIds);
-            if (problem)
-                problems.push(problem);
+            // An empty string breaks both `minLength` and the not-blank pattern: one complaint per value is enough.
+            if (!problem)
+                continue;
+            if (error.keyword === 'minLength' || error.keyword === 'pattern') {
+                if (seen.has(problem.pointer))
+                    continue;
+                seen.add(problem.pointer);
+            }
+            problems.push(problem);
         }
     }
     const exceptions = value?.exceptions;
