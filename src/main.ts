@@ -1,47 +1,78 @@
 import * as core from '@actions/core';
 import { randomUUID } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ConfigurationError } from './engine/errors.js';
 import type { Logger } from './engine/logger.js';
-import { isSeverity, SEVERITIES, type Severity } from './engine/severity.js';
+import { createClient } from './github/client.js';
+import { readEvent } from './github/event.js';
+import { readInputs } from './github/inputs.js';
+import { planScan } from './github/plan.js';
+import { failCheckRun, publish, startCheckRun, type PublishContext } from './github/publish.js';
 import { toConsole } from './report/console.js';
 import { toJson } from './report/json.js';
+import { md } from './report/markdown.js';
 import { toSarif } from './report/sarif.js';
 import { scan } from './scan.js';
 
-const coreLogger: Logger = { debug: core.debug, info: core.info, warning: core.warning, error: core.error };
-
 /**
- * The action: inputs → scan → outputs and exit status. The GitHub surfaces (check run, annotations, summary,
- * comment) build on this in src/github/.
+ * Prints text that may hold PR-controlled strings (file names, matched text) with workflow commands switched
+ * off, so that a file named `::error::…` or `::add-mask::…` cannot act as a command.
  */
+function logUntrusted(text: string): void {
+  const token = randomUUID();
+  process.stdout.write(`::stop-commands::${token}\n${text.endsWith('\n') ? text : `${text}\n`}::${token}::\n`);
+}
+
+const logger: Logger = {
+  debug: core.debug,
+  info: (m) => (/[\r\n]|::/.test(m) ? logUntrusted(m) : core.info(m)),
+  warning: core.warning,
+  error: core.error,
+};
+
+/** The action: inputs → event → policy and change → scan → reports and GitHub surfaces → exit status. */
 export async function run(): Promise<void> {
   try {
+    const inputs = readInputs((name) => core.getInput(name));
+    // No core.setSecret: `::add-mask::` would print the token itself. The runner already masks
+    // github.token and secrets; the gate never writes the token anywhere (the e2e tests check the log).
     const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
-    const policyInput = core.getInput('policy');
-    const failOnInput = core.getInput('fail-on');
-    if (failOnInput && !isSeverity(failOnInput)) {
-      throw new ConfigurationError(`input fail-on "${failOnInput}" is not a severity; expected one of ${SEVERITIES.join(', ')}`);
+    const payload = process.env.GITHUB_EVENT_PATH ? JSON.parse(await readFile(process.env.GITHUB_EVENT_PATH, 'utf8')) : {};
+    const ev = readEvent(process.env.GITHUB_EVENT_NAME ?? '', payload, process.env);
+    const client = inputs.token ? createClient(inputs.token, { logger }) : undefined;
+    const ctx: PublishContext = {
+      client, ev, logger, checkName: inputs.checkName, annotations: inputs.annotations, comment: inputs.comment,
+      neutralWhenReported: false,
+      fullReport: `the JSON report (${inputs.reportFile}) and the SARIF log (${inputs.sarifFile}) in the workspace`,
+      surfaces: {
+        command: (line) => process.stdout.write(`${line}\n`),
+        ...(process.env.GITHUB_STEP_SUMMARY ? { summary: async (md: string) => { await core.summary.addRaw(md).write(); } } : {}),
+      },
+    };
+    const check = await startCheckRun(ctx);
+    try {
+      const plan = await planScan({ client, ev, workspace, policyInput: inputs.policy, logger });
+      const report = await scan({
+        root: '.', cwd: workspace, logger, failOn: inputs.failOn, scope: inputs.scope, respectPolicyScope: true,
+        policyFile: plan.policyFile, policyExplicit: plan.policyExplicit, policyText: plan.policyText,
+        changes: plan.changes, base: plan.base, baseLabel: plan.baseLabel, change: plan.change, notes: plan.notes,
+      });
+      logUntrusted(toConsole(report, { color: false }));
+      await writeFile(join(workspace, inputs.sarifFile), `${JSON.stringify(toSarif(report, { srcRoot: workspace }), null, 2)}\n`);
+      await writeFile(join(workspace, inputs.reportFile), toJson(report));
+      for (const note of await publish(ctx, report, check)) core.notice(note);
+      core.setOutput('result', report.verdict.passed ? 'pass' : 'fail');
+      core.setOutput('findings', String(report.findings.length));
+      core.setOutput('blocking', String(report.verdict.counts.blocking));
+      core.setOutput('sarif-file', inputs.sarifFile);
+      core.setOutput('report-file', inputs.reportFile);
+      if (!report.verdict.passed) core.setFailed(`AI pipeline gate: ${report.verdict.counts.blocking} blocking findings`);
+    } catch (error) {
+      await failCheckRun(ctx, check.id, 'The gate could not run', error instanceof ConfigurationError
+        ? [error.message, ...error.problems].map((l) => md(l)).join('\n\n') : 'Internal error; see the workflow log.');
+      throw error;
     }
-    const report = await scan({
-      root: '.',
-      cwd: workspace,
-      policyFile: policyInput || '.github/ai-gate.yml',
-      policyExplicit: Boolean(policyInput),
-      failOn: (failOnInput || undefined) as Severity | undefined,
-      logger: coreLogger,
-    });
-    logUntrusted(toConsole(report, { color: false }));
-    const sarifFile = core.getInput('sarif-file') || 'ai-gate.sarif';
-    await writeFile(`${workspace}/${sarifFile}`, `${JSON.stringify(toSarif(report), null, 2)}\n`);
-    const reportFile = 'ai-gate-report.json';
-    await writeFile(`${workspace}/${reportFile}`, toJson(report));
-    core.setOutput('result', report.verdict.passed ? 'pass' : 'fail');
-    core.setOutput('findings', String(report.findings.length));
-    core.setOutput('blocking', String(report.verdict.counts.blocking));
-    core.setOutput('sarif-file', sarifFile);
-    core.setOutput('report-file', reportFile);
-    if (!report.verdict.passed) core.setFailed(`AI pipeline gate: ${report.verdict.counts.blocking} blocking findings`);
   } catch (error) {
     if (error instanceof ConfigurationError) {
       for (const line of error.problems) core.error(line);
@@ -50,13 +81,4 @@ export async function run(): Promise<void> {
       core.setFailed(`internal error (a bug, please report it): ${(error as Error)?.stack ?? error}`);
     }
   }
-}
-
-/**
- * Prints text that holds PR-controlled strings (file names, matched text) to the log with workflow commands
- * switched off, so that a file named `::error::…` or `::add-mask::…` cannot act as a command.
- */
-function logUntrusted(text: string): void {
-  const token = randomUUID();
-  process.stdout.write(`::stop-commands::${token}\n${text.endsWith('\n') ? text : `${text}\n`}::${token}::\n`);
 }

@@ -19,7 +19,7 @@ function runAction(files: Record<string, string | Buffer>, inputs: Record<string
   writeFileSync(output, '');
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, GITHUB_WORKSPACE: workspace, GITHUB_OUTPUT: output };
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
-  const r = spawnSync(process.execPath, [join(repo, 'dist/index.js')], { env, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.env.AI_GATE_NODE ?? process.execPath, [process.env.AI_GATE_ACTION ?? join(repo, 'dist/index.js')], { env, encoding: 'utf8', timeout: 60_000 });
   const outputs = Object.fromEntries([...readFileSync(output, 'utf8').matchAll(/^(\S+)<<(\S+)\n([\s\S]*?)\n\2$/gm)].map((m) => [m[1], m[3]]));
   return { code: r.status, stdout: r.stdout, outputs, workspace };
 }

@@ -10,6 +10,9 @@ describe('inline directives', () => {
     ['x = 1  // ai-gate: ignore[secret/generic, data/pii]   test key', { rules: ['secret/generic', 'data/pii'], reason: 'test key' }],
     ['<!-- ai-gate: ignore[notebook/outputs] demo output -->', { rules: ['notebook/outputs'], reason: 'demo output' }],
     ['-- ai-gate: ignore[data/pii]', { rules: ['data/pii'], reason: '' }],
+    ['    "key = load()  # ai-gate: ignore[secret/generic-credential] revoked test token\\n",', { rules: ['secret/generic-credential'], reason: 'revoked test token' }],
+    ['    "x = 1  # ai-gate: ignore[notebook/pii] synthetic"', { rules: ['notebook/pii'], reason: 'synthetic' }],
+    ['# ai-gate: ignore[data/pii] see "the card"', { rules: ['data/pii'], reason: 'see "the card"' }],
   ])('parses %s', (line, want) => {
     expect(parseInlineDirective(line)).toEqual(want);
   });

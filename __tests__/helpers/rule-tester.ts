@@ -1,11 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { discover } from '../../src/discovery/index.js';
 import type { Finding } from '../../src/engine/finding.js';
 import { silentLogger } from '../../src/engine/logger.js';
-import type { AnyRule } from '../../src/engine/rule.js';
+import type { AnyRule, ChangeBase } from '../../src/engine/rule.js';
 import { RULE_ERROR, runEngine } from '../../src/engine/run.js';
 import type { Severity } from '../../src/engine/severity.js';
 import type { PolicyException } from '../../src/policy/types.js';
@@ -27,6 +27,11 @@ export interface Case {
   severity?: Severity;
   exceptions?: PolicyException[];
   today?: string;
+  /**
+   * The base of a change (a PR): files as they were. When given, `files` is the head, and run-level rules get
+   * `RunContext.change` (the paths that differ, with base and head readers; policy file .github/ai-gate.yml).
+   */
+  base?: Record<string, string | Buffer>;
 }
 
 export interface ExpectedFinding {
@@ -61,7 +66,8 @@ export async function runRule(rule: AnyRule, c: Case): Promise<Finding[]> {
       exceptions: c.exceptions ?? [],
     });
     const discovery = await discover({ root, ignore: [], logger: silentLogger });
-    const { findings } = await runEngine({ rules, policy, discovery, logger: silentLogger, today: c.today ?? '2026-01-01' });
+    const change = c.base ? changeOf(c.base, c.files, root) : undefined;
+    const { findings } = await runEngine({ rules, policy, discovery, logger: silentLogger, today: c.today ?? '2026-01-01', change });
     return findings
       .filter((f) => f.ruleId === rule.meta.id || f.ruleId === RULE_ERROR)
       .sort((a, b) =>
@@ -72,6 +78,26 @@ export async function runRule(rule: AnyRule, c: Case): Promise<Finding[]> {
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
+}
+
+/** A change from `base` to `head`: added, modified and deleted paths (no rename detection), and readers. */
+function changeOf(base: Record<string, string | Buffer>, head: FileSpec, root: string): ChangeBase {
+  const bytes = (v: unknown) => (typeof v === 'string' ? Buffer.from(v) : Buffer.isBuffer(v) ? v : undefined);
+  const changes: ChangeBase['changes'][number][] = [];
+  for (const [path, content] of Object.entries(head)) {
+    const before = bytes(base[path]);
+    const after = bytes(content);
+    if (!before) changes.push({ path, change: 'added' });
+    else if (!after || !before.equals(after)) changes.push({ path, change: 'modified' });
+  }
+  for (const path of Object.keys(base)) if (!(path in head)) changes.push({ path, change: 'deleted' });
+  return {
+    ref: '1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b',
+    policyPath: '.github/ai-gate.yml',
+    changes,
+    readBase: async (path, max) => bytes(base[path])?.subarray(0, max),
+    readHead: async (path, max) => (path in head ? readFileSync(join(root, path)).subarray(0, max) : undefined),
+  };
 }
 
 function show(findings: Finding[]): string {

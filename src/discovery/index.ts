@@ -38,6 +38,17 @@ export interface DiscoverOptions {
   logger: Logger;
   /** How many leading bytes to read into `head`. Default HEAD_BYTES. */
   maxHeadBytes?: number;
+  /**
+   * The change's files as a caller already knows them (a PR's files from the GitHub API), relative to the
+   * root: only these are candidates, and git is not asked. Takes precedence over `base`.
+   */
+  changes?: ChangeList;
+}
+
+/** Files a change touched, by path relative to the scanned root. */
+export interface ChangeList {
+  changed: Array<{ path: string; change: Exclude<ChangeType, 'unchanged'>; previousPath?: string }>;
+  deleted: string[];
 }
 
 interface Candidate {
@@ -91,6 +102,12 @@ interface Listing {
 }
 
 async function listCandidates(root: string, opts: DiscoverOptions): Promise<Listing> {
+  if (opts.changes) {
+    const candidates = opts.changes.changed.map((c) => ({
+      raw: Buffer.from(c.path, 'utf8'), path: c.path, change: c.change, ...(c.previousPath !== undefined ? { previousPath: c.previousPath } : {}),
+    }));
+    return { candidates, deleted: opts.changes.deleted.map((p) => Buffer.from(p, 'utf8')), unlistable: [] };
+  }
   const git = await gitTopLevel(root);
   if (opts.base !== undefined) {
     if (!git.top) throw new ConfigurationError(`a base ref ("${opts.base}") needs a git checkout, but ${opts.root} is not in one: ${git.reason}`);

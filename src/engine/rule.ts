@@ -48,10 +48,35 @@ export interface FileContext<O> {
   severity: Severity;
   logger: Logger;
   report(input: ReportInput): void;
+  /**
+   * The file's version at the change's base (modified, renamed or copied files of a scan with a base), read
+   * through the same bounded reader; undefined when the file is new or the scan has no base. Opened once on
+   * first call and shared by the file's rules; `truncated` says the base was cut at the read limit.
+   */
+  base?(): Promise<(FileReader & { size: number; truncated: boolean }) | undefined>;
+}
+
+/**
+ * The change under review (a pull request, `--base REF`), for run-level rules that compare a file with its
+ * base version (e.g. a PR that edits the policy judging it). Absent in a whole-tree scan with no base.
+ */
+export interface ChangeBase {
+  /** The base commit (or ref) the change is compared with, for messages. */
+  ref: string;
+  /** The policy file's path relative to the scanned root, whether or not it exists on either side. */
+  policyPath: string;
+  /** Every path the change touched and how, deleted ones included, whatever the scan's scope. */
+  changes: ReadonlyArray<{ path: string; change: 'added' | 'modified' | 'renamed' | 'copied' | 'deleted'; previousPath?: string }>;
+  /** A file's bytes at the base (at most `maxBytes`), or undefined when it does not exist there. */
+  readBase(path: string, maxBytes: number): Promise<Buffer | undefined>;
+  /** A file's bytes in the change's head (the scanned tree; at most `maxBytes`), or undefined when absent. */
+  readHead(path: string, maxBytes: number): Promise<Buffer | undefined>;
 }
 
 export interface RunContext<O> {
   files: readonly ScannedFile[];
+  /** Set when the scan is of a change with a known base. */
+  change?: ChangeBase;
   discoveryIssues: readonly DiscoveryIssue[];
   policy: ResolvedPolicy;
   options: O;

@@ -3,11 +3,12 @@ import { fingerprint, normaliseLineKey } from './fingerprint.js';
 import type { Logger } from './logger.js';
 import { HandleReader } from './reader.js';
 import { redact } from './redact.js';
-import type { AnyRule, FileContext, RunContext } from './rule.js';
+import type { AnyRule, ChangeBase, FileContext, FileReader, RunContext } from './rule.js';
 import type { Severity } from './severity.js';
 import { applyExceptions, applyInline } from './suppress.js';
 import { compareFindings, decide } from './verdict.js';
 import type { DiscoveryResult, ScannedFile } from '../discovery/types.js';
+import type { BaseFiles, BaseVersion } from '../discovery/base.js';
 import type { ResolvedPolicy } from '../policy/types.js';
 import type { Verdict } from '../report/types.js';
 
@@ -25,6 +26,10 @@ export interface EngineOptions {
   /** Files checked at once; I/O overlaps with parsing. */
   concurrency?: number;
   onProgress?: (done: number, total: number, path: string) => void;
+  /** The change under review, handed to run-level rules (RunContext.change). */
+  change?: ChangeBase;
+  /** Base versions of changed files, for FileContext.base (src/discovery/base.ts). */
+  baseFiles?: BaseFiles;
 }
 
 export interface EngineResult {
@@ -69,6 +74,8 @@ async function checkFile(file: ScannedFile, enabled: readonly AnyRule[], opts: E
   const rules = enabled.filter((r) => applicable(r, file));
   if (rules.length === 0) return [];
   const raw: Raw[] = [];
+  const base = opts.baseFiles && file.change !== 'added' && file.change !== 'unchanged'
+    ? baseOpener(opts.baseFiles, file.previousPath ?? file.path, opts.policy.limits) : undefined;
   let reader: HandleReader;
   try {
     reader = await HandleReader.open(file.absPath, opts.policy.limits);
@@ -86,6 +93,7 @@ async function checkFile(file: ScannedFile, enabled: readonly AnyRule[], opts: E
         severity: setting.severity,
         logger: opts.logger,
         report: (input) => raw.push(toRaw(rule.meta.id, setting.severity, file.path, input)),
+        ...(base ? { base: base.open } : {}),
       };
       try {
         await rule.checkFile!(ctx);
@@ -103,6 +111,7 @@ async function checkFile(file: ScannedFile, enabled: readonly AnyRule[], opts: E
     const lines = needsLines ? (await reader.text()).text.split(/\r?\n/) : [];
     return finish(raw, file.path, lines);
   } finally {
+    await base?.close();
     await reader.close();
   }
 }
@@ -114,6 +123,7 @@ async function checkRun(enabled: readonly AnyRule[], opts: EngineOptions): Promi
     const setting = opts.policy.rules[rule.meta.id];
     const ctx: RunContext<unknown> = {
       files: opts.discovery.files,
+      ...(opts.change ? { change: opts.change } : {}),
       discoveryIssues: opts.discovery.issues,
       policy: opts.policy,
       options: setting.options,
@@ -172,6 +182,41 @@ function finish(raw: Raw[], path: string, lines: readonly string[]): Finding[] {
   });
   if (lines.length) applyInline(findings, lines);
   return findings;
+}
+
+/** Opens a file's base version on first use (shared by the file's rules) and cleans it up afterwards. */
+function baseOpener(files: BaseFiles, path: string, limits: ResolvedPolicy['limits']) {
+  let opened: Promise<{ version: BaseVersion; reader: HandleReader } | undefined> | undefined;
+  let view: (FileReader & { size: number; truncated: boolean }) | undefined;
+  const open = async () => {
+    opened ??= (async () => {
+      const version = await files.get(path);
+      if (!version) return undefined;
+      try {
+        return { version, reader: await HandleReader.open(version.absPath, limits) };
+      } catch (error) {
+        await version.close();
+        throw error;
+      }
+    })();
+    const got = await opened;
+    if (!got) return undefined;
+    const { reader, version } = got;
+    // One object per file, so rules can cache what they computed from it (keyed by the reader).
+    view ??= {
+      read: (offset: number, length: number) => reader.read(offset, length),
+      stream: (chunkSize?: number) => reader.stream(chunkSize),
+      text: () => reader.text(),
+      size: version.size,
+      truncated: version.truncated,
+    };
+    return view;
+  };
+  const close = async () => {
+    const got = await opened?.catch(() => undefined);
+    if (got) { await got.reader.close(); await got.version.close(); }
+  };
+  return { open, close };
 }
 
 function describe(error: unknown): string {

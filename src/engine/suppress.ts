@@ -17,7 +17,10 @@ export function parseInlineDirective(line: string): InlineDirective | undefined 
   const m = INLINE.exec(line);
   if (!m) return undefined;
   const rules = m[1].split(',').map((r) => r.trim()).filter(Boolean);
-  return rules.length ? { rules, reason: m[2] } : undefined;
+  // In a notebook the comment sits inside a JSON string (`    "x = 1  # ai-gate: ignore[…] why\n",`):
+  // the string's own tail is not part of the reason.
+  const reason = /^\s*"/.test(line) ? m[2].replace(/(?:\\n)?"\s*,?$/, '').trimEnd() : m[2];
+  return rules.length ? { rules, reason } : undefined;
 }
 
 /** Marks findings covered by an inline directive; `lines` are the file's lines (index 0 is line 1). */

@@ -12,3 +12,16 @@ export function escapeTerminal(text: string): string {
     return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
   });
 }
+
+/**
+ * Workflow commands (`::error file=…,line=…::message`): the runner decodes `%25`, `%0D`, `%0A` in the message
+ * and also `%3A`, `%2C` in property values, so escaping these keeps a PR-controlled string from ending the
+ * command line (and starting another one) or from adding properties.
+ */
+export function escapeCommandData(text: string): string {
+  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+export function escapeCommandProperty(text: string): string {
+  return escapeCommandData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}

@@ -28,6 +28,11 @@ export interface Report {
   findings: Finding[];
   /** Every rule that is registered, for SARIF `tool.driver.rules` and the docs links. */
   rules: RuleSummary[];
+  /**
+   * Facts about how the scan was made that a reader must know (plain text, may hold PR-controlled strings:
+   * escape for the surface), e.g. "the PR has more than 3,000 files; changed files came from git diff".
+   */
+  notes?: string[];
 }
 
 export interface RuleSummary {
