@@ -439,3 +439,90 @@ export function crc32(data: Buffer): number {
   for (let i = 0; i < data.length; i++) c = crcTable[(c ^ data[i]) & 0xff] ^ (c >>> 8);
   return (c ^ -1) >>> 0;
 }
+
+export interface ZipMemberStream {
+  /** The member's bytes after decompression, in chunks of about 1 MiB; memory stays bounded whatever its size. */
+  chunks: AsyncIterable<Buffer>;
+  /**
+   * Anomalies, as `readZipMember` words them. Those about the local header are here at once; a CRC or size
+   * mismatch and a broken deflate stream are added when iteration reaches the end of the member.
+   */
+  anomalies: string[];
+}
+
+/**
+ * Stream one member (methods 0 and 8) without holding it in memory: for pickles inside multi-GB checkpoints.
+ * Lenient in the same way as `readZipMember`: encryption flags do not stop the read, a deflate stream that
+ * breaks off ends the chunks (with an anomaly) instead of throwing, and `maxBytes` caps what is produced.
+ * Throws FormatError for a bad local header or an unsupported method, before any chunk.
+ */
+export async function streamZipMember(read: ReadAt, fileSize: number, entry: ZipEntry, maxBytes = Number.MAX_SAFE_INTEGER): Promise<ZipMemberStream> {
+  const local = await readLocalHeader(read, fileSize, entry);
+  const anomalies = local.anomalies;
+  if ((entry.flags & (FLAG_ENCRYPTED | FLAG_STRONG_ENCRYPTION)) !== 0) {
+    anomalies.push(`entry ${q(entry.name)}: marked encrypted; its bytes were read as if they were not`);
+  }
+  if (entry.method !== 0 && entry.method !== 8) throw new FormatError(`unsupported compression method ${entry.method} for entry ${q(entry.name)}`);
+  const nativeCrc = (zlib as { crc32?: (d: Buffer, v?: number) => number }).crc32;
+  async function* raw(): AsyncGenerator<Buffer> {
+    for (let pos = 0; pos < entry.compressedSize;) {
+      const n = Math.min(READ_CHUNK, entry.compressedSize - pos);
+      const buf = await readExact(read, local.dataStart + pos, n, `data of ${q(entry.name)}`);
+      pos += n;
+      yield buf;
+    }
+  }
+  async function* chunks(): AsyncGenerator<Buffer> {
+    let total = 0;
+    let crc = 0;
+    let capped = false;
+    const source = entry.method === 0 ? raw() : inflateChunks(raw(), (message) => {
+      anomalies.push(`entry ${q(entry.name)}: the deflate stream breaks off after ${total} bytes (${message})`);
+    });
+    for await (const chunk of source) {
+      let c = chunk;
+      if (total + c.length > maxBytes) {
+        c = c.subarray(0, maxBytes - total);
+        capped = true;
+      }
+      total += c.length;
+      if (nativeCrc) crc = nativeCrc(c, crc) >>> 0;
+      if (c.length) yield c;
+      if (capped) return;
+    }
+    if (entry.method === 0 && entry.compressedSize !== entry.uncompressedSize) {
+      anomalies.push(`entry ${q(entry.name)}: stored with compressed size ${entry.compressedSize} but uncompressed size ${entry.uncompressedSize}`);
+    } else if (entry.method === 8 && total !== entry.uncompressedSize && !anomalies.some((a) => a.includes('breaks off'))) {
+      anomalies.push(`entry ${q(entry.name)}: inflates to ${total} bytes, not the recorded ${entry.uncompressedSize}`);
+    }
+    if (nativeCrc && crc !== entry.crc32) {
+      anomalies.push(`entry ${q(entry.name)}: CRC-32 mismatch (recorded ${hex(entry.crc32)}, computed ${hex(crc)})`);
+    }
+  }
+  return { chunks: chunks(), anomalies };
+}
+
+/** Raw-deflate decompression of an async chunk source with backpressure; a broken stream ends the output. */
+async function* inflateChunks(source: AsyncIterable<Buffer>, onError: (message: string) => void): AsyncGenerator<Buffer> {
+  const inflater = createInflateRaw({ chunkSize: 256 * 1024 });
+  const feed = (async () => {
+    try {
+      for await (const buf of source) {
+        if (inflater.destroyed) return;
+        if (!inflater.write(buf)) await new Promise<void>((resolve) => { inflater.once('drain', resolve); inflater.once('close', resolve); });
+      }
+      if (!inflater.destroyed) inflater.end();
+    } catch (error) {
+      inflater.destroy(error as Error);
+    }
+  })();
+  try {
+    for await (const out of inflater) yield out as Buffer;
+  } catch (error) {
+    if (error instanceof FormatError) throw error;
+    onError((error as Error).message);
+  } finally {
+    inflater.destroy();
+    await feed;
+  }
+}
