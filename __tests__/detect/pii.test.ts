@@ -1,0 +1,103 @@
+import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { cardNetwork, columnEntities, findPii, ibanValid, luhnValid, ssnValid, type PiiEntity } from '../../src/detect/pii.js';
+
+const only = (text: string, columnName?: string) => findPii(text, columnName ? { columnName } : {})
+  .filter((m) => m.confidence !== 'low').map((m) => [m.entity, m.value]);
+
+describe('findPii', () => {
+  it('finds emails and gives their position', () => {
+    const text = 'Contact Uta.Kortig+ml@jourrapide.co.uk today.';
+    expect(findPii(text)).toEqual([{ entity: 'email', value: 'Uta.Kortig+ml@jourrapide.co.uk', index: 8, length: 30, confidence: 'high' }]);
+    expect(only('not an email: a@b, x@y.z, @handle, foo@@bar.com')).toEqual([]);
+  });
+
+  it('finds payment cards of every major network by Luhn, with spaces or dashes', () => {
+    const cards: Array<[string, string]> = [
+      ['4111 1111 1111 1111', 'visa'], ['4222222222222', 'visa'], ['4000000000000000006', 'visa'],
+      ['5555-5555-5555-4444', 'mastercard'], ['2223003122003222', 'mastercard'], ['378282246310005', 'amex'],
+      ['6011111111111117', 'discover'], ['3530111333300000', 'jcb'], ['30569309025904', 'diners'],
+      ['6200000000000005', 'unionpay'], ['6304000000000000', 'maestro'],
+    ];
+    for (const [card, network] of cards) {
+      expect(cardNetwork(card.replace(/\D/g, ''))).toBe(network);
+      expect(only(`paid with ${card}.`)).toEqual([['credit-card', card]]);
+    }
+    expect(only('order 4111 1111 1111 1112 failed')).not.toContainEqual(['credit-card', '4111 1111 1111 1112']);
+    expect(only('mixed 4111 1111-1111 1111')).not.toContainEqual(expect.arrayContaining(['credit-card']));
+  });
+
+  it('validates US SSNs against the SSA invalid ranges', () => {
+    expect(only('SSN 123-45-6780 on file')).toEqual([['us-ssn', '123-45-6780']]);
+    for (const bad of ['000-12-3456', '666-12-3456', '912-12-3456', '123-00-4567', '123-45-0000', '078-05-1120']) {
+      expect(ssnValid(bad)).toBe(false);
+      expect(only(`ssn ${bad}`).filter(([e]) => e === 'us-ssn')).toEqual([]);
+    }
+    // A bare 9-digit number is an SSN only in a column that says so.
+    expect(only('123456780')).toEqual([]);
+    expect(only('123456780', 'ssn')).toEqual([['us-ssn', '123456780']]);
+  });
+
+  it('validates IBANs by mod-97 and the country length', () => {
+    expect(ibanValid('GB82 WEST 1234 5698 7654 32')).toBe(true);
+    expect(ibanValid('DE89370400440532013000')).toBe(true);
+    expect(ibanValid('GB82WEST12345698765433')).toBe(false); // check digits wrong
+    expect(ibanValid('DE8937040044053201300')).toBe(false); // one short for DE
+    expect(only('IBAN: GB82 WEST 1234 5698 7654 32 thanks')).toEqual([['iban', 'GB82 WEST 1234 5698 7654 32']]);
+    expect(only('acct gb42nawi04454264788619')).toEqual([['iban', 'gb42nawi04454264788619']]);
+  });
+
+  it('finds IPv4 and IPv6 addresses, not version numbers', () => {
+    expect(only('login from 86.121.97.248 at noon')).toEqual([['ipv4', '86.121.97.248']]);
+    expect(only('client 6e40:4041:c617:e898:c11:40d2:c669:2eb4')).toEqual([['ipv6', '6e40:4041:c617:e898:c11:40d2:c669:2eb4']]);
+    expect(only('fe80::1ff:fe23:4567:890a')).toEqual([['ipv6', 'fe80::1ff:fe23:4567:890a']]);
+    expect(only('version 1.2.3.4 released; 999.1.1.1 is not an address; 12:30:45')).toEqual([]);
+  });
+
+  it('finds phone numbers in international and national formats', () => {
+    for (const phone of ['+1-984-182-0190', '+44 20 7946 0958', '+41 (0)96 471 07 95', '(212) 555-0147', '905-674-3793',
+      '07700 900123', '03.93.92.16.85', '+447700677662', '259.735.7502x459']) {
+      expect(only(`call ${phone}`)).toEqual([['phone', phone]]);
+    }
+    expect(only('9498777106')).toEqual([]);
+    expect(only('9498777106', 'phone_number')).toEqual([['phone', '9498777106']]);
+  });
+
+  it('finds dates of birth only when labelled', () => {
+    expect(only('meeting on 2/8/1935')).toEqual([]);
+    expect(only('She was born on 2/8/1935.')).toEqual([['date-of-birth', '2/8/1935']]);
+    expect(only('1985-03-12', 'dob')).toEqual([['date-of-birth', '1985-03-12']]);
+    expect(only('12 March 1985', 'DateOfBirth')).toEqual([['date-of-birth', '12 March 1985']]);
+  });
+
+  it('limits the search to the requested entities', () => {
+    const text = 'a@b.com 86.121.97.248';
+    expect(findPii(text, { entities: ['ipv4'] }).map((m) => m.entity)).toEqual(['ipv4']);
+  });
+
+  it('reads column names in any case style', () => {
+    const has = (name: string, e: PiiEntity) => columnEntities(name).has(e);
+    expect(has('customer_email', 'email')).toBe(true);
+    expect(has('EmailAddress', 'email')).toBe(true);
+    expect(has('client-ip', 'ipv4')).toBe(true);
+    expect(has('ssn', 'us-ssn')).toBe(true);
+    expect(has('Date of Birth', 'date-of-birth')).toBe(true);
+    expect(has('description', 'email')).toBe(false);
+    expect(has('zipcode', 'ipv4')).toBe(false);
+  });
+
+  it('returns sorted, non-overlapping matches that slice back to their values (property)', () => {
+    fc.assert(fc.property(fc.string({ unit: fc.constantFrom(...'0123456789 -.+@():abcdefxGB'.split('')), maxLength: 80 }), (text) => {
+      const ms = findPii(text);
+      for (let i = 0; i < ms.length; i++) {
+        expect(text.slice(ms[i].index, ms[i].index + ms[i].length)).toBe(ms[i].value);
+        if (i > 0) expect(ms[i].index).toBeGreaterThanOrEqual(ms[i - 1].index + ms[i - 1].length);
+      }
+    }), { numRuns: 300 });
+  });
+
+  it('Luhn agrees with the textbook examples', () => {
+    expect(luhnValid('79927398713')).toBe(true);
+    expect(luhnValid('79927398710')).toBe(false);
+  });
+});

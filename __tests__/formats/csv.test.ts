@@ -1,0 +1,52 @@
+import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { csvRecords } from '../../src/formats/csv.js';
+import { FormatError } from '../../src/formats/errors.js';
+
+async function all(text: string | Buffer[], delimiter: ',' | '\t' = ',') {
+  const chunks = (async function* () { for (const c of typeof text === 'string' ? [Buffer.from(text)] : text) yield c; })();
+  const out = [];
+  for await (const r of csvRecords(chunks, { delimiter })) out.push([r.line, ...r.fields]);
+  return out;
+}
+
+describe('csvRecords', () => {
+  it('gives each record its first line, across quoted newlines, a BOM and CRLF', async () => {
+    expect(await all('\uFEFFa,b\r\n1,"x\ny"\r\n\r\n2,z\r\n')).toEqual([[1, 'a', 'b'], [2, '1', 'x\ny'], [5, '2', 'z']]);
+  });
+
+  it('parses records split across chunks anywhere, even inside a multi-byte character', async () => {
+    const bytes = Buffer.from('name,city\n"Zoë ""Z""",Münster\n');
+    for (let cut = 1; cut < bytes.length; cut++) {
+      expect(await all([bytes.subarray(0, cut), bytes.subarray(cut)])).toEqual([[1, 'name', 'city'], [2, 'Zoë "Z"', 'Münster']]);
+    }
+  });
+
+  it('round-trips any fields written by the RFC 4180 rules, however the bytes are chunked (property)', async () => {
+    const field = fc.string({ unit: fc.constantFrom('a', 'é', ',', '"', '\n', '\r\n', ' ', '1'), maxLength: 6 });
+    const table = fc.array(fc.array(field, { minLength: 2, maxLength: 3 }), { minLength: 1, maxLength: 4 })
+      .filter((rows) => rows.every((r) => r.some((f) => f !== '')));
+    await fc.assert(fc.asyncProperty(table, fc.integer({ min: 1, max: 7 }), async (rows, size) => {
+      const quote = (f: string) => (/[",\r\n]/.test(f) || f === '' ? `"${f.replace(/"/g, '""')}"` : f);
+      const bytes = Buffer.from(rows.map((r) => r.map(quote).join(',')).join('\r\n'));
+      const chunks: Buffer[] = [];
+      for (let i = 0; i < bytes.length; i += size) chunks.push(bytes.subarray(i, i + size));
+      expect((await all(chunks)).map((r) => r.slice(1))).toEqual(rows);
+    }), { numRuns: 200 });
+  });
+
+  it('keeps a quote inside an unquoted field as a literal', async () => {
+    expect(await all('a,b\n5" disk,x\n')).toEqual([[1, 'a', 'b'], [2, '5" disk', 'x']]);
+  });
+
+  it('reads TSV and ragged rows', async () => {
+    expect(await all('a\tb\n1\n2\t3\t4\n', '\t')).toEqual([[1, 'a', 'b'], [2, '1'], [3, '2', '3', '4']]);
+  });
+
+  it('throws FormatError on an unclosed quote and on an oversized record', async () => {
+    await expect(all('a,b\n1,"open\n2,3\n')).rejects.toBeInstanceOf(FormatError);
+    const chunks = (async function* () { yield Buffer.from(`a\n"${'x'.repeat(100)}"\n`); })();
+    const it2 = csvRecords(chunks, { delimiter: ',', maxRecordBytes: 50 });
+    await expect((async () => { for await (const _ of it2) { /* drain */ } })()).rejects.toBeInstanceOf(FormatError);
+  });
+});

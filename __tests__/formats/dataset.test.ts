@@ -1,0 +1,77 @@
+import { describe, expect, it } from '@jest/globals';
+import { gzipSync } from 'node:zlib';
+import { describeRead, openDataset, type DatasetRow, type ReadBudget } from '../../src/formats/dataset.js';
+import { FormatError } from '../../src/formats/errors.js';
+import { writeParquet } from '../helpers/parquet-writer.js';
+
+const FULL: ReadBudget = { budgetBytes: 1 << 30, sampleBytes: 0, sampleWindows: 0 };
+
+async function rowsOf(path: string, format: string, bytes: Buffer, budget = FULL) {
+  const reader = { read: async (o: number, l: number) => bytes.subarray(o, o + l) };
+  const source = await openDataset({ path, format: format as never, size: bytes.length }, reader, budget);
+  const rows: DatasetRow[] = [];
+  for await (const r of source.rows()) rows.push(r);
+  return { source, rows };
+}
+
+describe('openDataset', () => {
+  it('CSV rows are keyed by the header and carry their line', async () => {
+    const { source, rows } = await rowsOf('a.csv', 'csv', Buffer.from('id,text\n1,"a\nb"\n2,c\n'));
+    expect(source.columns).toEqual(['id', 'text']);
+    expect(rows.map((r) => [r.line, r.values])).toEqual([[2, { id: '1', text: 'a\nb' }], [4, { id: '2', text: 'c' }]]);
+    expect(source.stats).toMatchObject({ rows: 2, complete: true, sampled: false });
+    expect(describeRead(source.stats)).toBe('read in full: 2 rows, 20 B');
+  });
+
+  it('reads .gz through the inner format, and a JSON array, a single object and plain text', async () => {
+    expect((await rowsOf('a.jsonl.gz', 'gzip', gzipSync('{"a":1}\n{"a":2}\n'))).rows.map((r) => r.values)).toEqual([{ a: 1 }, { a: 2 }]);
+    expect((await rowsOf('d/a.json', 'json', Buffer.from('[{"a":1},{"a":2}]'))).rows.map((r) => r.values)).toEqual([{ a: 1 }, { a: 2 }]);
+    expect((await rowsOf('d/a.json', 'json', Buffer.from('{"a":1}'))).rows.map((r) => r.values)).toEqual([{ a: 1 }]);
+    expect((await rowsOf('a.txt', 'text', Buffer.from('one\n\ntwo\n'))).rows.map((r) => [r.line, r.values])).toEqual([[1, { text: 'one' }], [3, { text: 'two' }]]);
+  });
+
+  it('Parquet rows are numbered and typed', async () => {
+    const { source, rows } = await rowsOf('p.parquet', 'parquet', writeParquet({ id: [1, 2], t: ['x', 'y'] }));
+    expect(source.columnTypes).toEqual({ id: 'INT64', t: 'STRING' });
+    expect(rows.map((r) => [r.row, r.values])).toEqual([[1, { id: 1, t: 'x' }], [2, { id: 2, t: 'y' }]]);
+  });
+
+  it('past the budget it samples evenly spaced windows, deterministically, and says so', async () => {
+    const text = `id,v\n${Array.from({ length: 10_000 }, (_, i) => `${i},${'x'.repeat(20)}`).join('\n')}\n`;
+    const budget = { budgetBytes: 10_000, sampleBytes: 8192, sampleWindows: 2 };
+    const a = await rowsOf('a.csv', 'csv', Buffer.from(text), budget);
+    const b = await rowsOf('a.csv', 'csv', Buffer.from(text), budget);
+    expect(a.rows.map((r) => r.values)).toEqual(b.rows.map((r) => r.values));
+    expect(a.source.stats.complete).toBe(false);
+    expect(a.source.stats.sampled).toBe(true);
+    expect(a.source.stats.bytesRead).toBe(10_000 + 8192);
+    const sampled = a.rows.filter((r) => r.sampleOffset !== undefined);
+    expect(sampled.length).toBeGreaterThan(100);
+    // Whole rows only: every sampled row has both columns, from later in the file.
+    expect(sampled.every((r) => /^\d+$/.test(String(r.values.id)) && String(r.values.v).length === 20)).toBe(true);
+    expect(Number(sampled.at(-1)!.values.id)).toBeGreaterThan(9000);
+    expect(describeRead(a.source.stats)).toMatch(/^read 18 KiB of 253 KiB \(the start in full, then evenly spaced samples; [\d,]+ rows\)$/);
+  });
+
+  it('a budget that cuts the start mid-record drops the partial record instead of failing or parsing half a row', async () => {
+    const text = `id,note\n${Array.from({ length: 500 }, (_, i) => `${i},"line one\nline two ${i}"`).join('\n')}\n`;
+    for (const cut of [1000, 1013, 1020, 1500]) {
+      const { source, rows } = await rowsOf('a.csv', 'csv', Buffer.from(text), { budgetBytes: cut, sampleBytes: 0, sampleWindows: 0 });
+      expect(source.stats.complete).toBe(false);
+      expect(rows.length).toBeGreaterThan(10);
+      expect(rows.every((r) => /^line one\nline two \d+$/.test(String(r.values.note)))).toBe(true);
+      expect(describeRead(source.stats)).toMatch(/^read the first .* of 13 KiB \(\d+ rows\)$/);
+    }
+  });
+
+  it('records the offset of the first bytes that are not UTF-8', async () => {
+    const bytes = Buffer.concat([Buffer.from('a\nok\n'), Buffer.from([0xff, 0xfe]), Buffer.from('\n')]);
+    const { source } = await rowsOf('a.csv', 'csv', bytes);
+    expect(source.stats.undecodableAt).toBe(5);
+  });
+
+  it('throws FormatError for formats it does not read and for broken gzip', async () => {
+    await expect(rowsOf('a.arrow', 'arrow', Buffer.from('x'))).rejects.toBeInstanceOf(FormatError);
+    await expect(rowsOf('a.csv.gz', 'gzip', Buffer.from([0x1f, 0x8b, 8, 0, 0, 0]))).rejects.toBeInstanceOf(FormatError);
+  });
+});

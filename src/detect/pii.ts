@@ -1,0 +1,371 @@
+import { isIPv6 } from 'node:net';
+
+/**
+ * The one PII detector: pure functions over a string, shared by the dataset and notebook rules.
+ * Structure first (a regular expression finds candidates), then validation (Luhn, mod-97, SSN ranges, address
+ * syntax), then confidence from validation, the column's name and the words just before the match.
+ */
+export type PiiEntity = 'email' | 'phone' | 'us-ssn' | 'credit-card' | 'iban' | 'ipv4' | 'ipv6' | 'date-of-birth';
+
+export interface PiiMatch {
+  entity: PiiEntity;
+  value: string;
+  /** UTF-16 index into the text. */
+  index: number;
+  length: number;
+  confidence: 'low' | 'medium' | 'high';
+}
+
+export type PiiConfidence = PiiMatch['confidence'];
+
+export const PII_ENTITIES: readonly PiiEntity[] = [
+  'email', 'phone', 'us-ssn', 'credit-card', 'iban', 'ipv4', 'ipv6', 'date-of-birth',
+];
+
+const CONFIDENCE_RANK: Record<PiiConfidence, number> = { low: 0, medium: 1, high: 2 };
+const RANKED: PiiConfidence[] = ['low', 'medium', 'high'];
+
+export function confidenceAtLeast(c: PiiConfidence, min: PiiConfidence): boolean {
+  return CONFIDENCE_RANK[c] >= CONFIDENCE_RANK[min];
+}
+
+function raise(c: PiiConfidence): PiiConfidence {
+  return RANKED[Math.min(2, CONFIDENCE_RANK[c] + 1)];
+}
+
+// ---- column names -------------------------------------------------------------------------------------------
+
+/** Column-name words that say what a column holds (split on `_`, `-`, spaces and camelCase). */
+const COLUMN_HINTS: Record<PiiEntity, RegExp> = {
+  email: /^(e?mail|emails|email_?address|mail_?address)$|^e_mail$/,
+  phone: /^(phone|phones|telephone|tel|mobile|cell|cellphone|fax|msisdn|phone_?number|contact_?number)$/,
+  'us-ssn': /^(ssn|ssns|social_security|social_security_number|sozialversicherungsnummer)$/,
+  'credit-card': /^(card|cc|ccn|pan|credit_card|card_number|cc_number|creditcard|cardnumber)$/,
+  iban: /^(iban|ibans|bank_account|account_number)$/,
+  ipv4: /^(ip|ipv4|ip_address|ip_addr|client_ip|remote_addr|src_ip|dst_ip|source_ip|ipaddress)$/,
+  ipv6: /^(ip|ipv6|ip_address|ip_addr|client_ip|remote_addr|src_ip|dst_ip|source_ip|ipaddress)$/,
+  'date-of-birth': /^(dob|birth|birthday|birthdate|date_of_birth|birth_date|born|bday|geburtsdatum)$/,
+};
+
+/** Which entities a column's name announces. Exported for rules that report per column. */
+const columnCache = new Map<string, Set<PiiEntity>>();
+const NO_HINTS = new Set<PiiEntity>();
+
+export function columnEntities(columnName: string | undefined): Set<PiiEntity> {
+  if (!columnName) return NO_HINTS;
+  let out = columnCache.get(columnName);
+  if (out) return out;
+  out = hintsOf(columnName);
+  if (columnCache.size < 10_000) columnCache.set(columnName, out);
+  return out;
+}
+
+function hintsOf(columnName: string): Set<PiiEntity> {
+  const out = new Set<PiiEntity>();
+  const norm = columnName.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase().replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_|_$/g, '');
+  const words = norm.split('_');
+  // The whole name, each word, and each pair of adjacent words (so `customer_email_address` and `user_dob` match).
+  const candidates = new Set<string>([norm, ...words]);
+  for (let i = 0; i + 1 < words.length; i++) candidates.add(`${words[i]}_${words[i + 1]}`);
+  for (let i = 0; i + 2 < words.length; i++) candidates.add(`${words[i]}_${words[i + 1]}_${words[i + 2]}`);
+  for (const [entity, re] of Object.entries(COLUMN_HINTS) as [PiiEntity, RegExp][]) {
+    for (const c of candidates) if (re.test(c)) { out.add(entity); break; }
+  }
+  return out;
+}
+
+// ---- validators (exported: the corpus checks run them on labelled values) ----------------------------------
+
+/** Luhn (ISO/IEC 7812-1) over a digit string. */
+export function luhnValid(digits: string): boolean {
+  let sum = 0;
+  let double = false;
+  for (let i = digits.length - 1; i >= 0; i--) {
+    let d = digits.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return false;
+    if (double) { d *= 2; if (d > 9) d -= 9; }
+    sum += d;
+    double = !double;
+  }
+  return digits.length > 0 && sum % 10 === 0;
+}
+
+/**
+ * Card networks by issuer prefix and length. Ranges from the networks' published IIN tables as summarised on
+ * Wikipedia's "Payment card number" page: Mastercard's 2221–2720 series (2017), 19-digit Visa, Discover, JCB
+ * and UnionPay numbers, and Maestro's 12–19 digits are included.
+ */
+const CARD_NETWORKS: { name: string; test: (d: string) => boolean; lengths: number[] }[] = [
+  { name: 'visa', test: (d) => d[0] === '4', lengths: [13, 16, 19] },
+  { name: 'mastercard', test: (d) => inRange(d, 2, 51, 55) || inRange(d, 4, 2221, 2720), lengths: [16] },
+  { name: 'amex', test: (d) => inRange(d, 2, 34, 34) || inRange(d, 2, 37, 37), lengths: [15] },
+  { name: 'discover', test: (d) => d.startsWith('6011') || d.startsWith('65') || inRange(d, 3, 644, 649)
+      || inRange(d, 6, 622126, 622925), lengths: [16, 17, 18, 19] },
+  { name: 'jcb', test: (d) => inRange(d, 4, 3528, 3589), lengths: [16, 17, 18, 19] },
+  { name: 'jcb-legacy', test: (d) => d.startsWith('1800') || d.startsWith('2131'), lengths: [15] },
+  { name: 'diners', test: (d) => inRange(d, 3, 300, 305) || d.startsWith('36') || d.startsWith('38')
+      || d.startsWith('39') || d.startsWith('3095'), lengths: [14, 15, 16, 17, 18, 19] },
+  { name: 'unionpay', test: (d) => d.startsWith('62') || d.startsWith('81'), lengths: [16, 17, 18, 19] },
+  { name: 'maestro', test: (d) => /^(50|5[6-9]|6)/.test(d), lengths: [12, 13, 14, 15, 16, 17, 18, 19] },
+  { name: 'mir', test: (d) => inRange(d, 4, 2200, 2204), lengths: [16, 17, 18, 19] },
+];
+
+function inRange(d: string, n: number, lo: number, hi: number): boolean {
+  const v = Number(d.slice(0, n));
+  return d.length >= n && v >= lo && v <= hi;
+}
+
+/** The card network a Luhn-valid number belongs to, or undefined. */
+export function cardNetwork(digits: string): string | undefined {
+  if (!luhnValid(digits)) return undefined;
+  return CARD_NETWORKS.find((n) => n.test(digits) && n.lengths.includes(digits.length))?.name;
+}
+
+/** IBAN lengths per country, from the SWIFT IBAN Registry (release 99, 2025). */
+const IBAN_LENGTHS: Record<string, number> = {
+  AD: 24, AE: 23, AL: 28, AT: 20, AZ: 28, BA: 20, BE: 16, BG: 22, BH: 22, BI: 27, BR: 29, BY: 28, CH: 21, CR: 22,
+  CY: 28, CZ: 24, DE: 22, DJ: 27, DK: 18, DO: 28, EE: 20, EG: 29, ES: 24, FI: 18, FK: 18, FO: 18, FR: 27, GB: 22,
+  GE: 22, GI: 23, GL: 18, GR: 27, GT: 28, HN: 28, HR: 21, HU: 28, IE: 22, IL: 23, IQ: 23, IS: 26, IT: 27, JO: 30,
+  KW: 30, KZ: 20, LB: 28, LC: 32, LI: 21, LT: 20, LU: 20, LV: 21, LY: 25, MC: 27, MD: 24, ME: 22, MK: 19, MN: 20,
+  MR: 27, MT: 31, MU: 30, NI: 28, NL: 18, NO: 15, OM: 23, PK: 24, PL: 28, PS: 29, PT: 25, QA: 29, RO: 24, RS: 22,
+  RU: 33, SA: 24, SC: 31, SD: 18, SE: 24, SI: 19, SK: 24, SM: 27, SO: 23, ST: 25, SV: 28, TL: 23, TN: 24, TR: 26,
+  UA: 29, VA: 22, VG: 24, XK: 20, YE: 30,
+};
+
+/** ISO 13616: known country, that country's length, and the mod-97 check (remainder 1). */
+export function ibanValid(raw: string): boolean {
+  const iban = raw.replace(/[ ]/g, '').toUpperCase();
+  if (!/^[A-Z]{2}\d{2}[A-Z0-9]+$/.test(iban)) return false;
+  if (IBAN_LENGTHS[iban.slice(0, 2)] !== iban.length) return false;
+  const moved = iban.slice(4) + iban.slice(0, 4);
+  let rem = 0;
+  for (const ch of moved) {
+    const code = ch.charCodeAt(0);
+    const v = code >= 65 ? String(code - 55) : ch;
+    for (const digit of v) rem = (rem * 10 + (digit.charCodeAt(0) - 48)) % 97;
+  }
+  return rem === 1;
+}
+
+/**
+ * US SSN rules (SSA): area not 000, 666 or 900–999; group not 00; serial not 0000; and not the numbers the SSA
+ * has published as invalid because they were used in advertising (078-05-1120, 219-09-9999).
+ */
+export function ssnValid(raw: string): boolean {
+  const d = raw.replace(/[- ]/g, '');
+  if (!/^\d{9}$/.test(d)) return false;
+  const area = Number(d.slice(0, 3));
+  if (area === 0 || area === 666 || area >= 900) return false;
+  if (d.slice(3, 5) === '00' || d.slice(5) === '0000') return false;
+  if (d === '078051120' || d === '219099999' || d === '123456789') return false;
+  return true;
+}
+
+// ---- candidate finders ---------------------------------------------------------------------------------------
+
+type Candidate = PiiMatch;
+type Finder = (text: string, hints: Set<PiiEntity>, out: Candidate[]) => void;
+
+const EMAIL_RE = /(?<![\w.%+-])[A-Za-z0-9](?:[A-Za-z0-9._%+-]{0,63})@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![\w-])/g;
+const SSN_RE = /(?<![\w-])\d{3}([- ])\d{2}\1\d{4}(?![\w-])/g;
+const SSN_BARE_RE = /(?<![\w-])\d{9}(?![\w-])/g;
+const CARD_RE = /(?<![\w+-])\d(?:[ -]?\d){11,18}(?![\w-])/g;
+const IBAN_RE = /(?<![\w])[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]){11,30}(?![\w])/g;
+const IPV4_RE = /(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\w]|\.\d)/g;
+const IPV6_RE = /(?<![\w:.])(?:[0-9A-Fa-f]{1,4}:|::?)(?:[0-9A-Fa-f]{0,4}:){1,7}[0-9A-Fa-f]{0,4}(?![\w:])/g;
+// International (+CC …), NANP ((NXX) NXX-XXXX with an optional 1/001 prefix and extension), and European-style
+// national numbers with a trunk 0; anything else shaped like digit groups is only a low-confidence candidate.
+const PHONE_INTL_RE = /(?<![\w+])\+\d{1,3}(?:[ .-]?\(0\))?(?:[ .-]?\(?\d{1,5}\)?){2,6}(?:\s?(?:x|ext\.?)\s?\d{1,5})?(?![\w])/g;
+const PHONE_NANP_RE = /(?<![\w+-])(?:(?:\+?1|001)[ .-]?)?(?:\([2-9]\d{2}\)\s?|[2-9]\d{2}[.-])\d{3}[.-]\d{4}(?:\s?(?:x|ext\.?)\s?\d{1,5})?(?!\w|-\d)/g;
+const PHONE_TRUNK_RE = /(?<![\w+-])0\d{1,4}(?:[ .-]\d{2,8}){1,4}(?!\w|[.-]\d)/g;
+const PHONE_LOOSE_RE = /(?<![\w+.-])\(?\d{2,4}\)?(?:[ .-]\d{2,4}){1,4}(?!\w|[.-]\d)/g;
+const PHONE_BARE_RE = /(?<![\w+.-])\d{7,15}(?![\w-]|\.\d)/g;
+const PHONE_CONTEXT_RE = /(?:phone|tel|call|mobile|cell|fax|contact|reach|dial|number|whatsapp|sms)\W{0,3}[\w ]{0,16}$/i;
+
+const MONTH = '(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\\.?';
+const DATE_RE = new RegExp(
+  `(?<![\\w/.-])(?:(?:19|20)\\d{2}-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\\d|3[01])`
+  + `|(?:0?[1-9]|[12]\\d|3[01])[/.-](?:0?[1-9]|[12]\\d|3[01])[/.-](?:19|20)?\\d{2}`
+  + `|(?:0?[1-9]|[12]\\d|3[01])(?:st|nd|rd|th)? ${MONTH},? (?:19|20)\\d{2}`
+  + `|${MONTH} (?:0?[1-9]|[12]\\d|3[01])(?:st|nd|rd|th)?,? (?:19|20)\\d{2})(?![\\w/-])`,
+  'gi',
+);
+const DOB_CONTEXT_RE = /(?:born|birth|d\.?o\.?b\.?|birthday|geboren|née?)\W{0,3}(?:[\w]+\W{1,3}){0,3}$/i;
+
+function push(out: Candidate[], entity: PiiEntity, m: RegExpExecArray, confidence: PiiConfidence): void {
+  out.push({ entity, value: m[0], index: m.index, length: m[0].length, confidence });
+}
+
+function before(text: string, index: number, n = 40): string {
+  return text.slice(Math.max(0, index - n), index);
+}
+
+const findEmail: Finder = (text, hints, out) => {
+  if (!text.includes('@')) return;
+  for (const m of text.matchAll(EMAIL_RE)) {
+    if (m[0].includes('..')) continue;
+    push(out, 'email', m as RegExpExecArray, 'high');
+  }
+};
+
+const findSsn: Finder = (text, hints, out) => {
+  for (const m of text.matchAll(SSN_RE)) {
+    if (!ssnValid(m[0])) continue;
+    const context = /ssn|social|security/i.test(before(text, m.index!));
+    push(out, 'us-ssn', m as RegExpExecArray, m[1] === '-' || hints.has('us-ssn') || context ? 'high' : 'medium');
+  }
+  if (!hints.has('us-ssn')) return;
+  for (const m of text.matchAll(SSN_BARE_RE)) if (ssnValid(m[0])) push(out, 'us-ssn', m as RegExpExecArray, 'medium');
+};
+
+const findCard: Finder = (text, hints, out) => {
+  for (const m of text.matchAll(CARD_RE)) {
+    const seps = m[0].replace(/\d/g, '');
+    if (seps && !/^( +|-+)$/.test(seps)) continue; // mixed separators: not how cards are written
+    const digits = m[0].replace(/\D/g, '');
+    if (digits.length < 12 || digits.length > 19 || !luhnValid(digits)) continue;
+    if (/^(\d)\1+$/.test(digits)) continue;
+    const network = cardNetwork(digits);
+    let conf: PiiConfidence = network ? (digits.length >= 13 ? 'high' : 'medium') : 'low';
+    if (hints.has('credit-card') || /card|credit|visa|mastercard|amex|cc/i.test(before(text, m.index!, 30))) {
+      conf = raise(conf);
+    }
+    push(out, 'credit-card', m as RegExpExecArray, conf);
+  }
+};
+
+const findIban: Finder = (text, hints, out) => {
+  for (const m of text.matchAll(IBAN_RE)) {
+    // A trailing word glued on by a space ("… GB29NWBK60161331926819 and") can make the candidate too long:
+    // trim from the end while it does not validate.
+    let value = m[0];
+    while (value.length > 15 && !ibanValid(value)) {
+      const cut = value.lastIndexOf(' ');
+      if (cut < 0) break;
+      value = value.slice(0, cut);
+    }
+    if (!ibanValid(value)) continue;
+    out.push({ entity: 'iban', value, index: m.index!, length: value.length, confidence: 'high' });
+  }
+};
+
+const findIpv4: Finder = (text, hints, out) => {
+  if (!text.includes('.')) return;
+  for (const m of text.matchAll(IPV4_RE)) {
+    const special = /^(0\.0\.0\.0|127\.|255\.255\.255\.255)/.test(m[0]);
+    const versiony = /(?:version|ver|v)\s?$/i.test(before(text, m.index!, 10));
+    let conf: PiiConfidence = special || versiony ? 'low' : 'medium';
+    if (hints.has('ipv4') || /\bip\b|address|addr|host|client/i.test(before(text, m.index!, 30))) conf = raise(conf);
+    push(out, 'ipv4', m as RegExpExecArray, conf);
+  }
+};
+
+const findIpv6: Finder = (text, hints, out) => {
+  if (!text.includes(':')) return;
+  for (const m of text.matchAll(IPV6_RE)) {
+    if (!isIPv6(m[0])) continue;
+    const groups = m[0].split(':').filter((g) => g.length > 0).length;
+    const hasHexLetter = /[a-f]/i.test(m[0]);
+    if (groups < 3 && !m[0].includes('::')) continue;
+    let conf: PiiConfidence = groups >= 5 || (m[0].includes('::') && groups >= 3 && hasHexLetter) ? 'medium' : 'low';
+    if (m[0] === '::1' || m[0] === '::') conf = 'low';
+    if (hints.has('ipv6')) conf = raise(conf);
+    push(out, 'ipv6', m as RegExpExecArray, conf);
+  }
+};
+
+function phoneDigits(s: string): number {
+  const main = s.replace(/\s?(?:x|ext\.?)\s?\d+$/i, '');
+  return main.replace(/\D/g, '').length;
+}
+
+const findPhone: Finder = (text, hints, out) => {
+  const hinted = hints.has('phone');
+  const scan = (re: RegExp, base: PiiConfidence, min: number, max: number) => {
+    for (const m of text.matchAll(re)) {
+      const n = phoneDigits(m[0]);
+      if (n < min || n > max) continue;
+      let conf = base;
+      if (hinted || PHONE_CONTEXT_RE.test(before(text, m.index!))) conf = raise(conf);
+      push(out, 'phone', m as RegExpExecArray, conf);
+    }
+  };
+  scan(PHONE_INTL_RE, 'high', 8, 15);
+  scan(PHONE_NANP_RE, 'medium', 10, 14);
+  scan(PHONE_TRUNK_RE, 'medium', 9, 12);
+  scan(PHONE_LOOSE_RE, 'low', 7, 12);
+  if (hinted) scan(PHONE_BARE_RE, 'low', 7, 15);
+};
+
+const findDob: Finder = (text, hints, out) => {
+  const hinted = hints.has('date-of-birth');
+  for (const m of text.matchAll(DATE_RE)) {
+    if (hinted) { push(out, 'date-of-birth', m as RegExpExecArray, 'high'); continue; }
+    if (DOB_CONTEXT_RE.test(before(text, m.index!, 40))) push(out, 'date-of-birth', m as RegExpExecArray, 'medium');
+  }
+};
+
+interface Shape { digits: number; at: boolean; colon: boolean; dot: boolean; letters: boolean; onlyDigits: boolean }
+
+function shapeOf(text: string): Shape {
+  let digits = 0, at = false, colon = false, dot = false, letters = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) digits++;
+    else if (c === 64) at = true;
+    else if (c === 58) colon = true;
+    else if (c === 46) dot = true;
+    else if ((c | 32) >= 97 && (c | 32) <= 122) letters = true;
+  }
+  return { digits, at, colon, dot, letters, onlyDigits: digits === text.length };
+}
+
+/** Cheap necessary conditions, so that a numeric id column does not run every pattern on every row. */
+function worthTrying(e: PiiEntity, text: string, s: Shape, hints: Set<PiiEntity>): boolean {
+  if (hints.has(e)) return true;
+  switch (e) {
+    case 'email': return s.at;
+    case 'ipv6': return s.colon;
+    case 'ipv4': return s.dot && s.digits >= 4;
+    case 'iban': return s.letters && s.digits >= 9;
+    case 'credit-card': return s.digits >= 12;
+    case 'us-ssn': return s.digits >= 9 && !s.onlyDigits;
+    case 'phone': return s.digits >= 7 && !s.onlyDigits;
+    case 'date-of-birth': return s.digits >= 4 && s.letters && /born|birth|d\.?o\.?b|geboren|née?/i.test(text);
+  }
+}
+
+const FINDERS: Record<PiiEntity, Finder> = {
+  email: findEmail, 'credit-card': findCard, iban: findIban, 'us-ssn': findSsn, ipv6: findIpv6, ipv4: findIpv4,
+  'date-of-birth': findDob, phone: findPhone,
+};
+
+/** When two candidates overlap, the one earlier in this list wins (checksummed formats before shapes). */
+const PRIORITY: PiiEntity[] = ['email', 'iban', 'credit-card', 'us-ssn', 'ipv6', 'ipv4', 'date-of-birth', 'phone'];
+
+/**
+ * Every PII match in `text`, sorted by index, non-overlapping. `entities` limits the search; `columnName`
+ * (a dataset column's or a labelled field's name) raises the confidence of the entities it announces and lets
+ * weaker shapes through (bare 9-digit SSNs in an `ssn` column, dates in a `dob` column).
+ */
+export function findPii(text: string, opts: { entities?: readonly PiiEntity[]; columnName?: string } = {}): PiiMatch[] {
+  const shape = shapeOf(text);
+  // Emails need an '@', IPv6 a ':', everything else at least 4 digits: most cells of most datasets stop here.
+  if (!shape.at && !shape.colon && shape.digits < 4) return [];
+  const entities = opts.entities ?? PII_ENTITIES;
+  const hints = columnEntities(opts.columnName);
+  const candidates: Candidate[] = [];
+  for (const e of PRIORITY) if (entities.includes(e) && worthTrying(e, text, shape, hints)) FINDERS[e](text, hints, candidates);
+  if (candidates.length === 0) return [];
+  // A hinted entity goes first (in a `phone` column a 3-3-4 number is a phone), then confidence, then PRIORITY.
+  const rank = (c: Candidate) => (hints.has(c.entity) ? -100 : 0) - CONFIDENCE_RANK[c.confidence] * 10
+    + PRIORITY.indexOf(c.entity);
+  candidates.sort((a, b) => rank(a) - rank(b) || b.length - a.length || a.index - b.index);
+  const taken: Candidate[] = [];
+  for (const c of candidates) {
+    if (taken.some((t) => c.index < t.index + t.length && t.index < c.index + c.length)) continue;
+    taken.push(c);
+  }
+  return taken.sort((a, b) => a.index - b.index);
+}

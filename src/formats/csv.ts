@@ -1,0 +1,161 @@
+import { FormatError } from './errors.js';
+
+/** One CSV record with where it sits: the 1-based lines it starts and ends on. */
+export interface CsvRecord {
+  fields: string[];
+  line: number;
+  endLine: number;
+}
+
+export interface CsvOptions {
+  delimiter: ',' | '\t' | ';' | '|';
+  /** The largest record accepted (a runaway quote would otherwise swallow the file). */
+  maxRecordBytes?: number;
+  /** Line number of the first line in `chunks` (a sample window starts mid-file). */
+  firstLine?: number;
+}
+
+export const MAX_RECORD_BYTES = 8 * 1024 * 1024;
+
+/**
+ * RFC 4180 records streamed from chunks: quoted fields may hold delimiters, doubled quotes and newlines; CRLF
+ * or LF line ends; a UTF-8 BOM is dropped; blank lines are skipped; rows may have more or fewer fields than the
+ * header (the caller decides what that means). Lenient where files in the wild are: a quote inside an unquoted
+ * field is a literal, and text after a closing quote is kept. Throws FormatError on a quote left open at the
+ * end of the input or a record over `maxRecordBytes`, naming the line.
+ *
+ * Written for speed (csv-parse ran at ~10 MB/s here): a line without a quote is split natively, and only
+ * lines with quotes go through the character-level state machine.
+ */
+export async function* csvRecords(chunks: AsyncIterable<Buffer>, opts: CsvOptions): AsyncIterable<CsvRecord> {
+  for await (const batch of csvBatches(chunks, opts)) yield* batch;
+}
+
+/** The same records, an array per input chunk (one await per chunk rather than per record). */
+export async function* csvBatches(chunks: AsyncIterable<Buffer>, opts: CsvOptions): AsyncIterable<CsvRecord[]> {
+  const decoder = new TextDecoder('utf-8');
+  const parser = new CsvParser(opts);
+  let first = true;
+  for await (const chunk of chunks) {
+    let text = decoder.decode(chunk, { stream: true });
+    if (first && text.length) { text = text.replace(/^\uFEFF/, ''); first = false; }
+    const batch = [...parser.push(text, false)];
+    if (batch.length) yield batch;
+  }
+  const last = [...parser.push(decoder.decode(), true)];
+  if (last.length) yield last;
+}
+
+class CsvParser {
+  private buf = '';
+  private line: number;
+  private readonly delim: string;
+  private readonly max: number;
+
+  constructor(opts: CsvOptions) {
+    this.line = opts.firstLine ?? 1;
+    this.delim = opts.delimiter;
+    this.max = opts.maxRecordBytes ?? MAX_RECORD_BYTES;
+  }
+
+  *push(text: string, final: boolean): Iterable<CsvRecord> {
+    const buf = this.buf.length ? this.buf + text : text;
+    let p = 0;
+    for (;;) {
+      if (p >= buf.length) break;
+      const nl = buf.indexOf('\n', p);
+      const quote = buf.indexOf('"', p);
+      if (quote < 0 || (nl >= 0 && quote > nl)) {
+        // Fast path: the whole record is one line without quotes.
+        if (nl < 0 && !final) break;
+        const end = nl < 0 ? buf.length : nl;
+        const raw = buf.charCodeAt(end - 1) === 13 ? buf.slice(p, end - 1) : buf.slice(p, end);
+        const line = this.line++;
+        if (raw.length > this.max) throw new FormatError(`the CSV record on line ${line} is longer than ${this.max} characters`);
+        p = nl < 0 ? buf.length : nl + 1;
+        if (raw.length) yield { fields: raw.split(this.delim), line, endLine: line };
+        continue;
+      }
+      const rec = this.quoted(buf, p, final);
+      if (!rec) break;
+      p = rec.next;
+      yield rec.record;
+    }
+    this.buf = buf.slice(p);
+    if (this.buf.length > this.max) throw new FormatError(`a CSV record from line ${this.line} is longer than ${this.max} characters (an unclosed quote?)`);
+    if (final && this.buf.length) throw new FormatError(`a quoted CSV field opened on line ${this.line} is never closed`);
+  }
+
+  /** The state machine for a record with quotes; undefined when the record is not complete in `buf` yet. */
+  private quoted(buf: string, start: number, final: boolean): { record: CsvRecord; next: number } | undefined {
+    const d = this.delim;
+    const fields: string[] = [];
+    let field = '';
+    let i = start;
+    let breaks = 0;
+    let atFieldStart = true;
+    for (;;) {
+      if (i >= buf.length) {
+        if (!final) return undefined;
+        fields.push(field);
+        break;
+      }
+      const c = buf[i];
+      if (atFieldStart && c === '"') {
+        // Quoted field: up to the closing quote, "" being a literal quote.
+        let j = i + 1;
+        for (;;) {
+          const q = buf.indexOf('"', j);
+          if (q < 0) {
+            if (final) throw new FormatError(`a quoted CSV field opened on line ${this.line + breaks} is never closed`);
+            return undefined;
+          }
+          if (buf[q + 1] === '"') { field += buf.slice(j, q + 1); j = q + 2; continue; }
+          if (q + 1 >= buf.length && !final) return undefined; // cannot tell "" from " yet
+          field += buf.slice(j, q);
+          breaks += countNewlines(buf, j, q);
+          i = q + 1;
+          break;
+        }
+        atFieldStart = false;
+        continue;
+      }
+      if (c === d) { fields.push(field); field = ''; atFieldStart = true; i++; continue; }
+      if (c === '\n' || (c === '\r' && buf[i + 1] === '\n')) {
+        fields.push(field);
+        i += c === '\r' ? 2 : 1;
+        break;
+      }
+      if (c === '\r' && i + 1 >= buf.length && !final) return undefined;
+      // A run of ordinary characters, sliced at once.
+      let j = i + 1;
+      while (j < buf.length) {
+        const k = buf.charCodeAt(j);
+        if (k === 10 || k === 13 || buf[j] === d) break;
+        j++;
+      }
+      field += buf.slice(i, j);
+      atFieldStart = false;
+      i = j;
+    }
+    const line = this.line;
+    if (i - start > this.max) throw new FormatError(`the CSV record from line ${line} is longer than ${this.max} characters`);
+    this.line += breaks + 1;
+    return { record: { fields, line, endLine: line + breaks }, next: i };
+  }
+}
+
+function countNewlines(s: string, from: number, to: number): number {
+  let n = 0;
+  for (let k = s.indexOf('\n', from); k >= 0 && k < to; k = s.indexOf('\n', k + 1)) n++;
+  return n;
+}
+
+/** The delimiter a CSV-like file most likely uses, from its format and first line. */
+export function sniffDelimiter(format: string, head: string): CsvOptions['delimiter'] {
+  if (format === 'tsv') return '\t';
+  const first = head.slice(0, head.search(/\r?\n|$/));
+  const counts = ([',', '\t', ';', '|'] as const).map((d) => [d, first.split(d).length - 1] as const);
+  const best = counts.reduce((a, b) => (b[1] > a[1] ? b : a));
+  return best[1] > 0 ? best[0] : ',';
+}

@@ -1,0 +1,460 @@
+/**
+ * One streaming row source over the dataset formats: CSV/TSV, JSON Lines, JSON arrays, Parquet, plain text,
+ * and gzip of the text formats. A file is read in full up to a byte budget; past it, fixed windows spread
+ * evenly over the rest are read (deterministic: the same file gives the same sample). `stats` says exactly
+ * how much was read, and every data rule repeats it in its findings.
+ */
+import { isUtf8 } from 'node:buffer';
+import { createGunzip } from 'node:zlib';
+import { Readable } from 'node:stream';
+import type { FileReader } from '../engine/rule.js';
+import type { ScannedFile } from '../discovery/types.js';
+import { csvBatches } from './csv.js';
+import { FormatError } from './errors.js';
+import { jsonArrayElements, jsonLines } from './jsonl.js';
+import { openParquet, parquetRows } from './parquet.js';
+
+export type DatasetFormat = 'csv' | 'tsv' | 'jsonl' | 'json' | 'parquet' | 'text';
+
+export interface ReadBudget {
+  /** Bytes read in full from the start of the file. */
+  budgetBytes: number;
+  /** Bytes read past the budget, in `sampleWindows` windows spread evenly over the rest. */
+  sampleBytes: number;
+  sampleWindows: number;
+}
+
+export const DEFAULT_BUDGET: ReadBudget = { budgetBytes: 256 * 1024 * 1024, sampleBytes: 32 * 1024 * 1024, sampleWindows: 32 };
+
+export interface DatasetRow {
+  /** 1-based position among the rows read (header excluded). */
+  index: number;
+  /** 1-based line where the row starts (text formats, within the fully read part). */
+  line?: number;
+  /** 1-based row number in the file (Parquet). */
+  row?: number;
+  /** Byte offset of the sample window the row came from (rows past the budget). */
+  sampleOffset?: number;
+  values: Record<string, unknown>;
+}
+
+export interface ReadStats {
+  format: DatasetFormat;
+  compressed: boolean;
+  totalBytes: number;
+  /** Bytes of the file read (compressed bytes for .gz). */
+  bytesRead: number;
+  rows: number;
+  /** True when everything was read; false when the budget cut it (sampled or stopped). */
+  complete: boolean;
+  sampled: boolean;
+  /** Rows that did not parse (JSON Lines), with the first one's line and reason. */
+  badRows: number;
+  firstBadRow?: { line: number; reason: string };
+  /** Byte offset (in the decoded stream) of the first bytes that are not UTF-8. */
+  undecodableAt?: number;
+  /** Sample windows that did not parse (e.g. cut inside a quoted CSV field) and were skipped. */
+  skippedWindows: number;
+}
+
+export interface DatasetSource {
+  format: DatasetFormat;
+  /** Column names (CSV header, Parquet schema; for JSON, the keys seen so far, growing while rows are read). */
+  columns: string[];
+  /** Column types where the format declares them (Parquet). */
+  columnTypes?: Record<string, string>;
+  rows(): AsyncIterable<DatasetRow>;
+  stats: ReadStats;
+}
+
+const INNER_FORMAT: Record<string, DatasetFormat> = { '.csv': 'csv', '.tsv': 'tsv', '.jsonl': 'jsonl', '.ndjson': 'jsonl', '.json': 'json', '.txt': 'text' };
+
+/** The dataset format of a file, looking through `.gz`; undefined for formats that are not read (arrow, zip…). */
+export function datasetFormat(file: Pick<ScannedFile, 'path' | 'format'>): { format: DatasetFormat; gzip: boolean } | undefined {
+  if (['csv', 'tsv', 'jsonl', 'json', 'parquet'].includes(file.format)) return { format: file.format as DatasetFormat, gzip: false };
+  if (file.format === 'text') return { format: 'text', gzip: false };
+  if (file.format === 'gzip') {
+    const inner = /(\.[a-z]+)\.gz$/i.exec(file.path)?.[1]?.toLowerCase();
+    const format = inner ? INNER_FORMAT[inner] : undefined;
+    return format ? { format, gzip: true } : undefined;
+  }
+  return undefined;
+}
+
+/** A sentence fragment for messages: "read all 1.2 MB" or "read 256 MB of 1.0 GB in full plus 32 sampled windows". */
+export function describeRead(s: ReadStats): string {
+  const rows = `${s.rows.toLocaleString('en-US')} row${s.rows === 1 ? '' : 's'}`;
+  if (s.complete) return `read in full: ${rows}, ${size(s.totalBytes)}`;
+  if (s.compressed) return `read the first ${size(s.bytesRead)} of ${size(s.totalBytes)} compressed (${rows}); the rest was not read`;
+  if (s.sampled) return `read ${size(s.bytesRead)} of ${size(s.totalBytes)} (the start in full, then evenly spaced samples; ${rows})`;
+  return `read the first ${size(s.bytesRead)} of ${size(s.totalBytes)} (${rows})`;
+}
+
+export function size(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = bytes / 1024, u = 0;
+  while (v >= 1024 && u < units.length - 1) { v /= 1024; u++; }
+  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
+}
+
+export async function openDataset(file: Pick<ScannedFile, 'path' | 'format' | 'size'>, reader: Pick<FileReader, 'read'>, budget: ReadBudget = DEFAULT_BUDGET): Promise<DatasetSource> {
+  const kind = datasetFormat(file);
+  if (!kind) throw new FormatError(`${file.format} is not a dataset format this gate reads`);
+  const stats: ReadStats = {
+    format: kind.format, compressed: kind.gzip, totalBytes: file.size, bytesRead: 0, rows: 0, complete: true,
+    sampled: false, badRows: 0, skippedWindows: 0,
+  };
+  if (kind.format === 'parquet') return openParquetSource(file.size, reader, budget, stats);
+  if (kind.format === 'json' && !kind.gzip) {
+    const first = (await reader.read(0, 256)).toString('utf8').replace(/^\uFEFF/, '').trimStart()[0];
+    // A JSON file holding one object (a config or a card in a data folder) is one row; objects on successive
+    // lines are JSON Lines.
+    if (first === '{') return objectSource(file.size, reader, budget, stats);
+  }
+  // A JSON array cannot be entered mid-way: it is read up to the budget and no further.
+  const own = kind.format === 'json' ? { ...budget, sampleWindows: 0 } : budget;
+  const plan = kind.gzip ? gzipPlan(file.size, reader, own, stats) : rawPlan(file.size, reader, own, stats);
+  const source: DatasetSource = { format: kind.format, columns: [], stats, rows: () => textRows(source, plan) };
+  return source;
+}
+
+/** A run of bytes to parse as one piece: the file's start, or one sample window. */
+interface Piece { chunks: AsyncIterable<Buffer>; sampleOffset?: number; mayBeCut: boolean }
+
+function* rawPlan(total: number, reader: Pick<FileReader, 'read'>, budget: ReadBudget, stats: ReadStats): Iterable<Piece> {
+  const head = Math.min(total, budget.budgetBytes);
+  const cut = total > head;
+  if (cut) stats.complete = false;
+  // A start cut by the budget ends mid-line: that partial line is dropped, not parsed as a short row.
+  const start = validated(readRange(reader, 0, head, stats), stats, 0);
+  yield { chunks: cut ? withoutPartialLine(start) : start, mayBeCut: cut };
+  if (!cut) return;
+  const rest = total - head;
+  const windows = Math.max(0, budget.sampleWindows);
+  if (windows === 0 || budget.sampleBytes <= 0) return;
+  stats.sampled = true;
+  const windowBytes = Math.max(4096, Math.floor(budget.sampleBytes / windows));
+  if (rest <= budget.sampleBytes) {
+    yield { chunks: readRange(reader, head, rest, stats), sampleOffset: head, mayBeCut: false };
+    return;
+  }
+  for (let w = 0; w < windows; w++) {
+    const offset = head + Math.floor(((rest - windowBytes) * (w + 1)) / windows);
+    yield { chunks: readRange(reader, offset, windowBytes, stats), sampleOffset: offset, mayBeCut: true };
+  }
+}
+
+function* gzipPlan(total: number, reader: Pick<FileReader, 'read'>, budget: ReadBudget, stats: ReadStats): Iterable<Piece> {
+  async function* inflate(): AsyncIterable<Buffer> {
+    const gunzip = createGunzip();
+    const input = Readable.from(readRange(reader, 0, total, stats));
+    input.on('error', (e) => gunzip.destroy(e));
+    input.pipe(gunzip);
+    let produced = 0;
+    try {
+      for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+        const room = budget.budgetBytes + budget.sampleBytes - produced;
+        if (room <= 0) { stats.complete = false; break; }
+        produced += chunk.length;
+        yield chunk.length > room ? chunk.subarray(0, room) : chunk;
+        if (chunk.length > room) { stats.complete = false; break; }
+      }
+    } catch (error) {
+      if (error instanceof FormatError) throw error;
+      throw new FormatError(`invalid gzip data: ${(error as Error).message}`);
+    } finally {
+      input.destroy();
+      gunzip.destroy();
+    }
+  }
+  // The cut (if any) is only known while reading; textRows tolerates a cut last row when complete is false.
+  yield { chunks: validated(inflate(), stats, 0), mayBeCut: true };
+}
+
+async function* readRange(reader: Pick<FileReader, 'read'>, start: number, length: number, stats: ReadStats): AsyncIterable<Buffer> {
+  const CHUNK = 1024 * 1024;
+  for (let at = start; at < start + length;) {
+    const part = await reader.read(at, Math.min(CHUNK, start + length - at));
+    if (part.length === 0) return;
+    at += part.length;
+    stats.bytesRead += part.length;
+    yield part;
+  }
+}
+
+/** Passes chunks through, recording the offset of the first bytes that are not UTF-8. */
+async function* validated(chunks: AsyncIterable<Buffer>, stats: ReadStats, base: number): AsyncIterable<Buffer> {
+  let carry = Buffer.alloc(0);
+  let offset = base;
+  for await (const chunk of chunks) {
+    if (stats.undecodableAt === undefined) {
+      const buf = carry.length ? Buffer.concat([carry, chunk]) : chunk;
+      const cut = incompleteTail(buf);
+      if (!isUtf8(buf.subarray(0, cut))) stats.undecodableAt = offset - carry.length + firstInvalid(buf.subarray(0, cut));
+      carry = Buffer.from(buf.subarray(cut));
+    }
+    offset += chunk.length;
+    yield chunk;
+  }
+  if (stats.undecodableAt === undefined && carry.length && !isUtf8(carry)) stats.undecodableAt = offset - carry.length;
+}
+
+/** Where a multi-byte sequence cut off by the end of `buf` starts (or buf.length). */
+function incompleteTail(buf: Buffer): number {
+  for (let i = buf.length - 1; i >= Math.max(0, buf.length - 3); i--) {
+    const c = buf[i];
+    if ((c & 0xc0) === 0x80) continue;
+    if (c < 0xc2 || c > 0xf4) return buf.length; // ASCII or a byte that never starts a sequence
+    const need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+    return i + need > buf.length ? i : buf.length;
+  }
+  return buf.length;
+}
+
+function firstInvalid(buf: Buffer): number {
+  let lo = 0, hi = buf.length;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (isUtf8(buf.subarray(0, incompleteTail(buf.subarray(0, mid))))) lo = mid; else hi = mid;
+  }
+  return lo;
+}
+
+/** Holds back the bytes after the last newline. */
+async function* withoutPartialLine(chunks: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
+  let carry: Buffer = Buffer.alloc(0);
+  for await (const c of chunks) {
+    const buf = carry.length ? Buffer.concat([carry, c]) : c;
+    const last = buf.lastIndexOf(10);
+    if (last < 0) { carry = buf; continue; }
+    carry = Buffer.from(buf.subarray(last + 1));
+    yield buf.subarray(0, last + 1);
+  }
+}
+
+/** Drops the partial first and last lines of a sample window. */
+async function* wholeLines(chunks: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const c of chunks) parts.push(c);
+  const buf = Buffer.concat(parts);
+  const first = buf.indexOf(10);
+  const last = buf.lastIndexOf(10);
+  if (first >= 0 && last > first) yield buf.subarray(first + 1, last + 1);
+}
+
+async function* textRows(source: DatasetSource, plan: Iterable<Piece>): AsyncIterable<DatasetRow> {
+  const { stats } = source;
+  let header: string[] | undefined;
+  let delimiter: ',' | '\t' | ';' | '|' = ',';
+  for (const piece of plan) {
+    const sampled = piece.sampleOffset !== undefined;
+    const chunks = sampled ? wholeLines(piece.chunks) : piece.chunks;
+    try {
+      if (source.format === 'csv' || source.format === 'tsv') {
+        for await (const batch of csvBatches(chunks, { delimiter: header ? delimiter : sniffFirst() })) {
+          for (const rec of batch) {
+            if (!header) { header = uniqueNames(rec.fields); source.columns = header; continue; }
+            yield emit(stats, { line: sampled ? undefined : rec.line, sampleOffset: piece.sampleOffset, values: zip(header, rec.fields) });
+          }
+        }
+      } else if (source.format === 'jsonl' || source.format === 'json') {
+        const items = source.format === 'json' && !sampled ? jsonArrayElements(chunks) : jsonLines(chunks);
+        for await (const item of items) {
+          if (item.error !== undefined) {
+            stats.badRows++;
+            stats.firstBadRow ??= { line: item.line, reason: item.error };
+            continue;
+          }
+          const values = isRecord(item.value) ? item.value : { value: item.value };
+          for (const k of Object.keys(values)) if (!source.columns.includes(k) && source.columns.length < 10_000) source.columns.push(k);
+          yield emit(stats, { line: sampled ? undefined : item.line, sampleOffset: piece.sampleOffset, values });
+        }
+      } else {
+        let line = 0;
+        for await (const text of textLines(chunks)) {
+          line++;
+          if (text.trim() === '') continue;
+          yield emit(stats, { line: sampled ? undefined : line, sampleOffset: piece.sampleOffset, values: { text } });
+        }
+      }
+    } catch (error) {
+      if (!(error instanceof FormatError)) throw error;
+      // A window cut inside a quoted field, or a file cut by the budget, ends mid-record: not the file's fault.
+      if (sampled) { stats.skippedWindows++; continue; }
+      if (piece.mayBeCut && !stats.complete) continue;
+      throw error;
+    }
+  }
+
+  function sniffFirst(): ',' | '\t' | ';' | '|' {
+    delimiter = source.format === 'tsv' ? '\t' : ',';
+    return delimiter;
+  }
+}
+
+function emit(stats: ReadStats, row: Omit<DatasetRow, 'index'>): DatasetRow {
+  stats.rows++;
+  const out: DatasetRow = { index: stats.rows, values: row.values };
+  if (row.line !== undefined) out.line = row.line;
+  if (row.sampleOffset !== undefined) out.sampleOffset = row.sampleOffset;
+  return out;
+}
+
+async function* textLines(chunks: AsyncIterable<Buffer>): AsyncIterable<string> {
+  const decoder = new TextDecoder('utf-8');
+  let rest = '';
+  for await (const chunk of chunks) {
+    rest += decoder.decode(chunk, { stream: true });
+    if (rest.length > 8 * 1024 * 1024 && !rest.includes('\n')) throw new FormatError('a line longer than 8 MiB');
+    const lines = rest.split(/\r?\n/);
+    rest = lines.pop() ?? '';
+    yield* lines;
+  }
+  rest += decoder.decode();
+  if (rest) yield rest;
+}
+
+function uniqueNames(fields: string[]): string[] {
+  const seen = new Map<string, number>();
+  return fields.map((f, i) => {
+    const name = f.trim() || `column ${i + 1}`;
+    const n = seen.get(name) ?? 0;
+    seen.set(name, n + 1);
+    return n ? `${name} (${n + 1})` : name;
+  });
+}
+
+function zip(header: string[], fields: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < fields.length; i++) out[i < header.length ? header[i] : `column ${i + 1}`] = fields[i];
+  return out;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+async function openParquetSource(total: number, reader: Pick<FileReader, 'read'>, budget: ReadBudget, stats: ReadStats): Promise<DatasetSource> {
+  const counted = async (offset: number, length: number) => {
+    const b = await reader.read(offset, length);
+    stats.bytesRead += b.length;
+    return b;
+  };
+  const pf = await openParquet(counted, total);
+  // Row groups in full while their compressed size fits the budget, then evenly spaced ones for the sample.
+  const groups: number[] = [];
+  let used = 0;
+  for (const g of pf.rowGroups) {
+    if (used + g.compressedBytes > budget.budgetBytes && groups.length > 0) break;
+    groups.push(g.index);
+    used += g.compressedBytes;
+  }
+  const rest = pf.rowGroups.slice(groups.length);
+  if (rest.length) {
+    stats.complete = false;
+    let sampleUsed = 0;
+    const step = Math.max(1, Math.floor(rest.length / Math.max(1, budget.sampleWindows)));
+    for (let i = step - 1; i < rest.length && sampleUsed < budget.sampleBytes; i += step) {
+      groups.push(rest[i].index);
+      sampleUsed += rest[i].compressedBytes;
+      stats.sampled = true;
+    }
+  }
+  const source: DatasetSource = {
+    format: 'parquet',
+    columns: pf.columns.map((c) => c.name),
+    columnTypes: Object.fromEntries(pf.columns.map((c) => [c.name, c.type])),
+    stats,
+    async *rows() {
+      for await (const r of parquetRows(pf, groups)) yield { ...emit(stats, { values: r.values }), row: r.row };
+    },
+  };
+  return source;
+}
+
+/** Options every data rule that reads rows takes (kebab-case, like the policy's own keys). */
+export interface BudgetOptions {
+  'budget-bytes': number;
+  'sample-bytes': number;
+}
+
+export const BUDGET_OPTION_SCHEMA = {
+  'budget-bytes': {
+    type: 'integer', minimum: 0,
+    description: 'Bytes of each dataset read in full from its start; past this, evenly spaced samples are read.',
+  },
+  'sample-bytes': {
+    type: 'integer', minimum: 0,
+    description: 'Bytes read past the budget, in 32 evenly spaced windows (0: stop at the budget).',
+  },
+} as const;
+
+export const DEFAULT_BUDGET_OPTIONS: BudgetOptions = {
+  'budget-bytes': DEFAULT_BUDGET.budgetBytes, 'sample-bytes': DEFAULT_BUDGET.sampleBytes,
+};
+
+export function budgetFrom(o: Partial<BudgetOptions>): ReadBudget {
+  return {
+    budgetBytes: o['budget-bytes'] ?? DEFAULT_BUDGET.budgetBytes,
+    sampleBytes: o['sample-bytes'] ?? DEFAULT_BUDGET.sampleBytes,
+    sampleWindows: DEFAULT_BUDGET.sampleWindows,
+  };
+}
+
+/** The dataset formats data rules run on (`gzip` only when the inner name is a text format). */
+export const DATASET_FORMATS = ['csv', 'tsv', 'jsonl', 'json', 'parquet', 'text', 'gzip'] as const;
+
+/** "line 12" or "row 12" (Parquet) or "a sampled row near byte 123456". */
+export function rowPlace(r: Pick<DatasetRow, 'line' | 'row' | 'sampleOffset' | 'index'>): string {
+  if (r.line !== undefined) return `line ${r.line}`;
+  if (r.row !== undefined) return `row ${r.row}`;
+  if (r.sampleOffset !== undefined) return `a sampled row near byte ${r.sampleOffset}`;
+  return `row ${r.index}`;
+}
+
+/**
+ * String leaves of a row with their column names: CSV cells as they are, JSON objects flattened to dotted
+ * paths (`user.email`, `messages[0].content`) to a bounded depth and count.
+ */
+export function cells(values: Record<string, unknown>, max = 1000): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  const walk = (v: unknown, path: string, depth: number) => {
+    if (out.length >= max) return;
+    if (typeof v === 'string') out.push([path, v]);
+    else if (typeof v === 'number' || typeof v === 'bigint') out.push([path, String(v)]);
+    else if (depth < 6 && Array.isArray(v)) v.forEach((x, i) => walk(x, `${path}[${i}]`, depth + 1));
+    else if (depth < 6 && v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) walk(x, path ? `${path}.${k}` : k, depth + 1);
+    }
+  };
+  for (const [k, v] of Object.entries(values)) walk(v, k, 0);
+  return out;
+}
+
+async function objectSource(total: number, reader: Pick<FileReader, 'read'>, budget: ReadBudget, stats: ReadStats): Promise<DatasetSource> {
+  const source: DatasetSource = {
+    format: 'json', columns: [], stats,
+    async *rows() {
+      const parts: Buffer[] = [];
+      for await (const c of readRange(reader, 0, Math.min(total, budget.budgetBytes, 64 * 1024 * 1024), stats)) parts.push(c);
+      const text = Buffer.concat(parts).toString('utf8').replace(/^\uFEFF/, '');
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        // Not one object: try it as JSON Lines.
+        const one = (async function* () { yield Buffer.from(text); })();
+        for await (const item of jsonLines(one)) {
+          if (item.error !== undefined) { stats.badRows++; stats.firstBadRow ??= { line: item.line, reason: item.error }; continue; }
+          yield emit(stats, { line: item.line, values: isRecord(item.value) ? item.value : { value: item.value } });
+        }
+        if (total > stats.bytesRead) stats.complete = false;
+        return;
+      }
+      if (total > stats.bytesRead) stats.complete = false;
+      if (isRecord(value)) { source.columns = Object.keys(value); yield emit(stats, { line: 1, values: value }); }
+    },
+  };
+  return source;
+}

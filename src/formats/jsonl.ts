@@ -1,0 +1,124 @@
+import { FormatError } from './errors.js';
+
+/** One JSON value from a JSON Lines file or a top-level JSON array, or why its text did not parse. */
+export interface JsonItem {
+  /** 1-based line where the value starts. */
+  line: number;
+  value?: unknown;
+  error?: string;
+}
+
+export const MAX_LINE_BYTES = 8 * 1024 * 1024;
+
+/**
+ * JSON Lines: one value per non-blank line. A line that does not parse is yielded with `error` (the caller
+ * counts and reports it), so one bad line does not hide the rest. A line longer than `maxLineBytes` throws.
+ */
+export async function* jsonLines(chunks: AsyncIterable<Buffer>, opts: { firstLine?: number; maxLineBytes?: number } = {}): AsyncIterable<JsonItem> {
+  const max = opts.maxLineBytes ?? MAX_LINE_BYTES;
+  let line = (opts.firstLine ?? 1) - 1;
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  for await (const chunk of chunks) {
+    let start = 0;
+    for (let nl = chunk.indexOf(10, start); nl >= 0; nl = chunk.indexOf(10, start)) {
+      pending.push(chunk.subarray(start, nl));
+      const text = Buffer.concat(pending).toString('utf8');
+      pending = [];
+      pendingBytes = 0;
+      start = nl + 1;
+      line++;
+      const item = parseLine(text, line);
+      if (item) yield item;
+    }
+    if (start < chunk.length) {
+      pending.push(chunk.subarray(start));
+      pendingBytes += chunk.length - start;
+      if (pendingBytes > max) throw new FormatError(`line ${line + 1} is longer than ${max} bytes`);
+    }
+  }
+  if (pendingBytes > 0) {
+    const item = parseLine(Buffer.concat(pending).toString('utf8'), line + 1);
+    if (item) yield item;
+  }
+}
+
+function parseLine(raw: string, line: number): JsonItem | undefined {
+  const text = (line === 1 ? raw.replace(/^\uFEFF/, '') : raw).trim();
+  if (text === '') return undefined;
+  try {
+    return { line, value: JSON.parse(text) };
+  } catch (error) {
+    return { line, error: (error as Error).message };
+  }
+}
+
+/**
+ * The elements of a top-level JSON array, streamed: a small scanner tracks strings and nesting to cut the
+ * text at top-level commas, so a large array is never held whole. Throws FormatError when the file is not an
+ * array or an element exceeds `maxElementBytes`.
+ */
+export async function* jsonArrayElements(chunks: AsyncIterable<Buffer>, opts: { maxElementBytes?: number } = {}): AsyncIterable<JsonItem> {
+  const max = opts.maxElementBytes ?? MAX_LINE_BYTES;
+  const decoder = new TextDecoder('utf-8');
+  let started = false, ended = false, depth = 0, inString = false, escaped = false;
+  let line = 1, elementLine = 1;
+  let current = '';
+  for await (const chunk of chunks) {
+    const text = decoder.decode(chunk, { stream: true });
+    let from = 0;
+    for (let i = 0; i < text.length; i++) {
+      const c = text[i];
+      if (c === '\n') line++;
+      if (!started) {
+        if (c === '[') { started = true; from = i + 1; elementLine = line; continue; }
+        if (c === '\uFEFF' || /\s/.test(c)) continue;
+        throw new FormatError(`expected a JSON array, found ${JSON.stringify(c)} on line ${line}`);
+      }
+      if (ended) { if (!/\s/.test(c)) throw new FormatError(`unexpected text after the array on line ${line}`); continue; }
+      if (inString) {
+        if (escaped) escaped = false;
+        else if (c === '\\') escaped = true;
+        else if (c === '"') inString = false;
+        continue;
+      }
+      if (c === '"') inString = true;
+      else if (c === '{' || c === '[') depth++;
+      else if (c === '}' || c === ']') {
+        if (depth === 0 && c === ']') {
+          current += text.slice(from, i);
+          const item = finishElement(current, elementLine);
+          if (item) yield item;
+          current = '';
+          ended = true;
+          continue;
+        }
+        depth--;
+      } else if (c === ',' && depth === 0) {
+        current += text.slice(from, i);
+        const item = finishElement(current, elementLine);
+        if (item) yield item;
+        current = '';
+        from = i + 1;
+        elementLine = line;
+      }
+    }
+    if (started && !ended) current += text.slice(from);
+    if (current.length > max) throw new FormatError(`an array element near line ${elementLine} is longer than ${max} characters`);
+  }
+  if (!started) throw new FormatError('expected a JSON array, found an empty file');
+  if (!ended) throw new FormatError(`the JSON array is not closed (file ends on line ${line})`);
+}
+
+function finishElement(raw: string, line: number): JsonItem | undefined {
+  const trimmed = raw.trim();
+  if (trimmed === '') return undefined;
+  // Report the line of the element's first character, not of the comma before it.
+  const lead = raw.slice(0, raw.length - raw.trimStart().length);
+  const at = line + (lead.match(/\n/g)?.length ?? 0);
+  try {
+    return { line: at, value: JSON.parse(trimmed) };
+  } catch (error) {
+    return { line: at, error: (error as Error).message };
+  }
+}

@@ -1,0 +1,139 @@
+import { defineRule, type FileContext } from '../../engine/rule.js';
+import { redact } from '../../engine/redact.js';
+import { PII_ENTITIES, confidenceAtLeast, findPii, type PiiConfidence, type PiiEntity } from '../../detect/pii.js';
+import { FormatError } from '../../formats/errors.js';
+import {
+  BUDGET_OPTION_SCHEMA, DATASET_FORMATS, DEFAULT_BUDGET_OPTIONS, budgetFrom, cells, describeRead, openDataset, rowPlace,
+  type BudgetOptions, type DatasetRow,
+} from '../../formats/dataset.js';
+
+interface Options extends BudgetOptions {
+  entities: PiiEntity[];
+  'min-count': number;
+  'min-confidence': PiiConfidence;
+}
+
+const NOUN: Record<PiiEntity, [string, string]> = {
+  email: ['email address', 'email addresses'], phone: ['phone number', 'phone numbers'],
+  'us-ssn': ['US social security number', 'US social security numbers'],
+  'credit-card': ['payment card number (Luhn-valid)', 'payment card numbers (Luhn-valid)'],
+  iban: ['IBAN (mod-97 valid)', 'IBANs (mod-97 valid)'], ipv4: ['IPv4 address', 'IPv4 addresses'],
+  ipv6: ['IPv6 address', 'IPv6 addresses'], 'date-of-birth': ['date of birth', 'dates of birth'],
+};
+const FIRST_ROWS = 3;
+/** Distinct columns tracked per file; a file with more (deeply nested JSON) is summarised under "other". */
+const MAX_COLUMNS = 500;
+
+interface Tally { count: number; places: string[]; line?: number; example: string }
+
+export default defineRule<Options>({
+  meta: {
+    id: 'data/pii',
+    description: 'A dataset holds personal data: emails, phone numbers, SSNs, card numbers, IBANs, IP addresses or dates of birth.',
+    help: [
+      'Training and evaluation data is copied, cached, shared and memorised by models: personal data committed in',
+      'a dataset leaks into every clone, every fork, every checkpoint trained on it, and possibly into model',
+      'outputs. This rule streams each changed dataset (CSV/TSV, JSON Lines, JSON arrays, Parquet, text and their',
+      '.gz), reads it in full up to the budget and by evenly spaced samples after that, and looks for emails,',
+      'phone numbers, US SSNs (with the SSA invalid ranges), payment card numbers (Luhn, all major networks),',
+      'IBANs (mod-97 and per-country length), IP addresses and dates of birth (in labelled columns or after',
+      '"born"/"DOB"). A column name such as `email`, `ssn`, `dob` or `phone` raises confidence. Findings name',
+      'the column, the first rows and the count per entity; values are redacted.',
+      '',
+      '**Remediation**: remove the column, or pseudonymise it (salted hashes, synthetic replacements) before the',
+      'data is committed. For data that is synthetic or consented, add a policy exception with the reason and an',
+      'expiry; to tune the check, set `entities`, `min-count` or `min-confidence`.',
+    ].join('\n'),
+    defaultSeverity: 'high',
+    kinds: ['dataset'],
+    formats: DATASET_FORMATS,
+    options: {
+      type: 'object',
+      properties: {
+        entities: {
+          type: 'array', items: { enum: [...PII_ENTITIES] }, uniqueItems: true,
+          description: 'The kinds of personal data looked for.',
+        },
+        'min-count': {
+          type: 'integer', minimum: 1,
+          description: 'Report a column only when it holds at least this many matches of one entity.',
+        },
+        'min-confidence': {
+          enum: ['low', 'medium', 'high'],
+          description: 'The weakest match counted: high (validated, or announced by the column name), medium, or low.',
+        },
+        ...BUDGET_OPTION_SCHEMA,
+      },
+      additionalProperties: false,
+    },
+    defaultOptions: { entities: [...PII_ENTITIES], 'min-count': 1, 'min-confidence': 'medium', ...DEFAULT_BUDGET_OPTIONS },
+  },
+  async checkFile(ctx) {
+    const { options } = ctx;
+    let source;
+    try {
+      source = await openDataset(ctx.file, ctx.reader, budgetFrom(options));
+    } catch (error) {
+      if (!(error instanceof FormatError)) throw error;
+      ctx.report({ severity: 'medium', message: `Could not read this ${ctx.file.format} dataset (${error.message}); it was not checked for personal data. Fix the file, or exclude it with a policy exception.` });
+      return;
+    }
+    const tallies = new Map<string, Map<PiiEntity, Tally>>();
+    const track = (column: string, entity: PiiEntity, row: DatasetRow, value: string) => {
+      const key = tallies.size >= MAX_COLUMNS && !tallies.has(column) ? '(other columns)' : column;
+      let byEntity = tallies.get(key);
+      if (!byEntity) tallies.set(key, (byEntity = new Map()));
+      const t = byEntity.get(entity);
+      if (!t) { byEntity.set(entity, { count: 1, places: [rowPlace(row)], line: row.line, example: value }); return; }
+      t.count++;
+      if (t.places.length < FIRST_ROWS) t.places.push(rowPlace(row));
+    };
+    let failure: string | undefined;
+    try {
+      const scanCell = (row: DatasetRow, column: string, value: string) => {
+        if (value.length < 6 && !value.includes('@') && !value.includes(':')) return; // shorter than any counted match
+        for (const m of findPii(value, { entities: options.entities, columnName: column })) {
+          if (confidenceAtLeast(m.confidence, options['min-confidence'])) track(column, m.entity, row, m.value);
+        }
+      };
+      for await (const row of source.rows()) {
+        const values = row.values;
+        for (const column in values) {
+          const v = values[column];
+          if (typeof v === 'string') scanCell(row, column, v);
+          else if (typeof v === 'number') scanCell(row, column, String(v));
+          else if (v && typeof v === 'object') for (const [path, s] of cells({ [column]: v })) scanCell(row, path, s);
+        }
+      }
+    } catch (error) {
+      if (!(error instanceof FormatError)) throw error;
+      failure = error.message;
+    }
+    const read = describeRead(source.stats);
+    for (const [column, byEntity] of tallies) report(ctx, column, byEntity, read, options['min-count']);
+    const { stats } = source;
+    if (stats.undecodableAt !== undefined || stats.badRows > 0) {
+      const what = [
+        stats.undecodableAt !== undefined ? `bytes from offset ${stats.undecodableAt} are not valid UTF-8 (read with replacement characters)` : '',
+        stats.badRows > 0 ? `${stats.badRows} row${stats.badRows === 1 ? '' : 's'} did not parse (first at line ${stats.firstBadRow!.line}: ${stats.firstBadRow!.reason})` : '',
+      ].filter(Boolean).join('; ');
+      ctx.report({ severity: 'low', message: `Part of this dataset could not be decoded: ${what}; personal data there may be missed. Re-encode the file as UTF-8 and fix the rows.`, fingerprintKey: 'undecodable' });
+    }
+    if (failure) {
+      ctx.report({ severity: 'medium', message: `This dataset stopped parsing (${failure}) after ${source.stats.rows} rows; the rest was not checked for personal data. Fix the file.` });
+    }
+  },
+});
+
+function report(ctx: FileContext<Options>, column: string, byEntity: Map<PiiEntity, Tally>, read: string, minCount: number): void {
+  const kept = [...byEntity].filter(([, t]) => t.count >= minCount).sort((a, b) => b[1].count - a[1].count);
+  if (kept.length === 0) return;
+  const parts = kept.map(([e, t]) => `${t.count.toLocaleString('en-US')} ${NOUN[e][t.count === 1 ? 0 : 1]} (${t.places.join(', ')}${t.count > t.places.length ? ', …' : ''}; e.g. ${redact(t.example)})`);
+  const first = kept.map(([, t]) => t.line).filter((l): l is number => l !== undefined).sort((a, b) => a - b)[0];
+  ctx.report({
+    message: `Column "${column}" holds personal data: ${parts.join('; ')}; ${read}. Remove or pseudonymise this column, or add a policy exception if the data is synthetic.`,
+    ...(first !== undefined ? { line: first } : {}),
+    fingerprintKey: `${column}\0${kept.map(([e]) => e).join(',')}`,
+    sensitive: kept.map(([, t]) => t.example),
+  });
+}
