@@ -1,0 +1,379 @@
+/**
+ * The one secret detector: a table of credential formats, matched over a string. Pure and synchronous, shared
+ * by the `secret/*` rules (every text file) and by other areas (container, k8s) that search text of their own.
+ *
+ * Order of work, so that text without credentials costs little: a keyword prefilter (each detector names the
+ * literals its format must contain; the text is searched for those once), then the detector's expression, then
+ * entropy where the format is generic, then suppression of placeholders, documented example keys and
+ * references (`${{ secrets.X }}`, `os.environ[...]`).
+ *
+ * Token formats are facts taken from published rule sets: gitleaks `config/gitleaks.toml` (commit b58d3f10, MIT),
+ * the betterleaks fork's rules (Groq, Replicate, Mistral), and the providers' own documentation. Detector ids are
+ * gitleaks's rule ids where gitleaks has the format, so results can be compared with it.
+ */
+import type { Severity } from '../engine/severity.js';
+
+/** Which `secret/*` rule reports a detector: one rule per provider family, so a policy can tune a family. */
+export type SecretFamily = 'ai-provider' | 'cloud' | 'dev-platform' | 'private-key' | 'generic';
+
+export interface SecretMatch {
+  /** The detector's id, e.g. `huggingface-access-token` (gitleaks's rule id where it has one). */
+  detector: string;
+  /** The secret itself. Never put it in a report: use `redact()` and pass it as `sensitive`. */
+  value: string;
+  /** UTF-16 index of the value in the text searched. */
+  index: number;
+  length: number;
+  severity: Severity;
+}
+
+export interface SecretDetector {
+  id: string;
+  family: SecretFamily;
+  /** Human name of what was found, used in messages ("Hugging Face access token"). */
+  title: string;
+  /** Lower-case literals of which at least one must occur (case-insensitively) for the expression to run. */
+  keywords: readonly string[];
+  /** Global expression; capture group 1 (else the whole match) is the secret. */
+  pattern: RegExp;
+  /** Minimum Shannon entropy (bits per character) of the secret. */
+  entropy?: number;
+  severity: Severity;
+  /** The expression starts at its keyword (or the identifier holding it): try it only at keyword hits. */
+  near?: boolean;
+  /** Values that are documented examples or otherwise known not to be secrets. */
+  allow?: (value: string) => boolean;
+}
+
+/** The right-hand boundary gitleaks puts after a token: a quote, space, `;`, an escaped newline, or the end. */
+const END = String.raw`(?=[\x60'"\s;]|\\[nr]|$)`;
+/** `KEYWORD ... =` the way gitleaks's semi-generic rules write an assignment, as a source string. */
+const ASSIGN = String.raw`[ \t\w.-]{0,20}[\s'"]{0,3}(?:=|>|:{1,3}=|\|\||:|=>|\?=|,)[\x60'"\s=]{0,5}`;
+
+/** A case-insensitive literal without making the whole expression case-insensitive. */
+function ci(word: string): string {
+  return [...word].map((c) => (/[a-z]/i.test(c) ? `[${c.toLowerCase()}${c.toUpperCase()}]` : c.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&'))).join('');
+}
+
+/** gitleaks's "semi-generic" shape: a provider keyword, an assignment, then a value of the provider's form. */
+function keyed(words: string[], value: string): RegExp {
+  return new RegExp(String.raw`(?:${words.map(ci).join('|')})${ASSIGN}(${value})${END}`, 'g');
+}
+
+function token(body: string, end = END): RegExp {
+  return new RegExp(String.raw`\b(${body})${end}`, 'g');
+}
+
+/** AWS's documented example credentials and the Google API keys gitleaks allowlists as public/demo keys. */
+const DOCUMENTED_EXAMPLES = new Set([
+  'AKIAIOSFODNN7EXAMPLE', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'AKIAI44QH8DHBEXAMPLE',
+  'je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY',
+  'AIzaSyabcdefghijklmnopqrstuvwxyz1234567', 'AIzaSyAnLA7NfeLquW1tJFpx_eQCxoX-oo6YyIs',
+  'AIzaSyCkEhVjf3pduRDt6d1yKOMitrUEke8agEM', 'AIzaSyDMAScliyLx7F0NPDEJi1QmyCgHIAODrlU',
+  'AIzaSyD3asb-2pEZVqMkmL6M9N6nHZRR_znhrh0', 'AIzayDNSXIbFmlXbIE6mCzDLQAqITYefhixbX4A',
+  'AIzaSyAdOS2zB6NCsk1pCdZ4-P6GBdi_UUPwX7c', 'AIzaSyASWm6HmTMdYWpgMnjRBjxcQ9CKctWmLd4',
+  'AIzaSyANUvH9H9BsUccjsu2pCmEkOPjjaXeDQgY', 'AIzaSyA5_iVawFQ8ABuTZNUdcwERLJv_a_p4wtM',
+  'AIzaSyA4UrcGxgwQFTfaI3no3t7Lt1sjmdnP5sQ', 'AIzaSyDSb51JiIcB6OJpwwMicseKRhhrOq1cS7g',
+  'AIzaSyBF2RrAIm4a0mO64EShQfqfd2AFnzAvvuU', 'AIzaSyBcE-OOIbhjyR83gm4r2MFCu4MJmprNXsw',
+  'AIzaSyB8qGxt4ec15vitgn44duC5ucxaOi4FmqE', 'AIzaSyA8vmApnrHNFE0bApF4hoZ11srVL_n0nvY',
+]);
+
+const d = (x: SecretDetector): SecretDetector => x;
+
+export const DETECTORS: readonly SecretDetector[] = [
+  // ---- AI providers -------------------------------------------------------------------------------------
+  d({ id: 'huggingface-access-token', family: 'ai-provider', title: 'Hugging Face access token', keywords: ['hf_'],
+    pattern: token('hf_[a-zA-Z]{34}'), entropy: 2, severity: 'critical' }),
+  d({ id: 'huggingface-organization-api-token', family: 'ai-provider', title: 'Hugging Face organization API token',
+    keywords: ['api_org_'], pattern: token('api_org_[a-zA-Z]{34}'), entropy: 2, severity: 'critical' }),
+  d({ id: 'openai-api-key', family: 'ai-provider', title: 'OpenAI API key', keywords: ['t3blbkfj'],
+    pattern: token(String.raw`sk-(?:proj|svcacct|admin)-(?:[A-Za-z0-9_-]{74}|[A-Za-z0-9_-]{58})T3BlbkFJ(?:[A-Za-z0-9_-]{74}|[A-Za-z0-9_-]{58})\b|sk-[a-zA-Z0-9]{20}T3BlbkFJ[a-zA-Z0-9]{20}`),
+    entropy: 3, severity: 'critical' }),
+  d({ id: 'anthropic-api-key', family: 'ai-provider', title: 'Anthropic API key', keywords: ['sk-ant-api03'],
+    pattern: token(String.raw`sk-ant-api03-[a-zA-Z0-9_\-]{93}AA`), severity: 'critical' }),
+  d({ id: 'anthropic-admin-api-key', family: 'ai-provider', title: 'Anthropic admin API key', keywords: ['sk-ant-admin01'],
+    pattern: token(String.raw`sk-ant-admin01-[a-zA-Z0-9_\-]{93}AA`), severity: 'critical' }),
+  d({ id: 'perplexity-api-key', family: 'ai-provider', title: 'Perplexity API key', keywords: ['pplx-'],
+    pattern: token('pplx-[a-zA-Z0-9]{48}', String.raw`(?=[\x60'"\s;]|\\[nr]|$|\b)`), entropy: 4, severity: 'critical' }),
+  d({ id: 'groq-api-key', family: 'ai-provider', title: 'Groq API key', keywords: ['gsk_'],
+    pattern: token('gsk_[a-zA-Z0-9]{52}'), entropy: 3.5, severity: 'critical' }),
+  d({ id: 'replicate-api-token', family: 'ai-provider', title: 'Replicate API token', keywords: ['r8_'],
+    pattern: token('r8_[A-Za-z0-9]{37}'), entropy: 3, severity: 'critical' }),
+  d({ id: 'aws-amazon-bedrock-api-key-long-lived', family: 'ai-provider', title: 'Amazon Bedrock long-lived API key',
+    keywords: ['absk'], pattern: token('ABSK[A-Za-z0-9+/]{109,269}={0,2}'), entropy: 3, severity: 'critical' }),
+  d({ id: 'aws-amazon-bedrock-api-key-short-lived', family: 'ai-provider', title: 'Amazon Bedrock short-lived API key',
+    keywords: ['bedrock-api-key-'], pattern: /bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t[A-Za-z0-9+/=%]*/g, entropy: 3,
+    severity: 'high' }),
+  // Keyword-anchored formats: the value alone is a generic random string, so the provider's name must be nearby.
+  d({ id: 'cohere-api-token', near: true, family: 'ai-provider', title: 'Cohere API key', keywords: ['cohere', 'co_api_key'],
+    pattern: keyed(['cohere', 'co_api_key'], '[a-zA-Z0-9]{40}'), entropy: 4, severity: 'high' }),
+  d({ id: 'mistral-api-key', near: true, family: 'ai-provider', title: 'Mistral API key', keywords: ['mistral'],
+    pattern: keyed(['mistral'], '[a-zA-Z0-9]{32}'), entropy: 3.5, severity: 'high' }),
+  d({ id: 'wandb-api-key', near: true, family: 'ai-provider', title: 'Weights & Biases API key', keywords: ['wandb'],
+    // `WANDB_API_KEY=…`, and `wandb.login(key=…)`.
+    pattern: new RegExp(String.raw`${ci('wandb')}(?:[\w.]{0,20}\(\s*key\s*=\s*['"]?|${ASSIGN})([a-f0-9]{40})${END}`, 'g'),
+    entropy: 3, severity: 'high' }),
+  d({ id: 'together-api-key', near: true, family: 'ai-provider', title: 'Together AI API key', keywords: ['together', 'tgp_v1_'],
+    pattern: new RegExp(String.raw`\b(tgp_v1_[A-Za-z0-9_-]{40,64})${END}|(?:${ci('together')})${ASSIGN}([a-f0-9]{64})${END}`, 'g'),
+    entropy: 3, severity: 'high' }),
+  d({ id: 'privateai-api-token', near: true, family: 'ai-provider', title: 'Private AI API key', keywords: ['privateai', 'private_ai', 'private-ai'],
+    pattern: new RegExp(String.raw`${ci('private')}[_-]?${ci('ai')}${ASSIGN}([a-z0-9]{32})${END}`, 'g'), entropy: 3, severity: 'high' }),
+
+  // ---- Cloud ------------------------------------------------------------------------------------------------
+  d({ id: 'aws-access-token', family: 'cloud', title: 'AWS access key id', keywords: ['a3t', 'akia', 'asia', 'abia', 'acca'],
+    pattern: /\b((?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})\b/g, entropy: 3, severity: 'critical',
+    allow: (v) => /.+EXAMPLE$/.test(v) }),
+  d({ id: 'aws-secret-access-key', near: true, family: 'cloud', title: 'AWS secret access key', keywords: ['secret_access_key', 'secretaccesskey', 'secret-access-key'],
+    pattern: new RegExp(String.raw`${ci('secret')}[_-]?${ci('access')}[_-]?${ci('key')}${ASSIGN}([A-Za-z0-9/+]{40})${END}`, 'g'),
+    entropy: 4, severity: 'critical', allow: (v) => /EXAMPLE/.test(v) }),
+  d({ id: 'gcp-api-key', family: 'cloud', title: 'Google API key', keywords: ['aiza'],
+    pattern: token(String.raw`AIza[\w-]{35}`), entropy: 4, severity: 'critical' }),
+  d({ id: 'gcp-service-account', family: 'cloud', title: 'Google Cloud service-account key', keywords: ['service_account'],
+    pattern: /"type"\s*:\s*"service_account"/g, severity: 'critical' }),
+  d({ id: 'azure-ad-client-secret', family: 'cloud', title: 'Azure AD client secret', keywords: ['q~'],
+    pattern: /(?<=^|[\\'"\x60\s>=:(,)])([a-zA-Z0-9_~.]{3}\dQ~[a-zA-Z0-9_~.-]{31,34})(?=$|[\\'"\x60\s<),])/gm, entropy: 3, severity: 'critical' }),
+  d({ id: 'azure-storage-account-key', family: 'cloud', title: 'Azure storage account key', keywords: ['accountkey='],
+    pattern: /AccountKey=([A-Za-z0-9+/]{86}==)/g, entropy: 4, severity: 'critical' }),
+  d({ id: 'cloudflare-api-key', near: true, family: 'cloud', title: 'Cloudflare API key', keywords: ['cloudflare'],
+    pattern: keyed(['cloudflare'], '[a-zA-Z0-9_-]{40}'), entropy: 2, severity: 'high' }),
+  d({ id: 'cloudflare-global-api-key', near: true, family: 'cloud', title: 'Cloudflare global API key', keywords: ['cloudflare'],
+    pattern: keyed(['cloudflare'], '[a-fA-F0-9]{37}'), entropy: 2, severity: 'high' }),
+  d({ id: 'cloudflare-origin-ca-key', family: 'cloud', title: 'Cloudflare origin CA key', keywords: ['cloudflare', 'v1.0-'],
+    pattern: token('v1\\.0-[a-f0-9]{24}-[a-f0-9]{146}'), entropy: 2, severity: 'critical' }),
+  d({ id: 'databricks-api-token', family: 'cloud', title: 'Databricks API token', keywords: ['dapi'],
+    pattern: token(String.raw`dapi[a-f0-9]{32}(?:-\d)?`), entropy: 3, severity: 'critical' }),
+  d({ id: 'heroku-api-key', near: true, family: 'cloud', title: 'Heroku API key', keywords: ['heroku'],
+    pattern: keyed(['heroku'], '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}'), severity: 'high' }),
+  d({ id: 'heroku-api-key-v2', family: 'cloud', title: 'Heroku API key', keywords: ['hrku-aa'],
+    pattern: token('HRKU-AA[0-9a-zA-Z_-]{58}'), entropy: 4, severity: 'critical' }),
+  d({ id: 'alibaba-access-key-id', family: 'cloud', title: 'Alibaba Cloud AccessKey id', keywords: ['ltai'],
+    pattern: token('LTAI[a-zA-Z0-9]{20}'), entropy: 3, severity: 'critical' }),
+  d({ id: 'digitalocean-pat', family: 'cloud', title: 'DigitalOcean token', keywords: ['dop_v1_', 'doo_v1_', 'dor_v1_'],
+    pattern: token('do[por]_v1_[a-f0-9]{64}'), entropy: 3, severity: 'critical' }),
+
+  // ---- Developer platforms and package registries ---------------------------------------------------------------
+  d({ id: 'github-pat', family: 'dev-platform', title: 'GitHub token', keywords: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'],
+    pattern: /\b(gh[pousr]_[0-9a-zA-Z]{36})\b/g, entropy: 3, severity: 'critical' }),
+  d({ id: 'github-fine-grained-pat', family: 'dev-platform', title: 'GitHub fine-grained token', keywords: ['github_pat_'],
+    pattern: /\b(github_pat_\w{82})\b/g, entropy: 3, severity: 'critical' }),
+  d({ id: 'gitlab-pat', family: 'dev-platform', title: 'GitLab token', keywords: ['glpat-', 'glrt-', 'gldt-', 'glptt-'],
+    pattern: /\b((?:glpat|glrt|gldt)-[\w-]{20}|glptt-[0-9a-f]{40})\b/g, entropy: 3, severity: 'critical' }),
+  d({ id: 'slack-token', family: 'dev-platform', title: 'Slack token', keywords: ['xoxb-', 'xoxp-', 'xoxe', 'xoxa-', 'xoxs-', 'xapp-'],
+    pattern: /\b(xox[bpas]-[0-9]{10,13}-[0-9a-zA-Z-]{10,80}|xoxe(?:\.xox[bp])?-\d-[A-Z0-9]{146,}|xapp-\d-[A-Z0-9]+-\d+-[a-z0-9]+)\b/g,
+    entropy: 2.5, severity: 'critical' }),
+  d({ id: 'slack-webhook-url', family: 'dev-platform', title: 'Slack webhook URL', keywords: ['hooks.slack.com'],
+    pattern: /(?:https?:\/\/)?hooks\.slack\.com\/(?:services|workflows|triggers)\/([A-Za-z0-9+/]{43,56})/g, entropy: 3, severity: 'high' }),
+  d({ id: 'npm-access-token', family: 'dev-platform', title: 'npm access token', keywords: ['npm_'],
+    pattern: token('npm_[a-zA-Z0-9]{36}'), entropy: 2, severity: 'critical' }),
+  d({ id: 'pypi-upload-token', family: 'dev-platform', title: 'PyPI upload token', keywords: ['pypi-ageicHlwaS5vcmc'.toLowerCase(), 'pypi-agendgvzdc5wexbplm9yzw'],
+    pattern: /\b(pypi-(?:AgEIcHlwaS5vcmc|AgENdGVzdC5weXBpLm9yZw)[\w-]{50,1000})/g, entropy: 3, severity: 'critical' }),
+
+  // ---- Private keys -------------------------------------------------------------------------------------------
+  // The body may hold real or escaped (`\n` in JSON) newlines; it must be long enough to be a key, not a stub.
+  d({ id: 'private-key', family: 'private-key', title: 'private key', keywords: ['private key'],
+    pattern: /-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----[\s\S]{64,16384}?-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----/g,
+    severity: 'critical', allow: (v) => !/[A-Za-z0-9+/]{40}/.test(v) }),
+
+  // ---- Generic ----------------------------------------------------------------------------------------------
+  d({ id: 'url-credentials', near: true, family: 'generic', title: 'password in a URL', keywords: ['://'],
+    pattern: /\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}:\/\/[^\s:/@'"`]{1,100}:([^\s:/@'"`]{6,200})@[a-zA-Z0-9.-]+/g, entropy: 2.5, severity: 'high' }),
+  d({ id: 'generic-api-key', near: true, family: 'generic', title: 'credential assigned in code or config',
+    keywords: ['key', 'secret', 'token', 'passw', 'pwd', 'credential'],
+    pattern: /(?<![\w.-])[\w.-]{0,40}?(?:api[_.-]?key|apikey|secret(?:[_.-]?(?:access[_.-]?)?key)?|token|passw(?:or)?d|pwd|credentials?|auth[_.-]?key|access[_.-]?key|private[_.-]?key)(?:[_.-]?(?:value|str|string|b64|base64))?['"\]]{0,2}[ \t]{0,3}(?::=|=>|=|:|,)[ \t]{0,5}[\x60'"]?([\w.=~+/!#$%^&*@-]{10,150})(?=[\x60'"\s;,)\]}]|\\[nr]|$)/gi,
+    entropy: 3.5, severity: 'high' }),
+];
+
+/** Detectors in evaluation order; where two matches overlap, the earlier detector (the more specific) wins. */
+const BY_ID = new Map(DETECTORS.map((det) => [det.id, det]));
+
+export function detectorById(id: string): SecretDetector | undefined {
+  return BY_ID.get(id);
+}
+
+/** Shannon entropy in bits per character. */
+export function shannonEntropy(value: string): number {
+  if (!value) return 0;
+  const counts = new Map<string, number>();
+  for (const c of value) counts.set(c, (counts.get(c) ?? 0) + 1);
+  let h = 0;
+  for (const n of counts.values()) {
+    const p = n / value.length;
+    h -= p * Math.log2(p);
+  }
+  return h;
+}
+
+/**
+ * The prefilter: which keywords occur in the text, case-insensitively. One lower-casing pass, then a plain
+ * substring search per keyword (faster in V8 than one alternation of all of them).
+ */
+function lowerOf(text: string): string {
+  return text.toLowerCase();
+}
+
+const KEYWORDS = [...new Set(DETECTORS.flatMap((det) => det.keywords))];
+/** Keywords of the generic detectors occur in most code: a substring search each is cheaper than regex hits. */
+const COMMON = KEYWORDS.filter((k) => DETECTORS.some((det) => det.family === 'generic' && det.keywords.includes(k)));
+/** The provider keywords are rare; one alternation over the lower-cased text finds them all in one pass. */
+const RARE_RE = new RegExp(
+  KEYWORDS.filter((k) => !COMMON.includes(k)).sort((a, b) => b.length - a.length).map((k) => k.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')).join('|'), 'g');
+
+function presentKeywords(lower: string): Set<string> {
+  const found = new Set<string>(COMMON.filter((k) => lower.includes(k)));
+  RARE_RE.lastIndex = 0;
+  for (let m = RARE_RE.exec(lower); m; m = RARE_RE.exec(lower)) found.add(m[0]);
+  return found;
+}
+
+/** Words that mark a value as a stand-in, not a credential. */
+const PLACEHOLDER = /example|sample|dummy|placeholder|changeme|change_me|your[_-]?|redacted|x{4,}|\*{3,}|<[^>]*>|\.\.\.|^(?:none|null|true|false|undefined)$/i;
+/** A value that names where the secret comes from rather than holding it. */
+const REFERENCE = /^(?:\$\{\{?|\$\(|\$[A-Z_]|\{\{|%\(|os\.(?:environ|getenv)|getenv|process\.env|env\.|secrets\.|vars\.|inputs\.|self\.|config\.|settings\.|args\.|params\.)/i;
+
+function isPlaceholderValue(value: string): boolean {
+  if (/^(.)\1+$/.test(value)) return true;
+  // One character repeated after a known prefix (`hf_xxxx…`, `pplx-0000…`).
+  const tail = value.replace(/^[a-zA-Z]{2,6}[_-]/, '');
+  return tail.length >= 8 && /^(.)\1+$/.test(tail);
+}
+
+/** Extra checks for the generic detectors, whose expressions alone admit ordinary code. */
+function genericPlausible(value: string, detector: string): boolean {
+  if (REFERENCE.test(value) || PLACEHOLDER.test(value)) return false;
+  if (detector === 'url-credentials') return !/^(?:pass(?:word)?|secret|pwd|\$.*|%.*)$/i.test(value);
+  if (!/\d/.test(value) || !/[a-zA-Z]/.test(value)) return false;
+  // Words joined by separators (`bert-base-uncased-v2`, `my_service.prod`) are names, not keys.
+  const parts = value.split(/[-_./]/);
+  if (parts.length >= 2 && parts.every((p) => /^[a-zA-Z]*$/.test(p) || p.length <= 3)) return false;
+  // Dotted names, paths and model ids (`meta-llama/Llama-2-7b-hf`) are not credentials.
+  if (/^[a-z][\w-]*(?:\.[a-z_][\w-]*)+$/i.test(value) && !/[A-Z].*\d|\d.*[A-Z]/.test(value.replace(/\..*/, ''))) return false;
+  if (/^[\w.-]+\/[\w.-]+$/.test(value) && /[a-z]-[a-z0-9]/i.test(value)) return false;
+  return true;
+}
+
+function secretOf(m: RegExpExecArray): { value: string; index: number } | undefined {
+  for (let g = 1; g < m.length; g++) {
+    if (m[g] !== undefined) {
+      const at = m.indices?.[g]?.[0] ?? m.index + m[0].indexOf(m[g]);
+      return { value: m[g], index: at };
+    }
+  }
+  return { value: m[0], index: m.index };
+}
+
+/** The most matches one detector reports in one text, so that a generated file cannot flood a report. */
+const MAX_PER_DETECTOR = 1000;
+
+const compiled = new Map<string, RegExp>();
+/** The detector's expression with the `d` flag (group indices), and a sticky twin for matching at one position. */
+function regexOf(det: SecretDetector, sticky = false): RegExp {
+  const key = sticky ? `${det.id}\0y` : det.id;
+  let re = compiled.get(key);
+  if (!re) {
+    const flags = det.pattern.flags.replace(/[dgy]/g, '') + (sticky ? 'dy' : 'dg');
+    compiled.set(key, (re = new RegExp(det.pattern.source, flags)));
+  }
+  re.lastIndex = 0;
+  return re;
+}
+
+/** Applies entropy, allowlists and placeholder checks to one match; true when it was kept. */
+function accept(det: SecretDetector, text: string, m: RegExpExecArray, out: SecretMatch[]): boolean {
+  const secret = secretOf(m);
+  if (!secret) return false;
+  const { value } = secret;
+  if (det.entropy !== undefined && shannonEntropy(value) <= det.entropy) return false;
+  if (DOCUMENTED_EXAMPLES.has(value) || det.allow?.(value) || isPlaceholderValue(value)) return false;
+  if (det.family === 'generic' && !genericPlausible(value, det.id)) return false;
+  out.push(serviceAccount(det, text, m, secret) ?? { detector: det.id, value, index: secret.index, length: value.length, severity: det.severity });
+  return true;
+}
+
+function runDetector(det: SecretDetector, text: string, out: SecretMatch[]): void {
+  const re = regexOf(det);
+  let count = 0;
+  for (let m = re.exec(text); m && count < MAX_PER_DETECTOR; m = re.exec(text)) {
+    if (m[0].length === 0) { re.lastIndex++; continue; }
+    if (accept(det, text, m, out)) count++;
+  }
+}
+
+/** Keyword hits looked at per detector and text, so that a file of nothing but `token` stays cheap. */
+const MAX_HITS = 200_000;
+/** `[\w.+-]`: characters of an identifier, a dotted name or a URL scheme. */
+function isIdent(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 45 || c === 43;
+}
+
+/**
+ * Runs a keyword-anchored detector only where its keywords are: the expression is tried, anchored, at the
+ * keyword itself (provider-name formats start with the name) and at the start of the identifier or URL scheme
+ * around it (the generic formats start there). In code, `key` and `token` are everywhere, and an expression
+ * that may start at any identifier is slow when run over a whole file.
+ */
+function runAtKeywords(det: SecretDetector, text: string, lower: string, out: SecretMatch[]): void {
+  const re = regexOf(det, true);
+  const tried = new Set<number>();
+  let hits = 0, count = 0;
+  for (const k of det.keywords) {
+    for (let at = lower.indexOf(k); at >= 0 && hits < MAX_HITS && count < MAX_PER_DETECTOR; at = lower.indexOf(k, at + k.length)) {
+      hits++;
+      let start = at;
+      while (start > 0 && at - start < 64 && isIdent(text.charCodeAt(start - 1))) start--;
+      for (const from of start === at ? [at] : [at, start]) {
+        if (tried.has(from)) continue;
+        tried.add(from);
+        re.lastIndex = from;
+        const m = re.exec(text);
+        if (m && accept(det, text, m, out)) count++;
+      }
+    }
+  }
+}
+
+/**
+ * A service-account descriptor is critical when it carries its `private_key` (the value then is the key); a
+ * descriptor without one (redacted, or only the public part) is still worth a look but exposes nothing.
+ */
+function serviceAccount(det: SecretDetector, text: string, m: RegExpExecArray, secret: { index: number }): SecretMatch | undefined {
+  if (det.id !== 'gcp-service-account') return undefined;
+  const from = Math.max(0, text.lastIndexOf('{', secret.index));
+  const window = text.slice(from, Math.min(text.length, secret.index + 8192));
+  const key = /"private_key"\s*:\s*"(-----BEGIN[^"]{64,8192}?PRIVATE KEY-----[^"]*)"/.exec(window);
+  if (key && !PLACEHOLDER.test(key[1].slice(30, -30))) {
+    const index = from + key.index + key[0].indexOf(key[1]);
+    return { detector: det.id, value: key[1], index, length: key[1].length, severity: 'critical' };
+  }
+  return { detector: det.id, value: m[0], index: m.index, length: m[0].length, severity: 'medium' };
+}
+
+/**
+ * Every credential in `text`, at most one per span (where matches overlap, the detector listed first wins: the
+ * provider's own format beats the generic one), in index order.
+ */
+export function findSecrets(text: string): SecretMatch[] {
+  if (text.length < 8) return [];
+  const lower = lowerOf(text);
+  // Lower-casing a few characters (U+0130) changes the length; then windows cannot be mapped back.
+  const aligned = lower.length === text.length;
+  const present = presentKeywords(lower);
+  if (present.size === 0) return [];
+  const raw: SecretMatch[] = [];
+  for (const det of DETECTORS) {
+    if (!det.keywords.some((k) => present.has(k))) continue;
+    if (det.near && aligned) runAtKeywords(det, text, lower, raw);
+    else runDetector(det, text, raw);
+  }
+  return dedupe(raw);
+}
+
+function dedupe(matches: SecretMatch[]): SecretMatch[] {
+  const order = new Map(DETECTORS.map((det, i) => [det.id, i]));
+  const ranked = [...matches].sort((a, b) => order.get(a.detector)! - order.get(b.detector)! || a.index - b.index);
+  const kept: SecretMatch[] = [];
+  for (const m of ranked) {
+    if (kept.some((k) => m.index < k.index + k.length && k.index < m.index + m.length)) continue;
+    kept.push(m);
+  }
+  return kept.sort((a, b) => a.index - b.index);
+}

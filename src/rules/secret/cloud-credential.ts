@@ -1,0 +1,30 @@
+import { defineRule } from '../../engine/rule.js';
+import { SECRET_KINDS, detectorsHelp, familyOptionsSchema, reportFamily, type FamilyOptions } from '../../detect/secret-scan.js';
+
+export default defineRule<FamilyOptions>({
+  meta: {
+    id: 'secret/cloud-credential',
+    description: 'A cloud credential (AWS, Google Cloud, Azure, Cloudflare, Databricks, Heroku and others) is committed.',
+    help: [
+      'Training and serving pipelines hold the keys to the cloud accounts where data, checkpoints and GPUs live:',
+      'an AWS access key, a Google API key or service-account key file (`"type": "service_account"` with its',
+      '`private_key`), an Azure AD client secret or storage account key, a Databricks token. Committed, they',
+      'give anyone with read access to the repository the data lake and the compute bill. Live-format keys are',
+      'critical; formats recognised only by a provider name next to them (Cloudflare API keys, Heroku UUID keys)',
+      'are high; a service-account descriptor without its private key is medium. AWS\'s documented example',
+      'keys (`AKIAIOSFODNN7EXAMPLE`) and placeholders are not reported.',
+      '',
+      detectorsHelp('cloud'),
+      '',
+      '**Remediation**: deactivate the key at the provider (IAM, Google Cloud console, Azure portal) before',
+      'anything else, remove it from the branch and its history, and give the workload a short-lived identity',
+      'instead: GitHub OIDC to AWS/GCP/Azure, workload identity on Kubernetes, or a secret store read at run',
+      'time. A detector can be turned off with `exclude: [detector-id]`.',
+    ].join('\n'),
+    defaultSeverity: 'critical',
+    kinds: SECRET_KINDS,
+    options: familyOptionsSchema('cloud'),
+    defaultOptions: { exclude: [] },
+  },
+  checkFile: (ctx) => reportFamily(ctx, 'cloud', 'critical'),
+});
