@@ -1,0 +1,17 @@
+import rule from '../../../src/rules/k8s/host-namespace.js';
+import { deployment } from '../../helpers/k8s.js';
+import { testRule } from '../../helpers/rule-tester.js';
+
+testRule(rule, {
+  valid: [{ name: 'hostNetwork: false', files: { 'd.yaml': deployment([{}], ['hostNetwork: false']) } }],
+  invalid: [
+    {
+      name: 'hostNetwork and hostIPC',
+      files: { 'd.yaml': deployment([{}], ['hostNetwork: true', 'hostIPC: true']) },
+      errors: [
+        { line: 9, column: 7, severity: 'high', message: "Deployment/serve sets hostNetwork: true, sharing the node's network with the pod: remove it." },
+        { line: 10, column: 7, message: "Deployment/serve sets hostIPC: true, sharing the node's IPC with the pod: remove it." },
+      ],
+    },
+  ],
+});
