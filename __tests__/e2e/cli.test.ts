@@ -26,20 +26,52 @@ function tree(files: Record<string, string | Buffer>): string {
 const pickle = Buffer.from('\x80\x04\x95\x10\x00\x00\x00\x00\x00\x00\x00}\x94\x8c\x01a\x94K\x01s.', 'latin1');
 
 describe('ai-gate CLI (bundled)', () => {
-  it('scans the demo repository: model files and the expired exception, at the right places', () => {
+  it('scans the demo repository: every planted problem at its place, and the gate fails', () => {
+    const { code, stdout } = run(['scan', 'examples/demo-repo', '--format', 'json']);
+    expect(code).toBe(1);
+    const report = JSON.parse(stdout);
+    const got = report.findings.map((f: { ruleId: string; severity: string; location: { path: string; line?: number } }) =>
+      `${f.location.path}:${f.location.line ?? '-'} ${f.ruleId} ${f.severity}`).sort();
+    expect(got).toEqual([
+      '.github/ai-gate.yml:9 policy/expired-exception medium',
+      '.github/workflows/triage.yml:11 workflow/unpinned-action medium',
+      '.github/workflows/triage.yml:15 workflow/template-injection high',
+      '.github/workflows/triage.yml:16 workflow/template-injection high',
+      '.github/workflows/triage.yml:6 workflow/excessive-permissions medium',
+      'Dockerfile:2 container/root-user medium',
+      'data/raw/reviews.csv:- data/provenance medium',
+      'data/raw/reviews.csv:2 data/pii high',
+      'data/raw/reviews.csv:2 data/pii high',
+      'models/classifier.pkl:- model/serialization-format medium',
+      'models/community/adapter.bin:- model/serialization-format medium',
+      'models/community/adapter.bin:- model/unsafe-pickle critical',
+      'models/sentiment.pt:- model/serialization-format medium',
+      'requirements.txt:1 deps/vulnerable-ml-package high',
+      'src/serve.py:11 pipeline/remote-code-load medium',
+      'src/serve.py:14 pipeline/remote-code-load medium',
+      'src/serve.py:8 secret/generic-credential high',
+    ]);
+    expect(report.verdict.counts).toMatchObject({ blocking: 7, reported: 10 });
+    expect(JSON.stringify(report)).not.toContain('vR7#qLm2!xTz9KpW4sGd');
+  });
+
+  it('prints the demo findings grouped by file, with the verdict', () => {
     const { code, stdout } = run(['scan', 'examples/demo-repo']);
-    expect(code).toBe(0);
-    expect(stdout).toMatch(/^models\/community\/adapter\.bin\n\s+medium\s+model\/serialization-format\s+Raw pickle \(protocol 4\)/m);
-    expect(stdout).toMatch(/^models\/sentiment\.pt\n\s+sentiment\/data\.pkl\s+medium\s+model\/serialization-format\s+PyTorch zip checkpoint with pickled member sentiment\/data\.pkl/m);
-    expect(stdout).toMatch(/^\.github\/ai-gate\.yml\n\s+9\s+medium\s+policy\/expired-exception\s+Exception 0 for model\/serialization-format on models\/classifier\.pkl expired on 2024-12-31/m);
-    expect(stdout).toMatch(/✔ gate passed: no blocking findings, 4 reported/);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/^models\/community\/adapter\.bin\n\s+@2\s+critical\s+model\/unsafe-pickle\s+Loading this file imports os\.system/m);
+    expect(stdout).toMatch(/^\.github\/workflows\/triage\.yml\n\s+15:32\s+high\s+workflow\/template-injection\s+`\$\{\{ github\.event\.issue\.title \}\}` is expanded inside run:/m);
+    expect(stdout).toMatch(/^\s+9\s+medium\s+policy\/expired-exception\s+Exception 0 for model\/serialization-format on models\/classifier\.pkl expired on 2024-12-31/m);
+    expect(stdout).toMatch(/✖ gate failed: 7 blocking \(1 critical, 6 high\), 10 reported/);
     expect(stdout).toContain('policy: .github/ai-gate.yml (fail-on: high');
   });
 
-  it('fails (exit 1) when --fail-on lowers the threshold', () => {
-    const { code, stdout } = run(['scan', 'examples/demo-repo', '--fail-on', 'medium']);
+  it('follows --fail-on: a higher threshold blocks less, a clean folder passes at any threshold', () => {
+    const { code, stdout } = run(['scan', 'examples/demo-repo', '--fail-on', 'critical']);
     expect(code).toBe(1);
-    expect(stdout).toMatch(/✖ gate failed: 4 blocking \(4 medium\)/);
+    expect(stdout).toMatch(/✖ gate failed: 1 blocking \(1 critical\), 16 reported/);
+    const clean = run(['scan', 'examples/demo-repo/data/synthetic', '--fail-on', 'low']);
+    expect(clean.code).toBe(0);
+    expect(clean.stdout).toMatch(/✔ gate passed: no blocking findings, 0 reported/);
   });
 
   it('finds a pickle by its bytes whatever its name', () => {

@@ -4,8 +4,8 @@ import pickle
 
 import torch
 
-# Planted problem: an AWS access key committed in code (this is AWS's documented example key, not a real one).
-AWS_ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE"
+# Planted problem: a registry password committed in code (made up for the demo; it opens nothing).
+MODEL_REGISTRY_PASSWORD = "vR7#qLm2!xTz9KpW4sGd"
 
 with open("models/classifier.pkl", "rb") as f:
     MODEL = pickle.load(f)
