@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The bundled CLI, run as a user runs it: a child process of `node dist/cli.js`. */
+/** The bundled CLI (dist/cli.js, or AI_GATE_CLI), run as a user runs it: a child process. */
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const cli = join(repo, 'dist/cli.js');
+const cli = process.env.AI_GATE_CLI ?? join(repo, 'dist/cli.js');
 
 function run(args: string[], cwd = repo) {
   const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000 });
