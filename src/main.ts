@@ -11,6 +11,8 @@ import { planScan } from './github/plan.js';
 import { failCheckRun, publish, startCheckRun, type PublishContext } from './github/publish.js';
 import { toConsole } from './report/console.js';
 import { toJson } from './report/json.js';
+import { mergeReports } from './report/merge.js';
+import { readShardReports } from './github/shard-reports.js';
 import { md } from './report/markdown.js';
 import { toSarif } from './report/sarif.js';
 import { scan } from './scan.js';
@@ -31,6 +33,16 @@ const logger: Logger = {
   error: core.error,
 };
 
+async function scanWorkspace(inputs: ReturnType<typeof readInputs>, client: ReturnType<typeof createClient> | undefined, ev: ReturnType<typeof readEvent>, workspace: string) {
+  const plan = await planScan({ client, ev, workspace, policyInput: inputs.policy, logger });
+  return scan({
+    root: '.', cwd: workspace, logger, failOn: inputs.failOn, scope: inputs.scope, respectPolicyScope: true,
+    policyFile: plan.policyFile, policyExplicit: plan.policyExplicit, policyText: plan.policyText,
+    changes: plan.changes, base: plan.base, baseLabel: plan.baseLabel, change: plan.change, notes: plan.notes,
+    ...(inputs.shard ? { shard: inputs.shard } : {}),
+  });
+}
+
 /** The action: inputs → event → policy and change → scan → reports and GitHub surfaces → exit status. */
 export async function run(): Promise<void> {
   try {
@@ -50,17 +62,23 @@ export async function run(): Promise<void> {
         ...(process.env.GITHUB_STEP_SUMMARY ? { summary: async (md: string) => { await core.summary.addRaw(md).write(); } } : {}),
       },
     };
-    const check = await startCheckRun(ctx);
+    // A shard job leaves the check run, comment and verdict to the merge job, which sees every shard.
+    const check = inputs.shard ? {} : await startCheckRun(ctx);
     try {
-      const plan = await planScan({ client, ev, workspace, policyInput: inputs.policy, logger });
-      const report = await scan({
-        root: '.', cwd: workspace, logger, failOn: inputs.failOn, scope: inputs.scope, respectPolicyScope: true,
-        policyFile: plan.policyFile, policyExplicit: plan.policyExplicit, policyText: plan.policyText,
-        changes: plan.changes, base: plan.base, baseLabel: plan.baseLabel, change: plan.change, notes: plan.notes,
-      });
+      const report = inputs.mode === 'merge'
+        ? mergeReports(await readShardReports(workspace, inputs.reports), inputs.failOn)
+        : await scanWorkspace(inputs, client, ev, workspace);
       logUntrusted(toConsole(report, { color: false }));
       await writeFile(join(workspace, inputs.sarifFile), `${JSON.stringify(toSarif(report, { srcRoot: workspace }), null, 2)}\n`);
       await writeFile(join(workspace, inputs.reportFile), toJson(report));
+      if (inputs.shard) {
+        core.setOutput('result', report.verdict.passed ? 'pass' : 'fail');
+        core.setOutput('findings', String(report.findings.length));
+        core.setOutput('blocking', String(report.verdict.counts.blocking));
+        core.setOutput('report-file', inputs.reportFile);
+        core.notice(`Shard ${inputs.shard.index}/${inputs.shard.total}: ${report.findings.length} findings, ${report.verdict.counts.blocking} blocking. Upload ${inputs.reportFile}; the merge job (mode: merge) gives the verdict.`);
+        return;
+      }
       for (const note of await publish(ctx, report, check)) core.notice(note);
       core.setOutput('result', report.verdict.passed ? 'pass' : 'fail');
       core.setOutput('findings', String(report.findings.length));

@@ -1,13 +1,18 @@
+import { readFile } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { discover } from './discovery/index.js';
 import { changeBaseFiles, gitBaseFiles } from './discovery/base.js';
+import { gitChangedFiles, resolveBase } from './discovery/git.js';
+import { readLocal } from './github/pr.js';
 import type { Logger } from './engine/logger.js';
 import type { AnyRule, ChangeBase } from './engine/rule.js';
 import type { ChangeList } from './discovery/index.js';
 import { runEngine } from './engine/run.js';
 import type { Severity } from './engine/severity.js';
+import { inShard, type Shard } from './engine/shard.js';
 import { TOOL_NAME, TOOL_VERSION, ruleDocsUrl } from './meta.js';
-import { loadPolicy } from './policy/load.js';
+import { DEFAULT_POLICY_FILE, loadPolicy } from './policy/load.js';
+import { auditTrail } from './report/audit.js';
 import type { Report } from './report/types.js';
 import { allRules } from './rules/index.js';
 
@@ -42,6 +47,8 @@ export interface ScanOptions {
   /** YYYY-MM-DD; defaults to today (UTC). */
   today?: string;
   rules?: AnyRule[];
+  /** Check only this shard's files (`--shard i/n`); the reports of all shards are combined by `merge`. */
+  shard?: Shard;
   onProgress?: (done: number, total: number, path: string) => void;
 }
 
@@ -49,6 +56,20 @@ export interface ScanOptions {
 export async function scan(opts: ScanOptions): Promise<Report> {
   const started = Date.now();
   const rules = opts.rules ?? allRules;
+  // `--base REF` without a change from the caller (the CLI): the change comes from git, for the run-level rules
+  // that compare base and head (governance/policy-changed); and, as in the action, the change is judged by the
+  // policy at the base unless the user names one.
+  let change = opts.change;
+  let policyText = opts.policyText;
+  if (opts.base && !change) {
+    const gitRoot = resolve(opts.cwd, opts.root);
+    const policyPath = policyPathIn(gitRoot, resolve(opts.cwd, opts.policyFile ?? DEFAULT_POLICY_FILE));
+    change = await gitChange(gitRoot, opts.base, policyPath);
+    if (!opts.policyExplicit && policyText === undefined) {
+      policyText = (await change.readBase(policyPath, MAX_POLICY_BYTES))?.toString('utf8') ?? null;
+      opts.logger.info(`Judging the change by the policy at ${opts.base} (${policyPath}${policyText === null ? ': none there, so the built-in one' : ''}), as the action does; --policy FILE names another.`);
+    }
+  }
   const policy = await loadPolicy({
     policyFile: opts.policyFile,
     explicit: opts.policyExplicit,
@@ -56,7 +77,7 @@ export async function scan(opts: ScanOptions): Promise<Report> {
     rules,
     overrides: { failOn: opts.failOn, scope: opts.scope },
     logger: opts.logger,
-    policyText: opts.policyText,
+    policyText,
   });
   const root = resolve(opts.cwd, opts.root);
   // Findings on the policy (an expired exception) must point at it the way every other path is given:
@@ -73,8 +94,12 @@ export async function scan(opts: ScanOptions): Promise<Report> {
   // Base versions of changed files, for the rules that compare base and head (data drift): git with --base,
   // else the change's own reader (a PR through the API).
   const baseFiles = base ? await gitBaseFiles(root, base, policy.limits.maxFileBytes)
-    : changes && opts.change ? changeBaseFiles(opts.change, Math.min(policy.limits.maxFileBytes, 256 * 1024 * 1024)) : undefined;
-  const result = await runEngine({ rules, policy, discovery, logger: opts.logger, today, onProgress: opts.onProgress, change: opts.change, baseFiles });
+    : changes && change ? changeBaseFiles(change, Math.min(policy.limits.maxFileBytes, 256 * 1024 * 1024)) : undefined;
+  const result = await runEngine({ rules, policy, discovery, logger: opts.logger, today, onProgress: opts.onProgress, change, baseFiles, shard: opts.shard });
+  const audit = await auditTrail({
+    policy, toolVersion: TOOL_VERSION, ruleIds: rules.map((r) => r.meta.id), verdict: result.verdict,
+    files: opts.shard ? discovery.files.filter((f) => inShard(f.path, opts.shard)) : discovery.files,
+  });
   return {
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
     root: opts.root,
@@ -85,10 +110,11 @@ export async function scan(opts: ScanOptions): Promise<Report> {
       failOn: policy.failOn,
       scope: base || changes ? 'changed' : 'all',
       rulesEnabled: rules.filter((r) => policy.rules[r.meta.id]?.enabled).length,
+      ...(policy.report?.conclusionWhenReported === 'neutral' ? { conclusionWhenReported: 'neutral' as const } : {}),
     },
     base: base ?? (changes ? opts.baseLabel : undefined),
     stats: {
-      filesScanned: discovery.files.length,
+      filesScanned: result.filesScanned,
       bytesScanned: result.bytesScanned,
       filesIgnored: discovery.ignored,
       filesDeleted: discovery.deleted.length,
@@ -105,5 +131,40 @@ export async function scan(opts: ScanOptions): Promise<Report> {
       enabled: Boolean(policy.rules[r.meta.id]?.enabled),
     })),
     ...(opts.notes?.length ? { notes: [...opts.notes] } : {}),
+    ...(opts.shard && opts.shard.total > 1 ? { shard: { ...opts.shard } } : {}),
+    audit,
+  };
+}
+
+const MAX_POLICY_BYTES = 1024 * 1024;
+
+/** The policy file's path relative to the scanned root, with `/` (as the change lists paths). */
+function policyPathIn(root: string, abs: string): string {
+  const rel = relative(root, abs);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : DEFAULT_POLICY_FILE;
+}
+
+/** The change between git `ref` and the working tree below `root`: paths, base blobs (git cat-file) and head files. */
+async function gitChange(root: string, ref: string, policyPath: string): Promise<ChangeBase> {
+  const sha = await resolveBase(root, ref);
+  const { changed, deleted } = await gitChangedFiles(root, sha);
+  const changes: ChangeBase['changes'] = [
+    ...changed.map((c) => ({ path: c.raw.toString('utf8'), change: c.change, ...(c.previousRaw ? { previousPath: c.previousRaw.toString('utf8') } : {}) })),
+    ...deleted.map((d) => ({ path: d.toString('utf8'), change: 'deleted' as const })),
+  ];
+  return {
+    ref: sha,
+    policyPath,
+    changes,
+    async readBase(path, maxBytes) {
+      const version = await (await gitBaseFiles(root, sha, maxBytes)).get(path);
+      if (!version) return undefined;
+      try {
+        return await readFile(version.absPath);
+      } finally {
+        await version.close();
+      }
+    },
+    readHead: (path, maxBytes) => readLocal(root, path, maxBytes),
   };
 }

@@ -12,6 +12,15 @@ describe('advisory table', () => {
     expect(advisoriesFor('llama-cpp-python', '0.2.29')).toEqual([]);
     expect(advisoriesFor('ray', '2.9.0').map((a) => a.disputed)).toEqual([true]);
   });
+  it('uses the ranges the advisories publish (backports and lower bounds)', () => {
+    // joblib's fix was backported to 1.1.1 (GHSA-6hrg-qmvc-2xh8), so 1.1.1 is clean and 1.1.0 is not.
+    expect(advisoriesFor('joblib', '1.1.0').map((a) => a.id)).toEqual(['CVE-2022-21797']);
+    expect(advisoriesFor('joblib', '1.1.1')).toEqual([]);
+    // BentoML's pickle endpoint was introduced in 1.3.4.
+    expect(advisoriesFor('bentoml', '1.3.4').map((a) => a.id)).toEqual(['CVE-2025-27520']);
+    expect(advisoriesFor('bentoml', '1.3.3')).toEqual([]);
+    expect(advisoriesFor('keras', '3.10.0').map((a) => a.aliases)).toEqual([['GHSA-c9rc-mg46-23w3']]);
+  });
   it('ignores versions PEP 440 cannot parse', () => {
     expect(advisoriesFor('torch', 'not-a-version')).toEqual([]);
   });

@@ -168,7 +168,8 @@ describe('the action against a fake GitHub API', () => {
     const body = fake.state.comments.find((c) => c.id === id)!.body;
     expect(body).toContain('✅ AI pipeline gate: no blocking findings');
     expect(body).toContain('> This pull request passes the gate now\\.');
-    expect(body).toContain('> Fixed since the last run: 1 blocking finding\\.');
+    // The first run blocked on two medium findings (the pickle's format, and the new model's missing card).
+    expect(body).toContain('> Fixed since the last run: 2 blocking findings\\.');
   });
 
   it('falls back to workflow-command annotations and the job summary on a fork PR (403 on checks and comments)', async () => {
@@ -180,12 +181,14 @@ describe('the action against a fake GitHub API', () => {
     expect(fake.state.checkRuns).toHaveLength(0);
     expect(r.stdout).toMatch(/::warning::No check run: the token may not create check runs \(HTTP 403: Resource not accessible by integration; a pull request from a fork gets a read-only token\)/);
     const commands = r.stdout.split('\n').filter((l) => /^::(error|warning|notice) file=/.test(l));
-    expect(commands).toContain('::warning file=m.pkl,line=1,title=model/serialization-format (medium)::' + commands.find((c) => c.startsWith('::warning file=m.pkl'))!.split('::')[2]);
+    expect(commands).toContain('::warning file=m.pkl,line=1,title=model/serialization-format (medium)::' + commands.find((c) => c.startsWith('::warning file=m.pkl,line=1,title=model/serialization-format'))!.split('::')[2]);
+    expect(commands.filter((c) => c.startsWith('::warning file=m.pkl,')).map((c) => /title=([^ ]+)/.exec(c)![1])).toEqual(['governance/model-card', 'model/serialization-format']);
     // The hostile file name is escaped inside the property: it cannot start a command or add properties.
     expect(commands.some((c) => c.startsWith('::warning file=%3A%3Aerror%3A%3Ax%250Ay.pkl,line=1,'))).toBe(true);
     expect(r.summary).toContain('> No check run: the token may not create check runs \\(HTTP 403: Resource not accessible by integration; a pull request from a fork gets a read\\-only token\\)');
     expect(r.summary).toContain('> The PR comment could not be written \\(HTTP 403');
-    expect(r.summary).toContain('❌ AI pipeline gate: 2 blocking findings');
+    // Two new models: each blocks on its pickle format and on its missing model card (fail-on: medium).
+    expect(r.summary).toContain('❌ AI pipeline gate: 4 blocking findings');
   });
 
   it('retries a 502 and succeeds', async () => {
@@ -194,6 +197,19 @@ describe('the action against a fake GitHub API', () => {
     expect(r.code).toBe(0);
     expect(fake.ops().filter((o) => o.endsWith('pulls/list-files'))).toEqual(['502 pulls/list-files', '200 pulls/list-files']);
     expect(fake.state.checkRuns[0].conclusion).toBe('success');
+  });
+
+  it('sends conclusion neutral when the base policy asks for it and the PR passes with non-blocking findings', async () => {
+    fake = pr([{ filename: 'm.pkl', status: 'added' }], {
+      contents: { [BASE]: { '.github/ai-gate.yml': 'fail-on: high\nreport:\n  conclusion-when-reported: neutral\n' } },
+    });
+    const r = await runAction(fake, { files: { 'm.pkl': pickle } });
+    expect(r.code).toBe(0);
+    expect(r.outputs).toMatchObject({ result: 'pass', blocking: '0' });
+    expect(Number(r.outputs.findings)).toBeGreaterThan(0);
+    const completed = fake.requests.filter((q) => q.operationId === 'checks/update').map((q) => q.body as { conclusion?: string }).filter((b) => b.conclusion);
+    expect(completed).toEqual([expect.objectContaining({ conclusion: 'neutral', status: 'completed' })]);
+    expect(fake.state.checkRuns[0]).toMatchObject({ head_sha: HEAD, status: 'completed', conclusion: 'neutral' });
   });
 
   it('flags a PR that edits the policy (governance/policy-changed, high) and judges it by the base policy', async () => {

@@ -139,7 +139,10 @@ describe('ai-gate CLI (bundled)', () => {
     const { code, stdout } = run(['scan', root, '--base', 'HEAD', '--format', 'json']);
     expect(code).toBe(0);
     const report = JSON.parse(stdout);
-    expect(report.findings.map((f: { location: { path: string } }) => f.location.path)).toEqual(['new.pkl']);
+    // Only the added file: its pickle format, and (a model added by the change) its missing model card.
+    expect(report.findings.map((f: { ruleId: string; location: { path: string } }) => `${f.location.path} ${f.ruleId}`).sort()).toEqual([
+      'new.pkl governance/model-card', 'new.pkl model/serialization-format',
+    ]);
     expect(report.stats.filesScanned).toBe(1);
     const bad = run(['scan', root, '--base', 'no-such-ref']);
     expect(bad.code).toBe(2);

@@ -128,12 +128,20 @@ describe('engine', () => {
   });
 
   it('reports a file that vanished before it could be opened instead of crashing', async () => {
-    const discovery = fixture({ 'gone.txt': 'TODO-BAD' });
+    // Larger than the head discovery read: a file wholly in the head is checked from those bytes, never reopened.
+    const discovery = fixture({ 'gone.txt': `TODO-BAD\n${'x'.repeat(10_000)}` });
     discovery.files[0].absPath += '.missing';
     const { findings } = await run(discovery, { 'data/test-marker': true, [SCAN_LIMIT]: true });
     expect(findings).toHaveLength(1);
     expect(findings[0].ruleId).toBe(SCAN_LIMIT);
     expect(findings[0].message).toMatch(/^Could not open the file to scan it \(.*ENOENT.*\); it was not checked\.$/);
+  });
+
+  it('checks a file wholly in the head discovery read from those bytes, without opening it again', async () => {
+    const discovery = fixture({ 'small.txt': 'ok\nx TODO-BAD\n' });
+    discovery.files[0].absPath += '.moved-after-discovery';
+    const { findings } = await run(discovery, { 'data/test-marker': true, [SCAN_LIMIT]: true });
+    expect(findings.map((f) => `${f.ruleId}:${f.location.line}`)).toEqual(['data/test-marker:2']);
   });
 
   it('redacts sensitive values a rule left in its message, and fingerprints without them', async () => {

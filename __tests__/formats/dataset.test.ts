@@ -23,6 +23,15 @@ describe('openDataset', () => {
     expect(describeRead(source.stats)).toBe('read in full: 2 rows, 20 B');
   });
 
+  it('CSV takes the delimiter its header line uses (; and | as spreadsheets write them); TSV stays tab by name', async () => {
+    const semi = await rowsOf('export.csv', 'csv', Buffer.from('\uFEFFname;email;note\nAda;ada@example.org;"a; b"\n'));
+    expect(semi.source.columns).toEqual(['name', 'email', 'note']);
+    expect(semi.rows.map((r) => r.values)).toEqual([{ name: 'Ada', email: 'ada@example.org', note: 'a; b' }]);
+    expect((await rowsOf('p.csv', 'csv', Buffer.from('a|b\n1|2\n'))).rows.map((r) => r.values)).toEqual([{ a: '1', b: '2' }]);
+    expect((await rowsOf('c.csv', 'csv', Buffer.from('a,b;c\n1,2;3\n'))).source.columns).toEqual(['a', 'b;c']);
+    expect((await rowsOf('t.tsv', 'tsv', Buffer.from('a;b\tc\n1;2\t3\n'))).source.columns).toEqual(['a;b', 'c']);
+  });
+
   it('reads .gz through the inner format, and a JSON array, a single object and plain text', async () => {
     expect((await rowsOf('a.jsonl.gz', 'gzip', gzipSync('{"a":1}\n{"a":2}\n'))).rows.map((r) => r.values)).toEqual([{ a: 1 }, { a: 2 }]);
     expect((await rowsOf('d/a.json', 'json', Buffer.from('[{"a":1},{"a":2}]'))).rows.map((r) => r.values)).toEqual([{ a: 1 }, { a: 2 }]);

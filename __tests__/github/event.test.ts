@@ -60,6 +60,15 @@ describe('readInputs', () => {
     expect(() => readInputs(get({ annotations: 'x' }))).toThrow('input annotations');
     expect(() => readInputs(get({ scope: 'some' }))).toThrow('input scope');
     expect(() => readInputs(get({ 'sarif-file': '../../etc/x' }))).toThrow('input sarif-file "../../etc/x" must be a path inside the workspace');
-    expect(() => readInputs(get({ shard: '2/4' }))).toThrow('input shard "2/4" is not supported yet');
+    expect(() => readInputs(get({ shard: '5/4' }))).toThrow('input shard "5/4" is not a shard');
+    expect(() => readInputs(get({ mode: 'scatter' }))).toThrow('input mode "scatter" is not valid; expected one of scan, merge');
+    expect(() => readInputs(get({ mode: 'merge', shard: '1/2' }))).toThrow('input shard is for the scan jobs');
+    expect(() => readInputs(get({ mode: 'merge', reports: '../x' }))).toThrow('input reports "../x" must be a path inside the workspace');
+  });
+
+  it('takes a shard (its own report file) and the merge mode', () => {
+    expect(readInputs(get({ shard: '2/4' }))).toMatchObject({ mode: 'scan', shard: { index: 2, total: 4 }, reportFile: 'ai-gate-report-2-of-4.json' });
+    expect(readInputs(get({ shard: '1/1' })).shard).toBeUndefined();
+    expect(readInputs(get({ mode: 'merge' }))).toMatchObject({ mode: 'merge', reports: 'ai-gate-reports', reportFile: 'ai-gate-report.json' });
   });
 });

@@ -86,7 +86,7 @@ describe('a broken policy', () => {
   it('an unknown top-level key, with a suggestion or the list of keys', async () => {
     expect((await errorsFor(lines('fail_on: high', 'colour: red'))).problems).toEqual([
       '.github/ai-gate.yml:1:1  unknown key "fail_on"; did you mean "fail-on"?',
-      '.github/ai-gate.yml:2:1  unknown key "colour"; expected one of extends, fail-on, scope, paths, rules, exceptions, limits',
+      '.github/ai-gate.yml:2:1  unknown key "colour"; expected one of extends, fail-on, scope, paths, rules, exceptions, limits, report',
     ]);
   });
 
@@ -225,7 +225,7 @@ describe('a broken policy', () => {
   it('a __proto__ key is just an unknown key (no prototype pollution)', async () => {
     expect((await errorsFor(lines('rules:', '  __proto__: { polluted: true }', '__proto__: high'))).problems).toEqual([
       '.github/ai-gate.yml:2:3  rules: unknown rule "__proto__"',
-      '.github/ai-gate.yml:3:1  unknown key "__proto__"; expected one of extends, fail-on, scope, paths, rules, exceptions, limits',
+      '.github/ai-gate.yml:3:1  unknown key "__proto__"; expected one of extends, fail-on, scope, paths, rules, exceptions, limits, report',
     ]);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });

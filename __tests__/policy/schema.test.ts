@@ -9,7 +9,7 @@ const schema = buildPolicySchema(fakeRules) as any;
 
 describe('buildPolicySchema', () => {
   it('takes exactly the documented top-level keys, and no others', () => {
-    expect(Object.keys(schema.properties)).toEqual(['extends', 'fail-on', 'scope', 'paths', 'rules', 'exceptions', 'limits']);
+    expect(Object.keys(schema.properties)).toEqual(['extends', 'fail-on', 'scope', 'paths', 'rules', 'exceptions', 'limits', 'report']);
     expect(schema.additionalProperties).toBe(false);
     expect(schema.$schema).toBe('http://json-schema.org/draft-07/schema#');
   });

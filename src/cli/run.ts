@@ -1,21 +1,29 @@
-import { stat, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigurationError } from '../engine/errors.js';
 import { stderrLogger, type Logger } from '../engine/logger.js';
 import { SEVERITIES, isSeverity, type Severity } from '../engine/severity.js';
+import { parseShard } from '../engine/shard.js';
 import { TOOL_VERSION, ruleDocsUrl } from '../meta.js';
 import { toConsole } from '../report/console.js';
 import { toJson } from '../report/json.js';
+import { mergeReports, parseShardReport } from '../report/merge.js';
 import { toSarif } from '../report/sarif.js';
 import { allRules } from '../rules/index.js';
+import { initCommand } from './init.js';
+import type { Report } from '../report/types.js';
 import { scan } from '../scan.js';
 
 export const HELP = `ai-gate ${TOOL_VERSION}: gate AI repositories (models, datasets, workflows, configs, secrets)
 
 Usage:
   ai-gate scan [DIR] [options]   scan DIR (default: .) and exit 0 (passed), 1 (failed) or 2 (usage/policy error)
+  ai-gate merge FILE... [options] combine the JSON reports of every shard (scan --shard i/n --json FILE) into one
+                                 report and verdict; takes --format, --sarif, --json, --fail-on, --no-color
   ai-gate rules                  list every rule: id, default severity, what it checks
+  ai-gate init [DIR] [--force]   write a starter .github/ai-gate.yml and .github/workflows/ai-gate.yml for DIR
+                                 (from the models, datasets and workflows it holds; never overwrites without --force)
   ai-gate --help | --version
 
 Scan options:
@@ -25,6 +33,8 @@ Scan options:
   --format FORMAT      what to print on stdout: text (default) | json | sarif
   --sarif FILE         also write SARIF 2.1.0 to FILE (for GitHub code scanning)
   --json FILE          also write the JSON report to FILE
+  --shard I/N          check only shard I of N (files split by path hash), e.g. in a CI matrix; combine the
+                       shards' --json reports with ai-gate merge
   --no-color           plain text even on a terminal (NO_COLOR is honoured too)
 
 Examples:
@@ -57,7 +67,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return 0;
     }
     if (command === 'rules') return listRules(io);
+    if (command === 'init') return await initCommand(rest, io);
     if (command === 'scan') return await scanCommand(rest, io, logger);
+    if (command === 'merge') return await mergeCommand(rest, io);
     throw new ConfigurationError(`unknown command "${command}"; expected scan or rules (see ai-gate --help)`);
   } catch (error) {
     if (error instanceof ConfigurationError) {
@@ -82,6 +94,7 @@ function parse(args: string[]) {
         format: { type: 'string', default: 'text' },
         sarif: { type: 'string' },
         json: { type: 'string' },
+        shard: { type: 'string' },
         'no-color': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -108,6 +121,7 @@ async function scanCommand(args: string[], io: CliIo, logger: Logger): Promise<n
   const rootStat = await stat(resolve(io.cwd, root)).catch(() => undefined);
   if (!rootStat?.isDirectory()) throw new ConfigurationError(`${root} is not a folder to scan`);
 
+  const shard = values.shard !== undefined ? parseShard(values.shard) : undefined;
   const progress = io.stderr.isTTY ? progressLine(io.stderr) : undefined;
   const report = await scan({
     root,
@@ -118,8 +132,41 @@ async function scanCommand(args: string[], io: CliIo, logger: Logger): Promise<n
     failOn: failOn as Severity | undefined,
     logger,
     onProgress: progress?.update,
+    ...(shard ? { shard } : {}),
   });
   progress?.clear();
+  return writeOutputs(report, values, io);
+}
+
+/** `ai-gate merge FILE...`: the shards' JSON reports → one report, printed and written like a scan's. */
+async function mergeCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args);
+  if (values.help) {
+    io.stdout.write(HELP);
+    return 0;
+  }
+  if (values.shard !== undefined || values.base !== undefined || values.policy !== undefined) {
+    throw new ConfigurationError('merge takes JSON reports and --format, --sarif, --json, --fail-on, --no-color only');
+  }
+  if (positionals.length === 0) throw new ConfigurationError('merge needs the JSON report of every shard: ai-gate merge shard-1.json shard-2.json ...');
+  const failOn = values['fail-on'];
+  if (failOn !== undefined && !isSeverity(failOn)) {
+    throw new ConfigurationError(`--fail-on "${failOn}" is not a severity; expected one of ${SEVERITIES.join(', ')}`);
+  }
+  const inputs = [];
+  for (const file of positionals) {
+    const text = await readFile(resolve(io.cwd, file), 'utf8').catch((error: NodeJS.ErrnoException) => {
+      throw new ConfigurationError(`cannot read report ${file} (${error.code ?? error.message})`);
+    });
+    inputs.push(parseShardReport(file, text));
+  }
+  const report = mergeReports(inputs, failOn as Severity | undefined);
+  return writeOutputs(report, values, io);
+}
+
+async function writeOutputs(report: Report, values: ReturnType<typeof parse>['values'], io: CliIo): Promise<number> {
+  if (!['text', 'json', 'sarif'].includes(values.format)) throw new ConfigurationError(`--format "${values.format}" is not one of text, json, sarif`);
+  const format = values.format;
 
   const outputs: string[] = [];
   if (values.sarif) {

@@ -159,7 +159,10 @@ function byName(lower: string, base: string, ext: string, head: Buffer): Classif
   if (ext === '.json' && DATA_DIR.test(lower)) return { kind: 'dataset', format: 'json' };
   if (ext === '.yml' || ext === '.yaml') {
     const k8s = /^\s*(-\s+)?apiVersion\s*:/m.test(headText) && /^\s*(-\s+)?kind\s*:/m.test(headText);
-    return { kind: k8s ? 'k8s' : 'config', format: 'yaml' };
+    // A compiled Kubeflow Pipelines v2 spec has no apiVersion/kind; its components (first, in key order) name their
+    // executors, and deploymentSpec.executors holds the containers.
+    const kfp = (/^(components|pipelineSpec|deploymentSpec)\s*:/m.test(headText) && /^\s+executor(s|Label)\s*:/m.test(headText));
+    return { kind: k8s || kfp ? 'k8s' : 'config', format: 'yaml' };
   }
   if (CONFIG_EXT.has(ext)) return { kind: 'config', format: TEXT_FORMAT[ext] ?? 'text' };
   return { kind: 'text', format: TEXT_FORMAT[ext] ?? 'text' };

@@ -1,4 +1,4 @@
-import type { AnyRule } from '../engine/rule.js';
+import type { AnyRule, RuleDocExample, RuleDocs } from '../engine/rule.js';
 import { ruleArea } from '../engine/rule.js';
 
 /**
@@ -7,6 +7,7 @@ import { ruleArea } from '../engine/rule.js';
  */
 export function renderRulePage(rule: AnyRule): string {
   const { meta } = rule;
+  const { why, remediation } = splitHelp(meta.help);
   const lines = [
     `# ${meta.id}`,
     '',
@@ -16,17 +17,91 @@ export function renderRulePage(rule: AnyRule): string {
     `|---|---|---|`,
     `| \`${ruleArea(meta.id)}\` | ${meta.defaultSeverity} | ${appliesTo(rule)} |`,
     '',
-    meta.help,
+    '## Why it matters',
     '',
-    '## Configuration',
+    why,
     '',
+    ...exampleLines(meta.docs),
+    '## Remediation',
+    '',
+    remediation,
+    '',
+    '## Options',
+    '',
+    ...optionsTable(rule),
     '```yaml',
+    '# .github/ai-gate.yml',
     'rules:',
-    `  ${meta.id}: ${meta.defaultSeverity}          # or: off`,
+    `  ${meta.id}: ${meta.defaultSeverity}          # a severity, or: off`,
     ...optionLines(rule),
     '```',
+    ...referenceLines(meta.docs),
   ];
-  return `${lines.join('\n')}\n`;
+  return `${lines.join('\n').replace(/\n{3,}/g, '\n\n')}\n`;
+}
+
+/** The help text up to its `**Remediation**` paragraph, and that paragraph onwards (without the label). */
+function splitHelp(help: string): { why: string; remediation: string } {
+  const at = help.indexOf('**Remediation**');
+  if (at < 0) return { why: help.trim(), remediation: '' };
+  const rest = help.slice(at + '**Remediation**'.length).replace(/^\s*:?\s*/, '');
+  return { why: help.slice(0, at).trim(), remediation: rest.trim().replace(/^./, (c) => c.toUpperCase()) };
+}
+
+function fence(lang: string, code: string): string[] {
+  const ticks = code.includes('```') ? '````' : '```';
+  return [`${ticks}${lang}`, code.replace(/\n+$/, ''), ticks];
+}
+
+function exampleLines(docs: RuleDocs | undefined): string[] {
+  const ex = docs?.examples;
+  if (!ex) return [];
+  const one = (e: RuleDocExample) => [`**${e.title}**${e.file ? ` (\`${e.file}\`)` : ''}`, '', ...fence(e.lang, e.code), ''];
+  return [
+    '## Examples',
+    '',
+    '### Reported',
+    '',
+    ...ex.bad.flatMap(one),
+    '### Not reported',
+    '',
+    ...ex.good.flatMap(one),
+  ];
+}
+
+function referenceLines(docs: RuleDocs | undefined): string[] {
+  const refs = docs?.references ?? [];
+  if (refs.length === 0) return [];
+  return ['', '## References', '', ...refs.map((r) => `- [${r.title}](${r.url})`)];
+}
+
+type PropSchema = { description?: string; type?: string | string[]; enum?: unknown[]; items?: PropSchema; minimum?: number; maximum?: number };
+
+function typeOf(p: PropSchema): string {
+  if (p.enum) return p.enum.map((v) => `\`${String(v)}\``).join(' | ');
+  if (p.type === 'array') return `list of ${p.items ? typeOf(p.items) : 'values'}`;
+  if (Array.isArray(p.type)) return p.type.join(' or ');
+  return p.type ?? 'value';
+}
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+function optionsTable(rule: AnyRule): string[] {
+  const props = (rule.meta.options?.properties ?? {}) as Record<string, PropSchema>;
+  const names = Object.keys(props);
+  const defaults = rule.meta.defaultOptions as Record<string, unknown>;
+  const intro = 'Every rule takes `severity` (`critical`, `high`, `medium`, `low`) or `off`.';
+  if (names.length === 0) return [`${intro} This rule has no other options.`, ''];
+  return [
+    `${intro} Its own options:`,
+    '',
+    '| option | type | default | what it does |',
+    '|---|---|---|---|',
+    ...names.map((n) => `| \`${n}\` | ${cell(typeOf(props[n]))} | ${defaults[n] === undefined ? 'none' : `\`${cell(JSON.stringify(defaults[n]))}\``} | ${cell(props[n].description ?? '')} |`),
+    '',
+  ];
 }
 
 function appliesTo(rule: AnyRule): string {
@@ -42,9 +117,11 @@ function optionLines(rule: AnyRule): string[] {
   if (names.length === 0) return [];
   const defaults = rule.meta.defaultOptions as Record<string, unknown>;
   return [
+    '# or, with options (each defaults to the value shown):',
+    'rules:',
     `  ${rule.meta.id}:`,
     `    severity: ${rule.meta.defaultSeverity}`,
-    ...names.map((name) => `    ${name}: ${JSON.stringify(defaults[name])}${props[name].description ? `   # ${props[name].description}` : ''}`),
+    ...names.filter((name) => defaults[name] !== undefined).map((name) => `    ${name}: ${JSON.stringify(defaults[name])}`),
   ];
 }
 

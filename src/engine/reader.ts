@@ -6,45 +6,21 @@ import type { FileReader } from './rule.js';
 export const MAX_RANDOM_READ = 64 * 1024 * 1024;
 
 /**
- * One open handle per file, shared by every rule that looks at it. Reads are bounded by the policy's caps;
- * when a cap cuts a read, `capped` records it so the engine can report it (never silent).
+ * What the engine hands rules (through FileReader) and uses itself: bounded reads of one file, shared by every
+ * rule that looks at it. When a cap cuts a read, `capped` records it so the engine can report it (never silent).
  */
-export class HandleReader implements FileReader {
+export abstract class EngineReader implements FileReader {
   capped: string | undefined;
   private textCache: { text: string; truncated: boolean } | undefined;
 
-  private constructor(
-    private readonly handle: FileHandle,
+  protected constructor(
     readonly size: number,
     private readonly maxFileBytes: number,
     private readonly maxTextBytes: number,
   ) {}
 
-  /** Opens without following a final symlink and without blocking on a FIFO that replaced the file. */
-  static async open(absPath: string, limits: { maxFileBytes: number; maxTextBytes: number }): Promise<HandleReader> {
-    const handle = await fsp.open(absPath, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
-    try {
-      const stat = await handle.stat();
-      if (!stat.isFile()) throw new Error('not a regular file any more');
-      return new HandleReader(handle, stat.size, limits.maxFileBytes, limits.maxTextBytes);
-    } catch (error) {
-      await handle.close();
-      throw error;
-    }
-  }
-
-  async read(offset: number, length: number): Promise<Buffer> {
-    if (!Number.isSafeInteger(offset) || offset < 0 || offset >= this.size || length <= 0) return Buffer.alloc(0);
-    const want = Math.min(length, MAX_RANDOM_READ, this.size - offset);
-    const buf = Buffer.allocUnsafe(want);
-    let got = 0;
-    while (got < want) {
-      const { bytesRead } = await this.handle.read(buf, got, want - got, offset + got);
-      if (bytesRead === 0) break;
-      got += bytesRead;
-    }
-    return got === want ? buf : buf.subarray(0, got);
-  }
+  abstract read(offset: number, length: number): Promise<Buffer>;
+  abstract close(): Promise<void>;
 
   async *stream(chunkSize = 1024 * 1024): AsyncIterable<Buffer> {
     const limit = Math.min(this.size, this.maxFileBytes);
@@ -76,7 +52,112 @@ export class HandleReader implements FileReader {
     return this.textCache;
   }
 
+  /**
+   * The text of just the given 1-based lines (as `text()` would split them: UTF-8, BOM stripped, `\r\n` or
+   * `\n`), read as a stream up to the text cap and stopping after the last one wanted; each line is kept to
+   * `maxLineBytes`. Findings need their lines for fingerprints and inline suppressions, and this costs a
+   * bounded buffer instead of the whole file as one string.
+   */
+  async lines(wanted: ReadonlySet<number>, maxLineBytes = 256 * 1024): Promise<Map<number, string>> {
+    const out = new Map<number, string>();
+    if (wanted.size === 0) return out;
+    let last = 0;
+    for (const n of wanted) if (n > last) last = n;
+    if (this.textCache) {
+      const all = this.textCache.text.split(/\r?\n/);
+      for (const n of wanted) if (n >= 1 && n <= all.length) out.set(n, all[n - 1].slice(0, maxLineBytes));
+      return out;
+    }
+    const limit = Math.min(this.size, this.maxTextBytes);
+    let line = 1;
+    let parts: Buffer[] = [];
+    let kept = 0;
+    const emit = () => {
+      if (wanted.has(line)) {
+        let text = Buffer.concat(parts).toString('utf8');
+        if (line === 1) text = text.replace(/^\uFEFF/, '');
+        out.set(line, text.endsWith('\r') ? text.slice(0, -1) : text);
+      }
+      parts = [];
+      kept = 0;
+    };
+    for (let offset = 0; offset < limit && line <= last; ) {
+      const chunk = await this.read(offset, Math.min(1024 * 1024, limit - offset));
+      if (chunk.length === 0) break;
+      offset += chunk.length;
+      let start = 0;
+      while (start <= chunk.length && line <= last) {
+        const nl = chunk.indexOf(0x0a, start);
+        const end = nl === -1 ? chunk.length : nl;
+        if (wanted.has(line) && kept < maxLineBytes) {
+          const piece = chunk.subarray(start, Math.min(end, start + maxLineBytes - kept));
+          parts.push(Buffer.from(piece));
+          kept += piece.length;
+        }
+        if (nl === -1) break;
+        emit();
+        line++;
+        start = nl + 1;
+      }
+    }
+    if (line <= last) emit();
+    return out;
+  }
+
+}
+
+/** One open handle per file. */
+export class HandleReader extends EngineReader {
+  private constructor(private readonly handle: FileHandle, size: number, maxFileBytes: number, maxTextBytes: number) {
+    super(size, maxFileBytes, maxTextBytes);
+  }
+
+  /** Opens without following a final symlink and without blocking on a FIFO that replaced the file. */
+  static async open(absPath: string, limits: { maxFileBytes: number; maxTextBytes: number }): Promise<HandleReader> {
+    const handle = await fsp.open(absPath, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+    try {
+      const stat = await handle.stat();
+      if (!stat.isFile()) throw new Error('not a regular file any more');
+      return new HandleReader(handle, stat.size, limits.maxFileBytes, limits.maxTextBytes);
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+  }
+
+  async read(offset: number, length: number): Promise<Buffer> {
+    if (!Number.isSafeInteger(offset) || offset < 0 || offset >= this.size || length <= 0) return Buffer.alloc(0);
+    const want = Math.min(length, MAX_RANDOM_READ, this.size - offset);
+    const buf = Buffer.allocUnsafe(want);
+    let got = 0;
+    while (got < want) {
+      const { bytesRead } = await this.handle.read(buf, got, want - got, offset + got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    return got === want ? buf : buf.subarray(0, got);
+  }
+
   async close(): Promise<void> {
     await this.handle.close();
   }
+}
+
+/**
+ * A file whose every byte discovery already read (its `head`, taken through the same no-follow, non-blocking
+ * open): served from memory. Most files of a repository are this small, and opening, stat-ing, reading and
+ * closing each one a second time cost more than every rule that looks at them.
+ */
+export class BufferReader extends EngineReader {
+  constructor(private readonly bytes: Buffer, limits: { maxFileBytes: number; maxTextBytes: number }) {
+    super(bytes.length, limits.maxFileBytes, limits.maxTextBytes);
+  }
+
+  async read(offset: number, length: number): Promise<Buffer> {
+    if (!Number.isSafeInteger(offset) || offset < 0 || offset >= this.size || length <= 0) return Buffer.alloc(0);
+    // A copy, so that a rule writing into what it was given cannot change what the next rule reads.
+    return Buffer.from(this.bytes.subarray(offset, offset + Math.min(length, MAX_RANDOM_READ)));
+  }
+
+  async close(): Promise<void> {}
 }

@@ -29,6 +29,26 @@ export interface RuleMeta<O> {
   defaultOptions: O;
   /** Findings of this rule are made by the engine itself (e.g. a crashed rule), never by a check function. */
   engineReported?: boolean;
+  /** Extra material for the rule's docs page (docs/rules/<id>.md); never used by the check itself. */
+  docs?: RuleDocs;
+}
+
+/** One example on a docs page. With `file`, the meta-test writes `code` there and checks the rule's verdict on it. */
+export interface RuleDocExample {
+  /** What the example shows, one short sentence. */
+  title: string;
+  /** The fenced block's language (yaml, python, csv, dockerfile, …). */
+  lang: string;
+  code: string;
+  /** A path, relative to a repository root, at which the example is a real file the rule reads. */
+  file?: string;
+}
+
+export interface RuleDocs {
+  /** Bad examples are reported by the rule; good ones are not (checked by the meta-test when `file` is set). */
+  examples?: { bad: RuleDocExample[]; good: RuleDocExample[] };
+  /** Advisories, specifications and write-ups the rule draws on. */
+  references?: Array<{ title: string; url: string }>;
 }
 
 /** Random access and streaming over one file, read from the handle the engine opened once. */
@@ -71,6 +91,21 @@ export interface ChangeBase {
   readBase(path: string, maxBytes: number): Promise<Buffer | undefined>;
   /** A file's bytes in the change's head (the scanned tree; at most `maxBytes`), or undefined when absent. */
   readHead(path: string, maxBytes: number): Promise<Buffer | undefined>;
+  /** The pull request's reviews (the action, on a PR with a token); absent offline (the CLI). */
+  reviews?: ReviewLookup;
+}
+
+/** A reviewer's latest deciding review of the PR (src/github/reviews.ts). */
+export interface ReviewerState { login: string; state: 'APPROVED' | 'CHANGES_REQUESTED'; commitId?: string }
+
+/** Lazy, memoised reads of a PR's reviews and its reviewers' team membership, for governance/required-review. */
+export interface ReviewLookup {
+  /** The PR head commit the gate judges. */
+  headSha: string;
+  /** Latest state per reviewer (a COMMENTED review does not replace it; a DISMISSED one withdraws it). */
+  latest(): Promise<ReviewerState[]>;
+  /** Whether `login` is an active member of `org/team`; undefined when the token may not read it. */
+  isTeamMember(team: string, login: string): Promise<boolean | undefined>;
 }
 
 export interface RunContext<O> {

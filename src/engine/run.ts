@@ -1,13 +1,14 @@
 import type { Finding, ReportInput } from './finding.js';
 import { fingerprint, normaliseLineKey } from './fingerprint.js';
 import type { Logger } from './logger.js';
-import { HandleReader } from './reader.js';
+import { BufferReader, HandleReader, type EngineReader } from './reader.js';
 import { redact } from './redact.js';
+import { inShard, type Shard } from './shard.js';
 import type { AnyRule, ChangeBase, FileContext, FileReader, RunContext } from './rule.js';
 import type { Severity } from './severity.js';
 import { applyExceptions, applyInline } from './suppress.js';
 import { compareFindings, decide } from './verdict.js';
-import type { DiscoveryResult, ScannedFile } from '../discovery/types.js';
+import { HEAD_BYTES, type DiscoveryResult, type ScannedFile } from '../discovery/types.js';
 import type { BaseFiles, BaseVersion } from '../discovery/base.js';
 import type { ResolvedPolicy } from '../policy/types.js';
 import type { Verdict } from '../report/types.js';
@@ -30,39 +31,65 @@ export interface EngineOptions {
   change?: ChangeBase;
   /** Base versions of changed files, for FileContext.base (src/discovery/base.ts). */
   baseFiles?: BaseFiles;
+  /**
+   * Check only the files of this shard (split by path hash). Run-level rules see every file and run in
+   * shard 1 only, so that merging the shards' reports counts each of their findings once.
+   */
+  shard?: Shard;
 }
 
 export interface EngineResult {
   findings: Finding[];
   verdict: Verdict;
   bytesScanned: number;
+  /** Files checked by this run (the shard's files when sharded). */
+  filesScanned: number;
 }
+
+/** Files at least this large are checked one at a time (see runEngine). */
+export const LARGE_FILE_BYTES = 16 * 1024 * 1024;
 
 type Raw = Omit<Finding, 'fingerprint' | 'blocking'> & { key?: string };
 
 export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
   const { policy, discovery } = opts;
   const enabled = opts.rules.filter((r) => policy.rules[r.meta.id]?.enabled);
-  const perFile: Finding[][] = new Array(discovery.files.length);
+  const files = opts.shard ? discovery.files.filter((f) => inShard(f.path, opts.shard)) : discovery.files;
+  const perFile: Finding[][] = new Array(files.length);
   let next = 0, done = 0, bytesScanned = 0;
 
+  // Rules work on the main thread, so a large file gains nothing from company and several at once only add
+  // up their buffers and garbage: large files take turns while small ones fill the other slots.
+  let largeTurn: Promise<void> = Promise.resolve();
   const worker = async () => {
-    while (next < discovery.files.length) {
+    while (next < files.length) {
       const index = next++;
-      const file = discovery.files[index];
-      perFile[index] = await checkFile(file, enabled, opts);
+      const file = files[index];
+      if (file.size >= LARGE_FILE_BYTES) {
+        const previous = largeTurn;
+        let release!: () => void;
+        largeTurn = new Promise((done) => { release = done; });
+        await previous;
+        try {
+          perFile[index] = await checkFile(file, enabled, opts);
+        } finally {
+          release();
+        }
+      } else {
+        perFile[index] = await checkFile(file, enabled, opts);
+      }
       bytesScanned += file.size;
-      opts.onProgress?.(++done, discovery.files.length, file.path);
+      opts.onProgress?.(++done, files.length, file.path);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 4) }, worker));
 
-  const runFindings = await checkRun(enabled, opts);
+  const runFindings = !opts.shard || opts.shard.index === 1 ? await checkRun(enabled, opts) : [];
   const findings = [...perFile.flat(), ...runFindings];
   applyExceptions(findings, policy.exceptions, opts.today);
   const verdict = decide(findings, policy.failOn);
   findings.sort(compareFindings);
-  return { findings, verdict, bytesScanned };
+  return { findings, verdict, bytesScanned, filesScanned: files.length };
 }
 
 function applicable(rule: AnyRule, file: ScannedFile): boolean {
@@ -76,9 +103,11 @@ async function checkFile(file: ScannedFile, enabled: readonly AnyRule[], opts: E
   const raw: Raw[] = [];
   const base = opts.baseFiles && file.change !== 'added' && file.change !== 'unchanged'
     ? baseOpener(opts.baseFiles, file.previousPath ?? file.path, opts.policy.limits) : undefined;
-  let reader: HandleReader;
+  let reader: EngineReader;
   try {
-    reader = await HandleReader.open(file.absPath, opts.policy.limits);
+    reader = file.head.length === file.size && file.size <= HEAD_BYTES
+      ? new BufferReader(file.head, opts.policy.limits)
+      : await HandleReader.open(file.absPath, opts.policy.limits);
   } catch (error) {
     engineFinding(raw, opts.policy, SCAN_LIMIT, file.path, `Could not open the file to scan it (${describe(error)}); it was not checked.`);
     return finish(raw, file.path, []);
@@ -107,13 +136,29 @@ async function checkFile(file: ScannedFile, enabled: readonly AnyRule[], opts: E
       engineFinding(raw, opts.policy, SCAN_LIMIT, file.path,
         `The scan stopped at the policy's read limit (${reader.capped}); findings past that point may be missing.`);
     }
-    const needsLines = raw.some((f) => f.location.line !== undefined);
-    const lines = needsLines ? (await reader.text()).text.split(/\r?\n/) : [];
-    return finish(raw, file.path, lines);
+    return finish(raw, file.path, await findingLines(reader, raw));
   } finally {
     await base?.close();
     await reader.close();
   }
+}
+
+/**
+ * The lines that findings point at (and the line above each, for inline suppressions), as a sparse array
+ * indexed like `text.split(/\r?\n/)`: only those lines are decoded, never the whole file at once.
+ */
+async function findingLines(reader: EngineReader, raw: readonly Raw[]): Promise<string[]> {
+  const wanted = new Set<number>();
+  for (const f of raw) {
+    const line = f.location.line;
+    if (line === undefined || !Number.isSafeInteger(line) || line < 1) continue;
+    wanted.add(line);
+    if (line > 1) wanted.add(line - 1);
+  }
+  if (wanted.size === 0) return [];
+  const lines: string[] = [];
+  for (const [n, text] of await reader.lines(wanted)) lines[n - 1] = text;
+  return lines;
 }
 
 async function checkRun(enabled: readonly AnyRule[], opts: EngineOptions): Promise<Finding[]> {

@@ -61,10 +61,14 @@ class CsvParser {
   *push(text: string, final: boolean): Iterable<CsvRecord> {
     const buf = this.buf.length ? this.buf + text : text;
     let p = 0;
+    // The next quote at or after p, found again only once p passes it: searching afresh for every record made
+    // a chunk of many short unquoted lines cost quadratic time.
+    let nextQuote = -2;
     for (;;) {
       if (p >= buf.length) break;
       const nl = buf.indexOf('\n', p);
-      const quote = buf.indexOf('"', p);
+      if (nextQuote !== -1 && nextQuote < p) nextQuote = buf.indexOf('"', p);
+      const quote = nextQuote;
       if (quote < 0 || (nl >= 0 && quote > nl)) {
         // Fast path: the whole record is one line without quotes.
         if (nl < 0 && !final) break;

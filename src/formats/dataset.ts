@@ -9,7 +9,7 @@ import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
 import type { FileReader } from '../engine/rule.js';
 import type { ScannedFile } from '../discovery/types.js';
-import { csvBatches } from './csv.js';
+import { csvBatches, sniffDelimiter } from './csv.js';
 import { FormatError } from './errors.js';
 import { jsonArrayElements, jsonLines } from './jsonl.js';
 import { openParquet, parquetRows } from './parquet.js';
@@ -223,13 +223,15 @@ function firstInvalid(buf: Buffer): number {
 
 /** Holds back the bytes after the last newline. */
 async function* withoutPartialLine(chunks: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
-  let carry: Buffer = Buffer.alloc(0);
+  // The pending bytes are kept as parts and joined only once a newline arrives: joining on every chunk made a
+  // single long line (a one-line CSV) cost quadratic time.
+  let carry: Buffer[] = [];
   for await (const c of chunks) {
-    const buf = carry.length ? Buffer.concat([carry, c]) : c;
-    const last = buf.lastIndexOf(10);
-    if (last < 0) { carry = buf; continue; }
-    carry = Buffer.from(buf.subarray(last + 1));
-    yield buf.subarray(0, last + 1);
+    const last = c.lastIndexOf(10);
+    if (last < 0) { carry.push(c); continue; }
+    const head = carry.length ? Buffer.concat([...carry, c.subarray(0, last + 1)]) : c.subarray(0, last + 1);
+    carry = last + 1 < c.length ? [Buffer.from(c.subarray(last + 1))] : [];
+    yield head;
   }
 }
 
@@ -252,7 +254,8 @@ async function* textRows(source: DatasetSource, plan: Iterable<Piece>): AsyncIte
     const chunks = sampled ? wholeLines(piece.chunks) : piece.chunks;
     try {
       if (source.format === 'csv' || source.format === 'tsv') {
-        for await (const batch of csvBatches(chunks, { delimiter: header ? delimiter : sniffFirst() })) {
+        const [delim, rows] = header ? [delimiter, chunks] as const : await sniffFirst(chunks);
+        for await (const batch of csvBatches(rows, { delimiter: delim })) {
           for (const rec of batch) {
             if (!header) { header = uniqueNames(rec.fields); source.columns = header; continue; }
             yield emit(stats, { line: sampled ? undefined : rec.line, sampleOffset: piece.sampleOffset, values: zip(header, rec.fields) });
@@ -287,9 +290,21 @@ async function* textRows(source: DatasetSource, plan: Iterable<Piece>): AsyncIte
     }
   }
 
-  function sniffFirst(): ',' | '\t' | ';' | '|' {
-    delimiter = source.format === 'tsv' ? '\t' : ',';
-    return delimiter;
+  /**
+   * The delimiter, from the header line in the first chunk (a .tsv is tab by name; a .csv may be `;` or `|`
+   * separated, as spreadsheets in many locales write it), and the chunks with the peeked one put back.
+   */
+  async function sniffFirst(chunks: AsyncIterable<Buffer>): Promise<readonly [',' | '\t' | ';' | '|', AsyncIterable<Buffer>]> {
+    const it = chunks[Symbol.asyncIterator]();
+    const first = await it.next();
+    const head = first.done ? '' : first.value.subarray(0, 64 * 1024).toString('utf8').replace(/^\uFEFF/, '');
+    delimiter = sniffDelimiter(source.format, head);
+    async function* again(): AsyncIterable<Buffer> {
+      if (first.done) return;
+      yield first.value;
+      for (let n = await it.next(); !n.done; n = await it.next()) yield n.value;
+    }
+    return [delimiter, again()] as const;
   }
 }
 

@@ -42,13 +42,17 @@ export function parseDockerfile(text: string): Dockerfile {
     const first = lines[i];
     const start = i;
     if (/^\s*(#.*)?$/.test(first)) { i++; continue; }
-    let body = first;
-    while (endsWithEscape(body, escape) && i + 1 < lines.length) {
-      body = body.replace(/\s*$/, '').slice(0, -1).replace(/\s+$/, '');
+    // Continued lines are collected as parts and joined once: re-trimming the growing body on every line
+    // made a file of many continuations take quadratic time.
+    const parts = [first];
+    while (endsWithEscape(parts[parts.length - 1], escape) && i + 1 < lines.length) {
+      parts[parts.length - 1] = parts[parts.length - 1].trimEnd().slice(0, -1).trimEnd();
+      if (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
       i++;
       while (i < lines.length && /^\s*#/.test(lines[i])) i++; // comments inside a continued instruction
-      if (i < lines.length) body += ` ${lines[i].trim()}`;
+      if (i < lines.length) parts.push(lines[i].trim());
     }
+    const body = parts.join(' ');
     i++;
     const m = /^(\s*)([A-Za-z]+)(\s+|$)(.*)$/.exec(body);
     if (!m) continue; // not an instruction: Docker would refuse the file; nothing to check here
@@ -76,7 +80,7 @@ export function parseDockerfile(text: string): Dockerfile {
 }
 
 function endsWithEscape(line: string, escape: string): boolean {
-  return line.replace(/\s+$/, '').endsWith(escape);
+  return line.trimEnd().endsWith(escape);
 }
 
 function heredocTags(args: string): string[] {

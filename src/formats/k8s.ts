@@ -1,7 +1,8 @@
 /**
  * Kubernetes manifests (multi-document YAML) as workloads: every pod spec (Pods, Deployments, StatefulSets,
  * DaemonSets, ReplicaSets, Jobs, CronJobs, Knative Services, KServe InferenceService components, Seldon
- * predictors) with its containers, each addressed by JSON pointer so findings point at the exact key.
+ * predictors, Argo Workflow/WorkflowTemplate/ClusterWorkflowTemplate/CronWorkflow templates, compiled Kubeflow
+ * Pipelines v2 executors) with its containers, each addressed by JSON pointer so findings point at the exact key.
  */
 import { FormatError } from './errors.js';
 import { parsedOnce } from './parse-cache.js';
@@ -32,6 +33,13 @@ export interface Manifests {
   at(doc: YamlDocument, pointer: string, key?: boolean): { line: number; column: number; keyPath: string };
 }
 
+/** Argo kinds whose templates run pods (CronWorkflow nests the workflow spec under spec.workflowSpec). */
+const ARGO_SPEC: Record<string, string> = { Workflow: '/spec', WorkflowTemplate: '/spec', ClusterWorkflowTemplate: '/spec', CronWorkflow: '/spec/workflowSpec' };
+/** Pod-level fields an Argo template inherits from its workflow spec when it does not set them itself. */
+const ARGO_INHERITED = ['securityContext', 'hostNetwork', 'automountServiceAccountToken', 'serviceAccountName'];
+/** The synthetic kind given to a compiled Kubeflow Pipelines v2 spec (it has no apiVersion/kind of its own). */
+export const KFP_KIND = 'PipelineSpec';
+
 const TEMPLATE: Record<string, string> = {
   Deployment: '/spec/template', StatefulSet: '/spec/template', DaemonSet: '/spec/template', ReplicaSet: '/spec/template',
   ReplicationController: '/spec/template', Job: '/spec/template', CronJob: '/spec/jobTemplate/spec/template',
@@ -50,26 +58,119 @@ export function parseManifests(text: string, filename: string): Manifests {
   const docs = parseYamlDocumentsWithPositions(text, filename);
   const resources: Resource[] = [];
   const pods: PodSpec[] = [];
+  // Pointers under a pod that really live elsewhere (fields an Argo template inherits from its workflow spec).
+  const aliases = new Map<YamlDocument, Array<[string, string]>>();
   for (const doc of docs) {
     const v = doc.value;
     const items = isObj(v) && v.kind === 'List' && Array.isArray(v.items) ? v.items.map((item, i) => [item, `/items/${i}`] as const) : [[v, ''] as const];
     for (const [value, base] of items) {
-      if (!isObj(value) || typeof value.kind !== 'string') continue;
+      if (!isObj(value)) continue;
+      const kfp = typeof value.kind === 'string' ? undefined : kfpSpecPointer(value);
+      if (typeof value.kind !== 'string' && kfp === undefined) continue;
       const meta = isObj(value.metadata) ? value.metadata : {};
-      const r: Resource = { doc, pointer: base, kind: value.kind, apiVersion: str(value.apiVersion), name: str(meta.name) || '(unnamed)', value, labels: strMap(meta.labels) };
+      const info = isObj(get(value, `${kfp ?? ''}/pipelineInfo`)) ? get(value, `${kfp ?? ''}/pipelineInfo`) as Obj : {};
+      const name = str(meta.name) || str(meta.generateName) || str(info.name) || '(unnamed)';
+      const r: Resource = { doc, pointer: base, kind: kfp === undefined ? str(value.kind) : KFP_KIND, apiVersion: str(value.apiVersion), name, value, labels: strMap(meta.labels) };
       resources.push(r);
-      for (const [pointer, spec, labels] of podSpecsOf(r, base)) {
-        pods.push({ doc, resource: `${r.kind}/${r.name}`, kind: r.kind, pointer, spec, containers: containersOf(pointer, spec, r.kind), labels });
+      if (kfp !== undefined) pods.push(...kfpPods(r, base + kfp));
+      else if (ARGO_SPEC[r.kind] && r.apiVersion.startsWith('argoproj.io')) {
+        for (const { pod, alias } of argoPods(r, base)) {
+          pods.push(pod);
+          aliases.set(doc, [...(aliases.get(doc) ?? []), ...alias]);
+        }
+      } else {
+        for (const [pointer, spec, labels] of podSpecsOf(r, base)) {
+          pods.push({ doc, resource: `${r.kind}/${r.name}`, kind: r.kind, pointer, spec, containers: containersOf(pointer, spec, r.kind), labels });
+        }
       }
     }
   }
+  const resolve = (doc: YamlDocument, pointer: string) => {
+    for (const [from, to] of aliases.get(doc) ?? []) if (pointer === from || pointer.startsWith(`${from}/`)) return to + pointer.slice(from.length);
+    return pointer;
+  };
   return {
     resources, pods,
     at(doc, pointer, key = false) {
-      const p: YamlPosition | undefined = doc.positionOf(pointer, key ? 'key' : 'value');
-      return { line: p?.line ?? 1, column: p?.column ?? 1, keyPath: pointer };
+      const real = resolve(doc, pointer);
+      const p: YamlPosition | undefined = doc.positionOf(real, key ? 'key' : 'value');
+      return { line: p?.line ?? 1, column: p?.column ?? 1, keyPath: real };
     },
   };
+}
+
+/** Where a compiled Kubeflow Pipelines v2 spec sits in a document ('' or /pipelineSpec), if it is one. */
+function kfpSpecPointer(value: Obj): string | undefined {
+  if (isObj(value.deploymentSpec) && isObj(value.deploymentSpec.executors)) return '';
+  if (isObj(value.pipelineSpec) && isObj(value.pipelineSpec.deploymentSpec) && isObj(value.pipelineSpec.deploymentSpec.executors)) return '/pipelineSpec';
+  return undefined;
+}
+
+/**
+ * One pod per KFP executor (`deploymentSpec.executors.<name>.container`). KFP states limits as `cpuLimit`/`memoryLimit`
+ * (or `resourceCpuLimit`/`resourceMemoryLimit`); they are mapped to `resources.limits` so the rules read them as usual.
+ */
+function kfpPods(r: Resource, specPointer: string): PodSpec[] {
+  const executors = get(r.value, `${specPointer}/deploymentSpec/executors`);
+  if (!isObj(executors)) return [];
+  const out: PodSpec[] = [];
+  for (const [name, exec] of Object.entries(executors)) {
+    if (!isObj(exec) || !isObj(exec.container)) continue;
+    const pointer = joinPointer(`${specPointer}/deploymentSpec/executors`, name);
+    const c = exec.container;
+    const res = isObj(c.resources) ? c.resources : undefined;
+    const limits: Obj = {};
+    const cpu = res?.cpuLimit ?? res?.resourceCpuLimit;
+    const memory = res?.memoryLimit ?? res?.resourceMemoryLimit;
+    if (cpu !== undefined) limits.cpu = cpu;
+    if (memory !== undefined) limits.memory = memory;
+    const value = res ? { ...c, resources: { limits } } : c;
+    out.push({ doc: r.doc, resource: `${KFP_KIND}/${r.name} (executor ${name})`, kind: KFP_KIND, pointer, spec: exec, labels: {},
+      containers: [{ pointer: `${pointer}/container`, value, name, kind: 'container' }] });
+  }
+  return out;
+}
+
+/**
+ * One pod per Argo template that runs containers (`container`, `script`, `containerSet.containers[]`, plus its
+ * `initContainers` and `sidecars`). A template inherits pod-level fields and volumes from the workflow spec; those are
+ * merged into its spec, and their pointers are aliased back to where the workflow spec states them.
+ */
+function argoPods(r: Resource, base: string): Array<{ pod: PodSpec; alias: Array<[string, string]> }> {
+  const wfPointer = base + ARGO_SPEC[r.kind];
+  const wf = get(r.value, ARGO_SPEC[r.kind]);
+  if (!isObj(wf) || !Array.isArray(wf.templates)) return [];
+  const out: Array<{ pod: PodSpec; alias: Array<[string, string]> }> = [];
+  wf.templates.forEach((t, i) => {
+    if (!isObj(t)) return;
+    const pointer = `${wfPointer}/templates/${i}`;
+    const containers: Container[] = [];
+    const one = (key: 'container' | 'script') => { if (isObj(t[key])) containers.push({ pointer: `${pointer}/${key}`, value: t[key] as Obj, name: str((t[key] as Obj).name) || 'main', kind: 'container' }); };
+    one('container');
+    one('script');
+    const list = (items: unknown, at: string, kind: Container['kind']) => {
+      if (Array.isArray(items)) items.forEach((c, j) => { if (isObj(c)) containers.push({ pointer: `${at}/${j}`, value: c, name: str(c.name) || `#${j}`, kind }); });
+    };
+    if (isObj(t.containerSet)) list(t.containerSet.containers, `${pointer}/containerSet/containers`, 'container');
+    list(t.initContainers, `${pointer}/initContainers`, 'initContainer');
+    list(t.sidecars, `${pointer}/sidecars`, 'container');
+    if (containers.length === 0) return; // steps, dag, resource and suspend templates run no container of their own
+    const spec: Obj = { ...t };
+    const alias: Array<[string, string]> = [];
+    for (const key of ARGO_INHERITED) {
+      if (key in t || !(key in wf)) continue;
+      spec[key] = wf[key];
+      alias.push([`${pointer}/${key}`, `${wfPointer}/${key}`]);
+    }
+    const own = Array.isArray(t.volumes) ? t.volumes : [];
+    if (Array.isArray(wf.volumes) && wf.volumes.length > 0) {
+      spec.volumes = [...own, ...wf.volumes];
+      wf.volumes.forEach((_, j) => alias.push([`${pointer}/volumes/${own.length + j}`, `${wfPointer}/volumes/${j}`]));
+    }
+    const meta = isObj(t.metadata) ? t.metadata : {};
+    out.push({ pod: { doc: r.doc, resource: `${r.kind}/${r.name} (template ${str(t.name) || `#${i}`})`, kind: r.kind, pointer, spec, containers, labels: strMap(meta.labels) }, alias });
+  });
+  return out;
 }
 
 function get(value: unknown, pointer: string): unknown {

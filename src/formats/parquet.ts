@@ -53,7 +53,15 @@ export async function openParquet(readAt: ReadAt, size: number): Promise<Parquet
   } catch (error) {
     wrap(error);
   }
-  const tree = parquetSchema(metadata);
+  let tree: ReturnType<typeof parquetSchema>;
+  try {
+    // hyparquet builds the schema tree from the footer's flat list without checking it (a bad num_children
+    // throws a TypeError): anything it throws here is the file's fault.
+    tree = parquetSchema(metadata);
+    checkColumnPaths(metadata, tree);
+  } catch (error) {
+    wrap(error);
+  }
   const columns = tree.children.map((c) => ({
     name: c.element.name,
     type: normaliseType(String(c.element.logical_type?.type ?? c.element.converted_type ?? c.element.type ?? (c.children.length ? 'GROUP' : 'UNKNOWN'))),
@@ -67,6 +75,32 @@ export async function openParquet(readAt: ReadAt, size: number): Promise<Parquet
     return out;
   });
   return { file, metadata, columns, numRows: Number(metadata.num_rows), rowGroups };
+}
+
+/**
+ * Every column chunk must name a distinct leaf of the schema. hyparquet (1.31) starts reading a row group's
+ * earlier columns before it looks up a later one; when that lookup throws, the earlier reads reject with no
+ * handler and the unhandled rejection ends the whole process (found by __tests__/fuzz). Checked up front so a
+ * file with a mangled column path is a FormatError instead.
+ */
+function checkColumnPaths(metadata: FileMetaData, tree: ReturnType<typeof parquetSchema>): void {
+  for (const [g, group] of metadata.row_groups.entries()) {
+    const seen = new Set<string>();
+    for (const chunk of group.columns) {
+      const path = chunk.meta_data?.path_in_schema;
+      if (!path?.length) throw new FormatError(`Parquet row group ${g} has a column chunk without a path`);
+      let node = tree;
+      for (const name of path) {
+        const child = node.children.find((c) => c.element.name === name);
+        if (!child) throw new FormatError(`Parquet row group ${g} has a column ${JSON.stringify(path.join('.'))} that the schema does not declare`);
+        node = child;
+      }
+      if (node.children.length) throw new FormatError(`Parquet row group ${g} has a column chunk for the group ${JSON.stringify(path.join('.'))}`);
+      const key = path.join('\0');
+      if (seen.has(key)) throw new FormatError(`Parquet row group ${g} has the column ${JSON.stringify(path.join('.'))} twice`);
+      seen.add(key);
+    }
+  }
 }
 
 /** Rows of the given row groups as plain objects (BigInt values become numbers or strings), in batches. */

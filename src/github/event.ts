@@ -49,7 +49,8 @@ export function readEvent(eventName: string, payload: Json, env: NodeJS.ProcessE
     // Not on a runner (a local run of the bundle): scan the checkout; there is nothing to report to.
     return { ...common, kind: 'whole-tree', headSha: '', fromFork: false };
   }
-  if ((eventName === 'pull_request' || eventName === 'pull_request_target') && payload.pull_request) {
+  // pull_request_review re-runs the gate when a review is submitted (governance/required-review); same PR shape.
+  if ((eventName === 'pull_request' || eventName === 'pull_request_target' || eventName === 'pull_request_review') && payload.pull_request) {
     const pr = payload.pull_request;
     const headRepo = pr.head?.repo?.full_name;
     return {

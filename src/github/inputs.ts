@@ -5,6 +5,7 @@
  */
 import { ConfigurationError } from '../engine/errors.js';
 import { SEVERITIES, isSeverity, type Severity } from '../engine/severity.js';
+import { parseShard, type Shard } from '../engine/shard.js';
 import type { CommentMode } from '../report/comment.js';
 import type { AnnotationMode } from './publish.js';
 
@@ -18,6 +19,12 @@ export interface ActionInputs {
   annotations: AnnotationMode;
   sarifFile: string;
   reportFile: string;
+  /** `scan` (default) or `merge`: combine the shards' JSON reports found under `reports` into one verdict. */
+  mode: 'scan' | 'merge';
+  /** `shard: i/n` with n > 1: check only this shard's files and leave the verdict and GitHub surfaces to the merge. */
+  shard?: Shard;
+  /** mode: merge: the workspace folder holding the shards' JSON reports (download-artifact's path). */
+  reports: string;
 }
 
 function oneOf<T extends string>(name: string, value: string, allowed: readonly T[], fallback: T): T {
@@ -43,10 +50,10 @@ export function readInputs(get: (name: string) => string): ActionInputs {
   }
   const scope = get('scope').trim();
   const policy = get('policy').trim();
-  const mode = get('mode').trim();
-  if (mode && mode !== 'scan') throw new ConfigurationError(`input mode "${mode}" is not supported; expected scan`);
-  const shard = get('shard').trim();
-  if (shard && shard !== '1/1') throw new ConfigurationError(`input shard "${shard}" is not supported yet; leave it empty (or 1/1)`);
+  const mode = oneOf('mode', get('mode').trim(), ['scan', 'merge'] as const, 'scan');
+  const shardText = get('shard').trim();
+  const shard = shardText ? parseShard(shardText, 'input shard') : undefined;
+  if (shard && shard.total > 1 && mode === 'merge') throw new ConfigurationError('input shard is for the scan jobs; the merge job (mode: merge) takes no shard');
   return {
     ...(policy ? { policy } : {}),
     token: get('token'),
@@ -56,6 +63,9 @@ export function readInputs(get: (name: string) => string): ActionInputs {
     comment: oneOf('comment', get('comment').trim(), ['always', 'on-failure', 'never'] as const, 'on-failure'),
     annotations: oneOf('annotations', get('annotations').trim(), ['check-run', 'workflow-commands', 'both'] as const, 'check-run'),
     sarifFile: relativeFile('sarif-file', get('sarif-file').trim() || 'ai-gate.sarif'),
-    reportFile: 'ai-gate-report.json',
+    reportFile: shard && shard.total > 1 ? `ai-gate-report-${shard.index}-of-${shard.total}.json` : 'ai-gate-report.json',
+    mode,
+    ...(shard && shard.total > 1 ? { shard } : {}),
+    reports: relativeFile('reports', get('reports').trim() || 'ai-gate-reports'),
   };
 }

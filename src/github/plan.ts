@@ -17,6 +17,7 @@ import {
   PULL_FILES_CAP, changeBase, gitChanges, hasCommit, mergeGroupChanges, pullRequestChanges, readAtRef, readLocal,
   toChangeList, type ChangeSet,
 } from './pr.js';
+import { reviewLookup } from './reviews.js';
 
 export interface ScanPlan {
   policyFile: string;
@@ -86,6 +87,10 @@ export async function planScan(opts: {
   }
   if (changes) await noteMissing(workspace, changes, ev, notes, logger);
   const change = set && client ? changeBase({ client, ev, root: workspace, policyPath: policyFile, changes: set.changes, logger }) : undefined;
+  // A pull request's reviews, read only if governance/required-review asks (a protected path changed).
+  if (change && client && ev.kind === 'pull_request' && ev.pullNumber) {
+    change.reviews = reviewLookup(client, { owner: ev.owner, repo: ev.repo, pullNumber: ev.pullNumber, headSha: ev.headSha });
+  }
   return {
     policyFile,
     policyExplicit: policyText !== null && opts.policyInput !== undefined,

@@ -66,7 +66,8 @@ export async function startCheckRun(ctx: PublishContext): Promise<{ id?: number;
 async function finishCheckRun(ctx: PublishContext, id: number, report: Report, notes: string[]): Promise<string | undefined> {
   const client = ctx.client!;
   const out = toCheckOutput(report, {
-    links: links(ctx.ev), runUrl: ctx.ev.runUrl, fullReport: ctx.fullReport, notes, neutralWhenReported: ctx.neutralWhenReported,
+    links: links(ctx.ev), runUrl: ctx.ev.runUrl, fullReport: ctx.fullReport, notes,
+    neutralWhenReported: ctx.neutralWhenReported || report.policy.conclusionWhenReported === 'neutral',
   });
   const base = { owner: ctx.ev.owner, repo: ctx.ev.repo, check_run_id: id };
   const output = { title: out.title, summary: out.summary };

@@ -19,6 +19,7 @@ export interface PolicyLayer {
   rules: Record<string, RawRuleSetting>;
   exceptions: PolicyException[];
   limits: { maxFileBytes?: number; maxTextBytes?: number };
+  report?: { conclusionWhenReported?: 'success' | 'neutral' };
 }
 
 /** A rule's setting after some layers: only what they said. */
@@ -62,6 +63,7 @@ export function mergeLayers(base: MergedPolicy, top: PolicyLayer): MergedPolicy 
     rules,
     exceptions: [...base.exceptions, ...top.exceptions],
     limits: { ...base.limits, ...definedOnly(top.limits) },
+    report: { ...base.report, ...definedOnly(top.report ?? {}) },
   };
 }
 

@@ -144,7 +144,7 @@ function normalize(value: unknown): unknown {
   if (value === null || value === undefined) return {};
   if (typeof value !== 'object' || Array.isArray(value)) return value;
   const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
-  for (const key of ['paths', 'rules', 'exceptions', 'limits']) if (out[key] === null) delete out[key];
+  for (const key of ['paths', 'rules', 'exceptions', 'limits', 'report']) if (out[key] === null) delete out[key];
   const paths = out.paths as Record<string, unknown> | undefined;
   if (paths && typeof paths === 'object' && paths.ignore === null) {
     const { ignore: _ignore, ...rest } = paths;
@@ -180,6 +180,7 @@ interface PolicyFile {
   rules?: PolicyLayer['rules'];
   exceptions?: Array<{ rule: string; paths: string[]; reason: string; expires: string }>;
   limits?: { 'max-file-bytes'?: number; 'max-text-bytes'?: number };
+  report?: { 'conclusion-when-reported'?: 'success' | 'neutral' };
 }
 
 function toLayer(file: PolicyFile, doc: YamlDocument): PolicyLayer {
@@ -198,6 +199,7 @@ function toLayer(file: PolicyFile, doc: YamlDocument): PolicyLayer {
       line: doc.positionOf(`/exceptions/${index}`)?.line,
     })),
     limits: { maxFileBytes: file.limits?.['max-file-bytes'], maxTextBytes: file.limits?.['max-text-bytes'] },
+    report: { conclusionWhenReported: file.report?.['conclusion-when-reported'] },
   };
 }
 
@@ -237,6 +239,9 @@ function finish(
     limits: {
       maxFileBytes: merged.limits.maxFileBytes ?? schemaDefault<number>(schema, ['limits', 'max-file-bytes']),
       maxTextBytes: merged.limits.maxTextBytes ?? schemaDefault<number>(schema, ['limits', 'max-text-bytes']),
+    },
+    report: {
+      conclusionWhenReported: merged.report?.conclusionWhenReported ?? schemaDefault<'success' | 'neutral'>(schema, ['report', 'conclusion-when-reported']),
     },
   };
 }

@@ -118,6 +118,18 @@ export function buildPolicySchema(rules: readonly AnyRule[]): JsonSchema {
           },
         },
       },
+      report: {
+        description: 'How the gate reports its verdict on GitHub.',
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          'conclusion-when-reported': {
+            description: 'The check run conclusion when the gate passes but reports non-blocking findings: `success`, or `neutral` to mark the PR as "passed with findings" (branch protection accepts both).',
+            enum: ['success', 'neutral'],
+            default: 'success',
+          },
+        },
+      },
     },
   };
 }

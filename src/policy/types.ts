@@ -33,6 +33,11 @@ export interface ResolvedPolicy {
   /** One entry for every registered rule. */
   rules: Record<string, RuleSetting>;
   exceptions: PolicyException[];
+  /** Always set by the loader (defaults from the schema); optional so that hand-built policies in tests need not state it. */
+  report?: {
+    /** The check run conclusion when the gate passes with non-blocking findings. */
+    conclusionWhenReported: 'success' | 'neutral';
+  };
   limits: {
     /** Bytes read from any one file; beyond it the scan of that file stops and a finding says so. */
     maxFileBytes: number;

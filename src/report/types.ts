@@ -13,6 +13,8 @@ export interface Report {
     failOn: Severity;
     scope: 'changed' | 'all';
     rulesEnabled: number;
+    /** The policy's `report.conclusion-when-reported` (absent means success). */
+    conclusionWhenReported?: 'success' | 'neutral';
   };
   /** `--base REF` or the PR base, when only changed files were scanned. */
   base?: string;
@@ -33,6 +35,21 @@ export interface Report {
    * escape for the surface), e.g. "the PR has more than 3,000 files; changed files came from git diff".
    */
   notes?: string[];
+  /**
+   * Set on one shard's report of a scan split across a matrix (`--shard i/n`): it holds only that shard's
+   * files (and, in shard 1, the run-level findings). `ai-gate merge` combines all n into one report without it.
+   */
+  shard?: { index: number; total: number };
+  /** What judged what (src/report/audit.ts): policy and rule-set digests, each model's and dataset's SHA-256, the verdict. */
+  audit?: AuditTrail;
+}
+
+export interface AuditTrail {
+  policy: { source: string; sha256?: string; resolvedSha256: string };
+  ruleSet: { toolVersion: string; rulesEnabled: number; sha256: string };
+  /** Models and datasets scanned, sorted by path. `truncated`: hashed only up to the policy's read limit. */
+  artifacts: Array<{ path: string; kind: 'model' | 'dataset'; format: string; size: number; sha256?: string; truncated?: boolean; unreadable?: boolean }>;
+  verdict: { passed: boolean; failOn: Severity; blocking: number };
 }
 
 export interface RuleSummary {

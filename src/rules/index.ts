@@ -13,10 +13,14 @@ import dataProvenance from './data/provenance.js';
 import dataRowCountChange from './data/row-count-change.js';
 import dataSchema from './data/schema.js';
 import dataSchemaDrift from './data/schema-drift.js';
+import dataSensitiveUnencrypted from './data/sensitive-unencrypted.js';
 import dataTriggerTokens from './data/trigger-tokens.js';
 import depsUnpinned from './deps/unpinned.js';
 import depsVulnerableMlPackage from './deps/vulnerable-ml-package.js';
+import governanceEvalRegression from './governance/eval-regression.js';
+import governanceModelCard from './governance/model-card.js';
 import governancePolicyChanged from './governance/policy-changed.js';
+import governanceRequiredReview from './governance/required-review.js';
 import governanceSymlinkEscape from './governance/symlink-escape.js';
 import k8sExposedModelServer from './k8s/exposed-model-server.js';
 import k8sHostNamespace from './k8s/host-namespace.js';
@@ -29,6 +33,7 @@ import k8sRunAsRoot from './k8s/run-as-root.js';
 import k8sServiceAccountToken from './k8s/service-account-token.js';
 import k8sUnpinnedImage from './k8s/unpinned-image.js';
 import modelGgufTemplate from './model/gguf-template.js';
+import modelIntegrity from './model/integrity.js';
 import modelKerasLambda from './model/keras-lambda.js';
 import modelOnnxExternalData from './model/onnx-external-data.js';
 import modelRemoteCode from './model/remote-code.js';
@@ -76,10 +81,14 @@ export const allRules: AnyRule[] = [
   dataRowCountChange,
   dataSchema,
   dataSchemaDrift,
+  dataSensitiveUnencrypted,
   dataTriggerTokens,
   depsUnpinned,
   depsVulnerableMlPackage,
+  governanceEvalRegression,
+  governanceModelCard,
   governancePolicyChanged,
+  governanceRequiredReview,
   governanceSymlinkEscape,
   k8sExposedModelServer,
   k8sHostNamespace,
@@ -92,6 +101,7 @@ export const allRules: AnyRule[] = [
   k8sServiceAccountToken,
   k8sUnpinnedImage,
   modelGgufTemplate,
+  modelIntegrity,
   modelKerasLambda,
   modelOnnxExternalData,
   modelRemoteCode,

@@ -38,7 +38,13 @@ export interface FakeState {
   faults: Fault[];
   checkRuns: CheckRunState[];
   comments: CommentState[];
+  /** The PR's reviews, oldest first (pulls/list-reviews). */
+  reviews?: FakeReview[];
+  /** `org/team-slug` → members (teams/get-membership-for-user-in-org); `pending` for an invitation not accepted. */
+  teams?: Record<string, Array<{ login: string; state?: 'active' | 'pending' }>>;
 }
+
+export interface FakeReview { login: string; state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED' | 'PENDING'; commit_id?: string }
 
 const LIMITS = { annotationsPerRequest: 50, commentChars: 65_536, summaryChars: 65_535, pullFilesCap: 3000 };
 
@@ -171,6 +177,13 @@ export class FakeGitHub {
         c.body = body.body;
         return [200, this.commentJson(c, now)];
       }
+      case 'pulls/list-reviews':
+        return this.page((this.state.reviews ?? []).map((r, i) => this.reviewJson(r, i + 1, Number(p.pull_number), now)), q, `/repos/${owner}/${repo}/pulls/${p.pull_number}/reviews`);
+      case 'teams/get-membership-for-user-in-org': {
+        const member = this.state.teams?.[`${p.org}/${p.team_slug}`]?.find((m) => m.login.toLowerCase() === p.username.toLowerCase());
+        if (!member) return [404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest/teams/members#get-team-membership-for-a-user', status: '404' }];
+        return [200, { url: `https://api.github.com/organizations/1/team/2/memberships/${member.login}`, role: 'member', state: member.state ?? 'active' }];
+      }
       default:
         record.errors.push(`the fake does not implement ${id}`);
         return [501, { message: 'not implemented by the fake' }];
@@ -206,6 +219,16 @@ export class FakeGitHub {
       started_at: now, completed_at: run.status === 'completed' ? now : null, name: run.name,
       output: { title: run.output?.title ?? null, summary: run.output?.summary ?? null, text: null, annotations_count: run.annotations.length, annotations_url: '' },
       check_suite: { id: 1 }, app: null, pull_requests: [],
+    };
+  }
+
+  private reviewJson(r: FakeReview, id: number, pull: number, now: string): unknown {
+    const { owner, repo } = this.state;
+    return {
+      id, node_id: `PRR_${id}`, user: { login: r.login, id: 1000 + id, type: 'User' }, body: '', state: r.state,
+      html_url: `https://github.com/${owner}/${repo}/pull/${pull}#pullrequestreview-${id}`, pull_request_url: `https://api.github.com/repos/${owner}/${repo}/pulls/${pull}`,
+      _links: { html: { href: '' }, pull_request: { href: '' } }, ...(r.state === 'PENDING' ? {} : { submitted_at: now }),
+      commit_id: r.commit_id ?? 'f'.repeat(40), author_association: 'MEMBER',
     };
   }
 

@@ -29,6 +29,14 @@ testRule(rule, {
       ],
     },
     {
+      name: 'a semicolon-separated CSV is read per column',
+      files: { 'data/kunden.csv': 'kundennr;email;telefon\n1;erika.mustermann@example.de;+49 30 901820\n2;max@example.de;keine\n' },
+      errors: [
+        { line: 2, message: /^Column "email" holds personal data: 2 email addresses \(line 2, line 3;/ },
+        { line: 2, message: /^Column "telefon" holds personal data: 1 phone number \(line 2;/ },
+      ],
+    },
+    {
       name: 'the column name raises a bare number to an SSN',
       files: { 'data/people.tsv': 'name\tssn\nA\t123456780\n' },
       errors: [{ line: 2, message: /Column "ssn" holds personal data: 1 US social security number \(line 2;/ }],

@@ -1,6 +1,7 @@
 import rule from '../../../src/rules/k8s/privileged.js';
 import { deployment, HARDENED } from '../../helpers/k8s.js';
 import { testRule } from '../../helpers/rule-tester.js';
+import { ARGO_WORKFLOW } from '../../helpers/k8s-pipelines.js';
 
 testRule(rule, {
   valid: [
@@ -26,6 +27,11 @@ testRule(rule, {
       name: 'a manifest that is not valid YAML is reported',
       files: { 'bad.yaml': 'apiVersion: v1\nkind: Pod\nspec: [\n' },
       errors: [{ message: /^This Kubernetes manifest could not be parsed/ }],
+    },
+    {
+      name: 'privileged on the container of an Argo Workflow template',
+      files: { 'argo/train.yaml': ARGO_WORKFLOW },
+      errors: [{ line: 29, column: 28, message: 'Container main of Workflow/train- (template train) runs privileged (privileged: true), which is root on the node: remove it and request devices through the device plugin.' }],
     },
   ],
 });

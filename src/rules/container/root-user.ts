@@ -17,6 +17,40 @@ export default defineRule({
       '(e.g. a distroless `:nonroot` tag); also set `runAsNonRoot: true` in the Kubernetes manifest.',
     ].join('\n'),
     defaultSeverity: 'medium',
+    docs: {
+      examples: {
+        bad: [
+          {
+            title: 'A model server image with no USER runs as root',
+            lang: 'dockerfile',
+            file: 'Dockerfile',
+            code: [
+              'FROM python:3.12-slim',
+              'COPY serve.py /app/serve.py',
+              'CMD ["python", "/app/serve.py"]',
+            ].join('\n'),
+          },
+        ],
+        good: [
+          {
+            title: 'An unprivileged user for the final stage',
+            lang: 'dockerfile',
+            file: 'Dockerfile',
+            code: [
+              'FROM python:3.12-slim',
+              'RUN useradd --create-home --uid 10001 app',
+              'COPY serve.py /app/serve.py',
+              'USER app',
+              'CMD ["python", "/app/serve.py"]',
+            ].join('\n'),
+          },
+        ],
+      },
+      references: [
+        { title: 'Dockerfile reference: USER', url: 'https://docs.docker.com/reference/dockerfile/#user' },
+        { title: 'Kubernetes Pod Security Standards (restricted requires runAsNonRoot)', url: 'https://kubernetes.io/docs/concepts/security/pod-security-standards/' },
+      ],
+    },
     kinds: ['dockerfile'],
     options: { type: 'object', properties: {}, additionalProperties: false },
     defaultOptions: {},

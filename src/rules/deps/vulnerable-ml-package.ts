@@ -26,6 +26,36 @@ export default defineRule<Options>({
       'upgrade must wait, record a policy exception with a reason and an expiry date.',
     ].join('\n'),
     defaultSeverity: 'high',
+    docs: {
+      examples: {
+        bad: [
+          {
+            title: 'torch 2.5.1: torch.load(weights_only=True) can still run code (CVE-2025-32434)',
+            lang: 'text',
+            file: 'requirements.txt',
+            code: [
+              'torch==2.5.1',
+              'transformers==4.46.3',
+            ].join('\n'),
+          },
+        ],
+        good: [
+          {
+            title: 'Pinned to fixed releases',
+            lang: 'text',
+            file: 'requirements.txt',
+            code: [
+              'torch==2.6.0',
+              'transformers==4.53.0',
+            ].join('\n'),
+          },
+        ],
+      },
+      references: [
+        { title: 'CVE-2025-32434 (NVD)', url: 'https://nvd.nist.gov/vuln/detail/CVE-2025-32434' },
+        { title: 'OSV: open source vulnerability database', url: 'https://osv.dev/' },
+      ],
+    },
     kinds: ['dependency'],
     options: {
       type: 'object',

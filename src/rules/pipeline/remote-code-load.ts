@@ -30,6 +30,49 @@ export default defineRule<Options>({
       'map config names to callables with a lookup table instead of `eval`.',
     ].join('\n'),
     defaultSeverity: 'high',
+    docs: {
+      examples: {
+        bad: [
+          {
+            title: 'Remote model code and an unpickled download',
+            lang: 'python',
+            file: 'src/load.py',
+            code: [
+              'from huggingface_hub import hf_hub_download',
+              'from transformers import AutoModelForCausalLM',
+              'import torch',
+              '',
+              'model = AutoModelForCausalLM.from_pretrained("some-org/chat-model", trust_remote_code=True)',
+              'state = torch.load(hf_hub_download("some-org/chat-model", "pytorch_model.bin"))',
+            ].join('\n'),
+          },
+        ],
+        good: [
+          {
+            title: 'A pinned revision, safetensors, and weights_only for a local checkpoint',
+            lang: 'python',
+            file: 'src/load.py',
+            code: [
+              'from huggingface_hub import hf_hub_download',
+              'from safetensors.torch import load_file',
+              'from transformers import AutoModelForCausalLM',
+              'import torch',
+              '',
+              'REVISION = "6c0e4a2b1d9f8e7a6b5c4d3e2f1a0b9c8d7e6f5a"  # reviewed commit of some-org/chat-model',
+              'model = AutoModelForCausalLM.from_pretrained("some-org/chat-model", revision=REVISION)',
+              'weights = load_file(hf_hub_download("some-org/chat-model", "model.safetensors", revision=REVISION))',
+              'state = torch.load("checkpoints/last.pt", weights_only=True)',
+            ].join('\n'),
+          },
+        ],
+      },
+      references: [
+        { title: 'PyTorch documentation: torch.load and weights_only', url: 'https://pytorch.org/docs/stable/generated/torch.load.html' },
+        { title: 'CVE-2025-32434: torch.load with weights_only=True could still run code before torch 2.6', url: 'https://nvd.nist.gov/vuln/detail/CVE-2025-32434' },
+        { title: 'Transformers: models with custom code (trust_remote_code)', url: 'https://huggingface.co/docs/transformers/custom_models' },
+        { title: 'PyYAML: yaml.load and safe_load', url: 'https://pyyaml.org/wiki/PyYAMLDocumentation' },
+      ],
+    },
     kinds: ['text', 'dependency'],
     formats: ['python'],
     options: {

@@ -24,6 +24,42 @@ export default defineRule<FamilyOptions>({
       '`# ai-gate: ignore[secret/ai-provider-key] reason`.',
     ].join('\n'),
     defaultSeverity: 'critical',
+    docs: {
+      examples: {
+        bad: [
+          {
+            title: 'A token pasted into a training script (value elided here)',
+            lang: 'python',
+            code: [
+              'from huggingface_hub import login',
+              '',
+              'login(token="hf_…")          # the real 37-character token, committed',
+              'client = OpenAI(api_key="sk-proj-…")',
+            ].join('\n'),
+          },
+        ],
+        good: [
+          {
+            title: 'Read at run time from the environment (a CI secret or a local .env kept out of git)',
+            lang: 'python',
+            file: 'src/settings.py',
+            code: [
+              'import os',
+              '',
+              'HF_TOKEN = os.environ["HF_TOKEN"]',
+              'OPENAI_API_KEY = os.environ.get("OPENAI_API_KEY")',
+            ].join('\n'),
+          },
+        ],
+      },
+      references: [
+        { title: 'Hugging Face: user access tokens', url: 'https://huggingface.co/docs/hub/security-tokens' },
+        { title: 'OpenAI: best practices for API key safety', url: 'https://help.openai.com/en/articles/5112595-best-practices-for-api-key-safety' },
+        { title: 'GitHub Docs: about secret scanning', url: 'https://docs.github.com/en/code-security/secret-scanning/introduction/about-secret-scanning' },
+        { title: 'GitHub Docs: removing sensitive data from a repository', url: 'https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/removing-sensitive-data-from-a-repository' },
+        { title: 'gitleaks (the rule samples our tests compare with)', url: 'https://github.com/gitleaks/gitleaks' },
+      ],
+    },
     kinds: SECRET_KINDS,
     options: familyOptionsSchema('ai-provider'),
     defaultOptions: { exclude: [] },

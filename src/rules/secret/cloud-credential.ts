@@ -22,6 +22,43 @@ export default defineRule<FamilyOptions>({
       'time. A detector can be turned off with `exclude: [detector-id]`.',
     ].join('\n'),
     defaultSeverity: 'critical',
+    docs: {
+      examples: {
+        bad: [
+          {
+            title: 'Static cloud keys in an upload script (values elided here)',
+            lang: 'python',
+            code: [
+              's3 = boto3.client(',
+              '    "s3",',
+              '    aws_access_key_id="AKIA…",          # the real key id, committed',
+              '    aws_secret_access_key="…",',
+              ')',
+            ].join('\n'),
+          },
+        ],
+        good: [
+          {
+            title: 'The SDK finds credentials itself (OIDC in CI, a profile or instance role elsewhere)',
+            lang: 'python',
+            file: 'scripts/upload.py',
+            code: [
+              'import boto3',
+              '',
+              's3 = boto3.client("s3")',
+              's3.upload_file("model.safetensors", "acme-models", "sentiment/model.safetensors")',
+            ].join('\n'),
+          },
+        ],
+      },
+      references: [
+        { title: 'AWS: managing access keys (and preferring temporary credentials)', url: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html' },
+        { title: 'GitHub Docs: OpenID Connect in cloud providers', url: 'https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/about-security-hardening-with-openid-connect' },
+        { title: 'GitHub Docs: about secret scanning', url: 'https://docs.github.com/en/code-security/secret-scanning/introduction/about-secret-scanning' },
+        { title: 'GitHub Docs: removing sensitive data from a repository', url: 'https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/removing-sensitive-data-from-a-repository' },
+        { title: 'gitleaks (the rule samples our tests compare with)', url: 'https://github.com/gitleaks/gitleaks' },
+      ],
+    },
     kinds: SECRET_KINDS,
     options: familyOptionsSchema('cloud'),
     defaultOptions: { exclude: [] },

@@ -20,6 +20,49 @@ export default defineRule<FamilyOptions>({
       '`exclude: [detector-id]`.',
     ].join('\n'),
     defaultSeverity: 'critical',
+    docs: {
+      examples: {
+        bad: [
+          {
+            title: 'A personal access token in a workflow (value elided here)',
+            lang: 'yaml',
+            code: [
+              '- run: git push https://x-access-token:ghp_…@github.com/acme/models.git   # the real token, committed',
+            ].join('\n'),
+          },
+        ],
+        good: [
+          {
+            title: 'The job token, scoped by permissions and gone when the job ends',
+            lang: 'yaml',
+            file: '.github/workflows/publish.yml',
+            code: [
+              'name: publish',
+              'on:',
+              '  push:',
+              '    tags: ["v*"]',
+              'permissions: {}',
+              'jobs:',
+              '  publish:',
+              '    runs-on: ubuntu-latest',
+              '    permissions:',
+              '      contents: write',
+              '    steps:',
+              '      - run: gh release create "$GITHUB_REF_NAME" --generate-notes',
+              '        env:',
+              '          GH_TOKEN: ${{ secrets.GITHUB_TOKEN }}',
+            ].join('\n'),
+          },
+        ],
+      },
+      references: [
+        { title: 'GitHub Docs: token expiration and revocation', url: 'https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/token-expiration-and-revocation' },
+        { title: 'PyPI: trusted publishers (no long-lived upload token)', url: 'https://docs.pypi.org/trusted-publishers/' },
+        { title: 'GitHub Docs: about secret scanning', url: 'https://docs.github.com/en/code-security/secret-scanning/introduction/about-secret-scanning' },
+        { title: 'GitHub Docs: removing sensitive data from a repository', url: 'https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/removing-sensitive-data-from-a-repository' },
+        { title: 'gitleaks (the rule samples our tests compare with)', url: 'https://github.com/gitleaks/gitleaks' },
+      ],
+    },
     kinds: SECRET_KINDS,
     options: familyOptionsSchema('dev-platform'),
     defaultOptions: { exclude: [] },

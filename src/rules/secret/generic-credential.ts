@@ -21,6 +21,42 @@ export default defineRule<FamilyOptions>({
       'with `# ai-gate: ignore[secret/generic-credential] reason`, or add a policy exception for the path.',
     ].join('\n'),
     defaultSeverity: 'high',
+    docs: {
+      examples: {
+        bad: [
+          {
+            title: 'A feature-store password in a training config (value elided here)',
+            lang: 'yaml',
+            code: [
+              'feature_store:',
+              '  host: db.internal',
+              '  password: "…"   # the real 24-character password, committed',
+            ].join('\n'),
+          },
+        ],
+        good: [
+          {
+            title: 'The password comes from the environment',
+            lang: 'python',
+            file: 'src/tracking.py',
+            code: [
+              'import os',
+              '',
+              'import mlflow',
+              '',
+              'mlflow.set_tracking_uri(os.environ["MLFLOW_TRACKING_URI"])',
+              'db_password = os.environ["DB_PASSWORD"]',
+            ].join('\n'),
+          },
+        ],
+      },
+      references: [
+        { title: 'OWASP: secrets management cheat sheet', url: 'https://cheatsheetseries.owasp.org/cheatsheets/Secrets_Management_Cheat_Sheet.html' },
+        { title: 'GitHub Docs: about secret scanning', url: 'https://docs.github.com/en/code-security/secret-scanning/introduction/about-secret-scanning' },
+        { title: 'GitHub Docs: removing sensitive data from a repository', url: 'https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/removing-sensitive-data-from-a-repository' },
+        { title: 'gitleaks (the rule samples our tests compare with)', url: 'https://github.com/gitleaks/gitleaks' },
+      ],
+    },
     kinds: SECRET_KINDS,
     options: familyOptionsSchema('generic'),
     defaultOptions: { exclude: [] },

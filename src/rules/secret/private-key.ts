@@ -19,6 +19,40 @@ export default defineRule<FamilyOptions>({
       'being committed.',
     ].join('\n'),
     defaultSeverity: 'critical',
+    docs: {
+      examples: {
+        bad: [
+          {
+            title: 'A deploy or signing key committed next to the code',
+            lang: 'text',
+            code: [
+              'deploy/id_ed25519          # an OpenSSH private key file (BEGIN … PRIVATE KEY block)',
+              'signing/model-signing.pem  # the key that signs released models',
+            ].join('\n'),
+          },
+        ],
+        good: [
+          {
+            title: 'The key is mounted at run time and only its path is in the repository',
+            lang: 'python',
+            file: 'src/sign.py',
+            code: [
+              'import os',
+              '',
+              'key_path = os.environ["MODEL_SIGNING_KEY_PATH"]   # a secret file mounted by CI',
+              'with open(key_path, "rb") as f:',
+              '    signing_key = f.read()',
+            ].join('\n'),
+          },
+        ],
+      },
+      references: [
+        { title: 'OpenSSF model signing', url: 'https://github.com/sigstore/model-transparency' },
+        { title: 'GitHub Docs: about secret scanning', url: 'https://docs.github.com/en/code-security/secret-scanning/introduction/about-secret-scanning' },
+        { title: 'GitHub Docs: removing sensitive data from a repository', url: 'https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/removing-sensitive-data-from-a-repository' },
+        { title: 'gitleaks (the rule samples our tests compare with)', url: 'https://github.com/gitleaks/gitleaks' },
+      ],
+    },
     kinds: SECRET_KINDS,
     options: familyOptionsSchema('private-key'),
     defaultOptions: { exclude: [] },

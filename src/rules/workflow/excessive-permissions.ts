@@ -23,6 +23,54 @@ export default defineRule<Options>({
       'Scopes listed in `allowWorkflowLevel` may be granted at the workflow level.',
     ].join('\n'),
     defaultSeverity: 'medium',
+    docs: {
+      examples: {
+        bad: [
+          {
+            title: 'Every job of the workflow gets a token that can write everything',
+            lang: 'yaml',
+            file: '.github/workflows/release.yml',
+            code: [
+              'name: release',
+              'on:',
+              '  push:',
+              '    tags: ["v*"]',
+              'permissions: write-all',
+              'jobs:',
+              '  test:',
+              '    runs-on: ubuntu-latest',
+              '    steps:',
+              '      - run: make test',
+            ].join('\n'),
+          },
+        ],
+        good: [
+          {
+            title: 'Nothing by default; each job asks for what it needs',
+            lang: 'yaml',
+            file: '.github/workflows/release.yml',
+            code: [
+              'name: release',
+              'on:',
+              '  push:',
+              '    tags: ["v*"]',
+              'permissions: {}',
+              'jobs:',
+              '  test:',
+              '    runs-on: ubuntu-latest',
+              '    permissions:',
+              '      contents: read',
+              '    steps:',
+              '      - run: make test',
+            ].join('\n'),
+          },
+        ],
+      },
+      references: [
+        { title: 'GitHub Docs: controlling permissions for GITHUB_TOKEN', url: 'https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/controlling-permissions-for-github_token' },
+        { title: 'zizmor: excessive-permissions audit', url: 'https://docs.zizmor.sh/audits/#excessive-permissions' },
+      ],
+    },
     kinds: ['workflow'],
     options: {
       type: 'object',

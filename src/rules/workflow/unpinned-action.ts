@@ -21,6 +21,52 @@ export default defineRule<Options>({
       '`allowOwners` (`my-org` or `my-org/repo`).',
     ].join('\n'),
     defaultSeverity: 'medium',
+    docs: {
+      examples: {
+        bad: [
+          {
+            title: 'An action pinned by a tag its owner can move',
+            lang: 'yaml',
+            file: '.github/workflows/ci.yml',
+            code: [
+              'name: ci',
+              'on: push',
+              'permissions:',
+              '  contents: read',
+              'jobs:',
+              '  test:',
+              '    runs-on: ubuntu-latest',
+              '    steps:',
+              '      - uses: actions/checkout@v4',
+              '      - run: make test',
+            ].join('\n'),
+          },
+        ],
+        good: [
+          {
+            title: 'Pinned by commit SHA, the tag kept as a comment',
+            lang: 'yaml',
+            file: '.github/workflows/ci.yml',
+            code: [
+              'name: ci',
+              'on: push',
+              'permissions:',
+              '  contents: read',
+              'jobs:',
+              '  test:',
+              '    runs-on: ubuntu-latest',
+              '    steps:',
+              '      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2',
+              '      - run: make test',
+            ].join('\n'),
+          },
+        ],
+      },
+      references: [
+        { title: 'GitHub Docs: using third-party actions', url: 'https://docs.github.com/en/actions/security-for-github-actions/security-guides/security-hardening-for-github-actions#using-third-party-actions' },
+        { title: 'zizmor: unpinned-uses audit', url: 'https://docs.zizmor.sh/audits/#unpinned-uses' },
+      ],
+    },
     kinds: ['workflow'],
     options: {
       type: 'object',
