@@ -5,6 +5,8 @@ import { ARGO_CRON, ARGO_WORKFLOW, kfpPipeline } from '../../helpers/k8s-pipelin
 
 testRule(rule, {
   valid: [
+    // The pipeline spec cannot set a security context per executor (KFP's platform config does): not actionable there.
+    { name: 'a compiled Kubeflow pipeline executor', files: { 'pipelines/train.yaml': kfpPipeline() } },
     { name: 'runAsNonRoot on the container', files: { 'd.yaml': deployment([{ extra: HARDENED }]) } },
     { name: 'runAsNonRoot on the pod', files: { 'd.yaml': deployment([{}], ['securityContext: { runAsNonRoot: true }']) } },
     { name: 'a non-zero runAsUser', files: { 'd.yaml': deployment([{ extra: ['securityContext: { runAsUser: 1000 }'] }]) } },
@@ -28,11 +30,6 @@ testRule(rule, {
         { line: 14, column: 15, message: 'Container download of CronWorkflow/nightly-eval (template eval) may run as root (no runAsNonRoot: true or non-zero runAsUser on it or its pod): set securityContext.runAsNonRoot: true.' },
         { line: 18, column: 34, message: 'Container score of CronWorkflow/nightly-eval (template eval) sets runAsUser: 0 (root): run it as an unprivileged UID and set runAsNonRoot: true.' },
       ],
-    },
-    {
-      name: 'a compiled Kubeflow pipeline executor',
-      files: { 'pipelines/train.yaml': kfpPipeline() },
-      errors: [{ line: 12, column: 7, message: /^Container exec-train of PipelineSpec\/train-pipeline \(executor exec-train\) may run as root/ }],
     },
   ],
 });

@@ -1,6 +1,6 @@
 import { defineRule } from '../../engine/rule.js';
 import { FormatError } from '../../formats/errors.js';
-import { manifestsOf, securitySetting } from '../../formats/k8s.js';
+import { manifestsOf, securitySetting, KFP_KIND } from '../../formats/k8s.js';
 
 export default defineRule({
   meta: {
@@ -23,6 +23,8 @@ export default defineRule({
     const m = await manifestsOf(ctx);
     if (m instanceof FormatError) return;
     for (const pod of m.pods) {
+      // A compiled Kubeflow pipeline cannot set this per executor (the KFP platform config does): not actionable here.
+      if (pod.kind === KFP_KIND) continue;
       for (const c of pod.containers) {
         const user = securitySetting(pod, c, 'runAsUser');
         if ((user.value === 0 || user.value === '0') && user.pointer) {

@@ -1,6 +1,6 @@
 import { defineRule } from '../../engine/rule.js';
 import { FormatError } from '../../formats/errors.js';
-import { manifestsOf } from '../../formats/k8s.js';
+import { manifestsOf, KFP_KIND } from '../../formats/k8s.js';
 
 export default defineRule({
   meta: {
@@ -25,6 +25,8 @@ export default defineRule({
     // A ServiceAccount in the same file that disables automounting covers the pods that use it.
     const quiet = new Set(m.resources.filter((r) => r.kind === 'ServiceAccount' && r.value.automountServiceAccountToken === false).map((r) => r.name));
     for (const pod of m.pods) {
+      // A compiled Kubeflow pipeline cannot set this per executor (the KFP platform config does): not actionable here.
+      if (pod.kind === KFP_KIND) continue;
       const setting = pod.spec.automountServiceAccountToken;
       if (setting === false) continue;
       const account = String(pod.spec.serviceAccountName ?? pod.spec.serviceAccount ?? 'default');
