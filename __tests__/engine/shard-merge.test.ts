@@ -87,6 +87,10 @@ describe('shards', () => {
     expect(key(report)).toEqual(key(full));
     expect(report.verdict).toEqual(full.verdict);
     expect(report.notes).toContain('Merged from 3 shards (files split by path hash).');
+    // The audit trail of the merge lists every shard's model and dataset digests, as one scan would.
+    expect(report.audit?.artifacts).toEqual(full.audit?.artifacts);
+    expect(report.audit?.artifacts.map((a) => a.path)).toEqual(['models/evil.pkl', 'models/weights.bin']);
+    expect(report.audit?.verdict).toEqual({ passed: false, failOn: 'high', blocking: full.verdict.counts.blocking });
     const log = JSON.parse(readFileSync(sarif, 'utf8'));
     expect(log.runs).toHaveLength(1);
     expect(log.runs[0].results).toHaveLength(full.findings.length);

@@ -2,7 +2,7 @@ import { ConfigurationError } from '../engine/errors.js';
 import type { Finding } from '../engine/finding.js';
 import { isSeverity, type Severity } from '../engine/severity.js';
 import { compareFindings, decide } from '../engine/verdict.js';
-import type { Report } from './types.js';
+import type { AuditTrail, Report, Verdict } from './types.js';
 
 export interface NamedReport {
   /** Where the report came from (a file name), for error messages. */
@@ -71,9 +71,11 @@ export function mergeReports(inputs: readonly NamedReport[], failOnOverride?: Se
 
   const notes = [...new Set(inputs.flatMap((i) => i.report.notes ?? []))];
   if (total > 1) notes.push(`Merged from ${total} shards (files split by path hash).`);
-  const { shard: _shard, ...rest } = first;
+  const { shard: _shard, audit: _audit, ...rest } = first;
+  const audit = mergeAudits(inputs.map((i) => i.report.audit), verdict);
   return {
     ...rest,
+    ...(audit ? { audit } : {}),
     policy: { ...first.policy, failOn },
     stats: {
       filesScanned: sum(inputs, (r) => r.stats.filesScanned),
@@ -85,6 +87,18 @@ export function mergeReports(inputs: readonly NamedReport[], failOnOverride?: Se
     verdict,
     findings,
     ...(notes.length ? { notes } : {}),
+  };
+}
+
+/** Each shard hashed its own files: the merged trail lists them all, with the merged verdict. */
+function mergeAudits(audits: ReadonlyArray<AuditTrail | undefined>, verdict: Verdict): AuditTrail | undefined {
+  const present = audits.filter((a): a is AuditTrail => a !== undefined);
+  if (present.length === 0) return undefined;
+  const artifacts = new Map(present.flatMap((a) => a.artifacts.map((x) => [x.path, x] as const)));
+  return {
+    ...present[0],
+    artifacts: [...artifacts.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+    verdict: { passed: verdict.passed, failOn: verdict.failOn, blocking: verdict.counts.blocking },
   };
 }
 
