@@ -37,6 +37,8 @@ async function scanWorkspace(inputs: ReturnType<typeof readInputs>, client: Retu
   const plan = await planScan({ client, ev, workspace, policyInput: inputs.policy, logger });
   return scan({
     root: '.', cwd: workspace, logger, failOn: inputs.failOn, scope: inputs.scope, respectPolicyScope: true,
+    // A pull request runs its own copy of the workflow, inputs included: they may tighten the policy, never loosen it.
+    overridesOnlyTighten: ev.kind !== 'whole-tree',
     policyFile: plan.policyFile, policyExplicit: plan.policyExplicit, policyText: plan.policyText,
     changes: plan.changes, base: plan.base, baseLabel: plan.baseLabel, change: plan.change, notes: plan.notes,
     ...(inputs.shard ? { shard: inputs.shard } : {}),

@@ -17,6 +17,8 @@ import type { Report } from './report/types.js';
 import { allRules } from './rules/index.js';
 
 export interface ScanOptions {
+  /** The failOn/scope overrides may only make the policy stricter (pull requests: inputs come from the PR). */
+  overridesOnlyTighten?: boolean;
   /** The folder to scan. */
   root: string;
   /** The policy file; relative paths are taken from `cwd`. */
@@ -76,6 +78,7 @@ export async function scan(opts: ScanOptions): Promise<Report> {
     cwd: opts.cwd,
     rules,
     overrides: { failOn: opts.failOn, scope: opts.scope },
+    overridesOnlyTighten: opts.overridesOnlyTighten,
     logger: opts.logger,
     policyText,
   });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { cardNetwork, columnEntities, findPii, ibanValid, luhnValid, ssnValid, type PiiEntity } from '../../src/detect/pii.js';
+import {
+  cardNetwork, cardShapedValue, columnEntities, findPii, ibanValid, ipv4Public, ipv6Public, luhnValid, ssnValid, type PiiEntity,
+} from '../../src/detect/pii.js';
 
 const only = (text: string, columnName?: string) => findPii(text, columnName ? { columnName } : {})
   .filter((m) => m.confidence !== 'low').map((m) => [m.entity, m.value]);
@@ -50,8 +52,39 @@ describe('findPii', () => {
   it('finds IPv4 and IPv6 addresses, not version numbers', () => {
     expect(only('login from 86.121.97.248 at noon')).toEqual([['ipv4', '86.121.97.248']]);
     expect(only('client 6e40:4041:c617:e898:c11:40d2:c669:2eb4')).toEqual([['ipv6', '6e40:4041:c617:e898:c11:40d2:c669:2eb4']]);
-    expect(only('fe80::1ff:fe23:4567:890a')).toEqual([['ipv6', 'fe80::1ff:fe23:4567:890a']]);
+    expect(only('2a02:c7f::1ff:fe23:4567:890a')).toEqual([['ipv6', '2a02:c7f::1ff:fe23:4567:890a']]);
     expect(only('version 1.2.3.4 released; 999.1.1.1 is not an address; 12:30:45')).toEqual([]);
+  });
+
+  it('does not report private, loopback, link-local, documentation or reserved addresses', () => {
+    const v4 = ['10.1.2.3', '172.16.0.1', '172.31.255.254', '192.168.1.10', '127.0.0.1', '169.254.169.254', '0.0.0.0',
+      '192.0.2.15', '198.51.100.7', '203.0.113.250', '100.64.1.1', '224.0.0.251', '255.255.255.255'];
+    for (const ip of v4) {
+      expect(ipv4Public(ip)).toBe(false);
+      expect(findPii(`client ip ${ip} connected`)).toEqual([]);
+      expect(findPii(ip, { columnName: 'ip_address' })).toEqual([]);
+    }
+    for (const ip of ['86.121.97.248', '172.15.255.1', '172.32.0.1', '192.169.0.1', '198.51.101.1', '203.0.114.1', '8.8.8.8']) {
+      expect(ipv4Public(ip)).toBe(true);
+    }
+    const v6 = ['::1', '::', 'fe80::1ff:fe23:4567:890a', 'febf::1', 'fc00::1:2:3', 'fd12:3456:789a:1::1', '2001:db8::8a2e:370:7334',
+      '2001:0db8:85a3:0000:0000:8a2e:0370:7334', 'ff02::1:ff00:1', '::ffff:192.168.1.1'];
+    for (const ip of v6) {
+      expect(ipv6Public(ip)).toBe(false);
+      expect(findPii(`client ${ip} connected`, { columnName: 'ip' })).toEqual([]);
+    }
+    for (const ip of ['2a02:c7f::1ff:fe23:4567:890a', '2001:4860:4860::8888', 'fec0::1', '::ffff:8.8.8.8', '2001:db9::1']) {
+      expect(ipv6Public(ip)).toBe(true);
+    }
+  });
+
+  it('tells a whole card-shaped value from text that holds one', () => {
+    expect(cardShapedValue('4111 1111 1111 1111')).toBe('4111111111111111');
+    expect(cardShapedValue(' 5555-5555-5555-4444 ')).toBe('5555555555554444');
+    expect(cardShapedValue('4111111111111111')).toBe('4111111111111111');
+    expect(cardShapedValue('paid with 4111111111111111')).toBeUndefined();
+    expect(cardShapedValue('4111 1111-1111 1111')).toBeUndefined();
+    expect(cardShapedValue('12345678901')).toBeUndefined();
   });
 
   it('finds phone numbers in international and national formats', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { DETECTORS, findSecrets, shannonEntropy } from '../../src/detect/secrets.js';
+import { DETECTORS, findSecrets, isPlainIdentifier, shannonEntropy } from '../../src/detect/secrets.js';
 import { fake, randomString, ALNUM } from '../helpers/secrets.js';
 
 const detectorsIn = (text: string) => findSecrets(text).map((m) => m.detector);
@@ -82,9 +82,37 @@ describe('findSecrets: what is not a secret', () => {
     ['a URL variable in a URL', 'postgresql://user:${DB_PASSWORD}@localhost/db'],
     ['a token prefix inside another word', 'desktop-rhf_SponsoredProductsRemoteRHFSearchEXPSubsK2ClickPagination'],
     ['prose about keys', 'Set the API key in your environment; never commit a token or a password.'],
+    ['Python class names in a tuple', 'from cryptography.hazmat.primitives.asymmetric.ed25519 import (Ed25519PrivateKey, Ed25519PublicKey)'],
+    ['an isinstance check', 'if isinstance(private_key, (Ed25519PrivateKey, X25519PrivateKey)):'],
+    ['an unquoted argument after a comma', 'sign(secret_key, aB3xK9mQ2pLzW7vN4tR8yU1c)'],
+    ['a name assigned to a credential variable', 'api_key = OPENAI_API_KEY_2\nprivate_key = load_private_key_v2'],
+    ['RFC 6749 sample access token', 'access_token=2YotnFZFEjr1zCsicMWpAA&token_type=example'],
+    ['RFC 6749 sample refresh token', '"refresh_token":"tGzv3JOkF0XG5Qx2TlKWIA"'],
+    ['RFC 6749 sample tokens in the implicit grant', 'access_token: 8xLOxBtZp8'],
+    ['RFC 6749 sample authorization code', 'auth_token = "SplxlOBeZQQYbYS6WxSbIA"'],
+    ['RFC 6749 sample client secret', 'client_secret=7Fjfp0ZBr1KtDRbnfVdmIw'],
   ];
   it.each(negatives)('%s', (_name, text) => {
     expect(findSecrets(text)).toEqual([]);
+  });
+
+  it('still finds a quoted value after a comma and a random value assigned with =', () => {
+    const key = randomString(ALNUM, 32, 11);
+    expect(findSecrets(`set_secret('api_key', '${key}')`).map((m) => [m.detector, m.value])).toEqual([['generic-api-key', key]]);
+    expect(findSecrets(`api_key = ${key}`).map((m) => [m.detector, m.value])).toEqual([['generic-api-key', key]]);
+  });
+
+  it('tells names in code from random values', () => {
+    for (const name of ['Ed25519PrivateKey', 'X25519PublicKey', 'RSAPrivateKey', 'HTTPServerKey2', 'OPENAI_API_KEY_2', 'load_private_key_v2', 'SecretAccessKey']) {
+      expect(isPlainIdentifier(name)).toBe(true);
+    }
+    for (const value of ['2YotnFZFEjr1zCsicMWpAA', 'tGzv3JOkF0XG5Qx2TlKWIA', 'K7MDENG2', 'a8f3k2l9q0', 'aB3xK9mQ2pLzW7vN4tR8yU1c', 'ghp-like.value', 'Bu0rrK-lerk6y0']) {
+      expect(isPlainIdentifier(value)).toBe(false);
+    }
+    // Random 32-character alphanumeric tokens are (almost) never taken for names.
+    let names = 0;
+    for (let i = 0; i < 2000; i++) if (isPlainIdentifier(`k${randomString(ALNUM, 31, 1000 + i)}`)) names++;
+    expect(names).toBeLessThanOrEqual(2);
   });
 
   it('reports one finding where a provider format and the generic detector overlap', () => {

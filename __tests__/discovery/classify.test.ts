@@ -24,6 +24,11 @@ const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
 const cases: Array<[string, string, Buffer, FileKind, FileFormat]> = [
   // Bytes decide.
   ['pickle named .txt', 'notes.txt', pickle4, 'model', 'pickle'],
+  // One stray NUL or Latin-1 bytes must not hide a text file from the text rules (secrets, PII, code checks).
+  ['Python with a NUL byte', 'src/train.py', Buffer.concat([Buffer.from('token = "x"\n'), Buffer.from([0])]), 'text', 'python'],
+  ['Latin-1 Python', 'train.py', Buffer.concat([Buffer.from('# -*- coding: latin-1 -*-\n'), Buffer.alloc(200, 0xe9)]), 'text', 'python'],
+  ['CSV with a NUL byte', 'data/x.csv', Buffer.from('email\nada@example.com\n\0'), 'dataset', 'csv'],
+  ['a workflow with control bytes', '.github/workflows/ci.yml', Buffer.from('on: push\n\0\0\0'), 'workflow', 'yaml'],
   ['protocol-0 pickle named .md', 'README.md', buildPickleCall({ protocol: 0, module: 'os', name: 'system', args: ['id'] }), 'model', 'pickle'],
   ['pickle named .csv', 'data/train.csv', buildPickleValue({ a: [1, 2] }, 2), 'model', 'pickle'],
   ['pickle named .safetensors', 'model.safetensors', pickle4, 'model', 'pickle'],
@@ -75,7 +80,8 @@ const cases: Array<[string, string, Buffer, FileKind, FileFormat]> = [
   ['binary .pt', 'model.pt', Buffer.from([0x01, 0x02, 0x00, 0x03]), 'model', 'unknown'],
   ['binary .bin', 'weights.bin', Buffer.from([0x01, 0x02, 0x00, 0x03]), 'model', 'unknown'],
   ['text .bin is text', 'notes.bin', t('just some notes\n'), 'text', 'text'],
-  ['Git LFS pointer named .pt', 'model.pt', t('version https://git-lfs.github.com/spec/v1\noid sha256:abc\nsize 12\n'), 'model', 'text'],
+  ['Git LFS pointer named .pt', 'model.pt', t('version https://git-lfs.github.com/spec/v1\noid sha256:abc\nsize 12\n'), 'model', 'lfs-pointer'],
+  ['Git LFS pointer named .csv', 'data/train.csv', t('version https://git-lfs.github.com/spec/v1\noid sha256:abc\nsize 12\n'), 'text', 'lfs-pointer'],
   ['empty .pt', 'model.pt', Buffer.alloc(0), 'model', 'unknown'],
   ['.mlmodel', 'x.mlmodel', Buffer.from([0x08, 0x04, 0x00, 0x12]), 'model', 'unknown'],
   ['csv', 'data/train.csv', t('name,email\nAda,ada@example.com\n'), 'dataset', 'csv'],

@@ -197,6 +197,20 @@ describe('discover in a git checkout', () => {
   });
 });
 
+describe('discover a change list (the pulls API)', () => {
+  it('reports a changed file missing from the checkout (pull_request_target checks out the base), never skips it', async () => {
+    const d = tempDir();
+    write(d, 'present.py', 'x = 1\n');
+    const r = await discover({
+      root: d, ignore: [], logger: silentLogger,
+      changes: { changed: [{ path: 'present.py', change: 'modified' }, { path: 'models/new.pkl', change: 'added' }], deleted: ['old.csv'] },
+    });
+    expect(paths(r)).toEqual(['present.py']);
+    expect(r.issues).toEqual([{ path: 'models/new.pkl', kind: 'missing', detail: 'the change adds or modifies it, but it is not in the checkout, so it was not scanned' }]);
+    expect(r.deleted).toEqual(['old.csv']);
+  });
+});
+
 describe('discover outside git', () => {
   let root: string;
   let outside: string;

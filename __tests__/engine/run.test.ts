@@ -88,7 +88,7 @@ describe('engine', () => {
         'w TODO-BAD',
       ].join('\n'),
     });
-    const { findings, verdict } = await run(discovery, { 'data/test-marker': true });
+    const { findings, verdict } = await run(discovery, { 'data/test-marker': { severity: 'medium' } }, { failOn: 'medium' });
     const byLine = Object.fromEntries(findings.map((f) => [f.location.line, f.suppression]));
     expect(byLine[1]).toEqual({ kind: 'inline', reason: 'reviewed in #12' });
     expect(byLine[3]).toEqual({ kind: 'inline', reason: 'fixture for the parser tests' });
@@ -96,6 +96,17 @@ describe('engine', () => {
     expect(byLine[5]).toBeUndefined();
     expect(verdict.counts).toMatchObject({ blocking: 2, suppressedInline: 2 });
     expect(findings.filter((f) => f.suppression).every((f) => !f.blocking)).toBe(true);
+  });
+
+  it('never lets an inline comment (which the PR itself can write) waive a high or critical finding', async () => {
+    const discovery = fixture({ 'a.txt': 'x TODO-BAD # ai-gate: ignore[data/test-marker] trust me\n' });
+    for (const severity of ['high', 'critical'] as const) {
+      const { findings, verdict } = await run(discovery, { 'data/test-marker': { severity } });
+      expect(findings[0].suppression).toBeUndefined();
+      expect(findings[0].blocking).toBe(true);
+      expect(findings[0].message).toBe(`marker found: x TODO-BAD # ai-gate: ignore[data/test-marker] trust me (An inline ai-gate ignore comment names this rule, but ${severity} findings can only be excepted in the policy file.)`);
+      expect(verdict.counts).toMatchObject({ blocking: 1, suppressedInline: 0 });
+    }
   });
 
   it('applies live exceptions by rule and glob, ignores expired ones, and counts both kinds', async () => {
@@ -156,7 +167,7 @@ describe('engine', () => {
     const all = [...rules, leaky];
     const discovery = fixture({ 'a.txt': 'aws = AKIAZZZZZZZZZZZZZZZZ\n' });
     const { findings } = await runEngine({ rules: all, policy: makePolicy(all, { 'secret/test-leak': true }), discovery, logger: silentLogger, today: '2026-06-01' });
-    expect(findings[0].message).toMatch(/^key AKIA…\[redacted sha256:[0-9a-f]{8}\] found$/);
+    expect(findings[0].message).toMatch(/^key AKIA…\[redacted hmac:[0-9a-f]{8}\] found$/);
     expect(JSON.stringify(findings)).not.toContain('AKIAZZZZZZZZZZZZZZZZ');
   });
 

@@ -27,9 +27,9 @@ describe('redaction', () => {
     const secret = 'hf_abcdefghijklmnopqrstuvwxyz0123456789';
     const shown = redact(secret);
     expect(shown).not.toContain(secret.slice(4));
-    expect(shown.startsWith('hf_a…[redacted sha256:')).toBe(true);
+    expect(shown.startsWith('hf_a…[redacted hmac:')).toBe(true);
     expect(redact(secret)).toBe(shown);
-    expect(redact('short')).toMatch(/^…\[redacted sha256:[0-9a-f]{8}\]$/);
+    expect(redact('short')).toMatch(/^…\[redacted hmac:[0-9a-f]{8}\]$/);
   });
 });
 

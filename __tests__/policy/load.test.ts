@@ -178,6 +178,28 @@ describe('overrides', () => {
     expect(await load('extends: strict\n', { overrides: { failOn: 'high' } })).toMatchObject({ failOn: 'high' });
   });
 
+  it('for a pull request, overrides may only tighten the policy: a looser one is refused with a warning', async () => {
+    const warnings: string[] = [];
+    const logger = { ...silentLogger, warning: (m: string) => { warnings.push(m); } };
+    expect(await load('fail-on: high\nscope: all\n', { overrides: { failOn: 'critical', scope: 'changed' }, overridesOnlyTighten: true, logger }))
+      .toMatchObject({ failOn: 'high', scope: 'all' });
+    expect(warnings).toEqual([
+      'Input fail-on "critical" would loosen the policy\'s fail-on "high"; a pull request\'s inputs may only tighten the policy, so "high" applies.',
+      'Input scope "changed" would loosen the policy\'s scope "all"; a pull request\'s inputs may only tighten the policy, so "all" applies.',
+    ]);
+    expect(await load('fail-on: high\n', { overrides: { failOn: 'low', scope: 'all' }, overridesOnlyTighten: true })).toMatchObject({ failOn: 'low', scope: 'all' });
+  });
+
+  it('warns when the policy turns on no checking rule (e.g. a built-in root layer passed as the policy)', async () => {
+    const warnings: string[] = [];
+    const logger = { ...silentLogger, warning: (m: string) => { warnings.push(m); } };
+    await load('extends: none\nrules: {}\n', { logger });
+    expect(warnings).toEqual(['The policy .github/ai-gate.yml enables no checking rule (extends: none, no rules turned on), so the gate checks nothing; write `extends: recommended` in it to build on the built-in policy.']);
+    warnings.length = 0;
+    await load('extends: none\nrules:\n  data/pii: high\n', { logger });
+    expect(warnings).toEqual([]);
+  });
+
   it('scope can be overridden too, and an absent override changes nothing', async () => {
     expect(await load('scope: all\n', { overrides: { scope: 'changed' } })).toMatchObject({ scope: 'changed' });
     expect(await load('fail-on: low\n', { overrides: {} })).toMatchObject({ failOn: 'low' });

@@ -5,7 +5,7 @@ import { ConfigurationError } from '../engine/errors.js';
 import { stderrLogger, type Logger } from '../engine/logger.js';
 import { SEVERITIES, isSeverity, type Severity } from '../engine/severity.js';
 import { parseShard } from '../engine/shard.js';
-import { TOOL_VERSION, ruleDocsUrl } from '../meta.js';
+import { REPO_URL, TOOL_VERSION } from '../meta.js';
 import { toConsole } from '../report/console.js';
 import { toJson } from '../report/json.js';
 import { mergeReports, parseShardReport } from '../report/merge.js';
@@ -43,7 +43,7 @@ Examples:
   ai-gate scan . --policy policies/strict.yml --format json > report.json
 
 Suppress a finding on one line of a text file with a comment:  # ai-gate: ignore[rule-id] reason
-Exceptions for whole paths go in the policy (rule, paths, reason, expires). Docs: ${ruleDocsUrl('').replace(/\/$/, '')}
+Exceptions for whole paths go in the policy (rule, paths, reason, expires). Rules: ${REPO_URL}/blob/main/docs/rules/README.md
 `;
 
 export interface CliIo {
@@ -70,7 +70,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (command === 'init') return await initCommand(rest, io);
     if (command === 'scan') return await scanCommand(rest, io, logger);
     if (command === 'merge') return await mergeCommand(rest, io);
-    throw new ConfigurationError(`unknown command "${command}"; expected scan or rules (see ai-gate --help)`);
+    throw new ConfigurationError(`unknown command "${command}"; expected scan, rules, init or merge (see ai-gate --help)`);
   } catch (error) {
     if (error instanceof ConfigurationError) {
       for (const line of error.problems) io.stderr.write(`${line}\n`);

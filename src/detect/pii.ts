@@ -122,6 +122,19 @@ export function cardNetwork(digits: string): string | undefined {
   return CARD_NETWORKS.find((n) => n.test(digits) && n.lengths.includes(digits.length))?.name;
 }
 
+/**
+ * The digits of a value that is nothing but a card-shaped number (12–19 digits, optionally grouped by spaces or
+ * by dashes), else undefined. A dataset column of such values is judged as a whole: about one random number in
+ * ten passes Luhn, so a column of SKUs or ids yields "cards" unless most of its values are Luhn-valid.
+ */
+export function cardShapedValue(value: string): string | undefined {
+  const v = value.trim();
+  if (!/^\d(?:[ -]?\d){11,18}$/.test(v)) return undefined;
+  const seps = v.replace(/\d/g, '');
+  if (seps && !/^( +|-+)$/.test(seps)) return undefined;
+  return v.replace(/\D/g, '');
+}
+
 /** IBAN lengths per country, from the SWIFT IBAN Registry (release 99, 2025). */
 const IBAN_LENGTHS: Record<string, number> = {
   AD: 24, AE: 23, AL: 28, AT: 20, AZ: 28, BA: 20, BE: 16, BG: 22, BH: 22, BI: 27, BR: 29, BY: 28, CH: 21, CR: 22,
@@ -173,7 +186,7 @@ const SSN_BARE_RE = /(?<![\w-])\d{9}(?![\w-])/g;
 const CARD_RE = /(?<![\w+-])\d(?:[ -]?\d){11,18}(?![\w-])/g;
 const IBAN_RE = /(?<![\w])[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]){11,30}(?![\w])/g;
 const IPV4_RE = /(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\w]|\.\d)/g;
-const IPV6_RE = /(?<![\w:.])(?:[0-9A-Fa-f]{1,4}:|::?)(?:[0-9A-Fa-f]{0,4}:){1,7}[0-9A-Fa-f]{0,4}(?![\w:])/g;
+const IPV6_RE = /(?<![\w:.])(?:[0-9A-Fa-f]{1,4}:|::?)(?:[0-9A-Fa-f]{0,4}:){1,7}[0-9A-Fa-f]{0,4}(?![\w:]|\.\d)/g;
 // International (+CC …), NANP ((NXX) NXX-XXXX with an optional 1/001 prefix and extension), and European-style
 // national numbers with a trunk 0; anything else shaped like digit groups is only a low-confidence candidate.
 const PHONE_INTL_RE = /(?<![\w+])\+\d{1,3}(?:[ .-]?\(0\))?(?:[ .-]?\(?\d{1,5}\)?){2,6}(?:\s?(?:x|ext\.?)\s?\d{1,5})?(?![\w])/g;
@@ -250,12 +263,76 @@ const findIban: Finder = (text, hints, out) => {
   }
 };
 
+/**
+ * IPv4 blocks that do not identify a person: IANA's special-purpose address registry (RFC 6890 and its updates):
+ * "this network" 0/8, private 10/8, shared (CGNAT) 100.64/10, loopback 127/8, link-local 169.254/16, private
+ * 172.16/12, IETF protocol assignments 192.0.0/24, documentation 192.0.2/24, 198.51.100/24 and 203.0.113/24,
+ * private 192.168/16, benchmarking 198.18/15, multicast 224/4 and reserved 240/4 (with the broadcast address).
+ */
+const NON_PUBLIC_V4: ReadonlyArray<[string, number]> = [
+  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
+  ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24],
+  ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
+];
+
+function v4Number(address: string): number | undefined {
+  const p = address.split('.').map(Number);
+  if (p.length !== 4 || p.some((n) => !Number.isInteger(n) || n < 0 || n > 255)) return undefined;
+  return ((p[0] << 24) | (p[1] << 16) | (p[2] << 8) | p[3]) >>> 0;
+}
+
+const NON_PUBLIC_V4_MASKS = NON_PUBLIC_V4.map(([base, bits]) => {
+  const mask = (0xffffffff << (32 - bits)) >>> 0;
+  return [(v4Number(base)! & mask) >>> 0, mask] as const;
+});
+
+/** True for an address that can be a person's: not private, loopback, link-local, documentation or reserved. */
+export function ipv4Public(address: string): boolean {
+  const n = v4Number(address);
+  if (n === undefined) return false;
+  return !NON_PUBLIC_V4_MASKS.some(([base, mask]) => ((n & mask) >>> 0) === base);
+}
+
+/** The eight 16-bit groups of a valid IPv6 address (an embedded IPv4 tail becomes two groups). */
+function ipv6Groups(address: string): number[] | undefined {
+  let a = address.toLowerCase().replace(/%.*$/, '');
+  const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(a);
+  if (v4) {
+    const [, w, x, y, z] = v4.map(Number);
+    a = `${a.slice(0, v4.index)}${((w << 8) | x).toString(16)}:${((y << 8) | z).toString(16)}`;
+  }
+  const halves = a.split('::');
+  if (halves.length > 2) return undefined;
+  const head = halves[0] ? halves[0].split(':') : [];
+  const tail = halves.length === 2 && halves[1] ? halves[1].split(':') : [];
+  const fill = halves.length === 2 ? 8 - head.length - tail.length : 0;
+  if (fill < 0 || (halves.length === 1 && head.length !== 8)) return undefined;
+  const groups = [...head, ...Array(fill).fill('0'), ...tail].map((g) => parseInt(g, 16));
+  return groups.length === 8 && groups.every((g) => g >= 0 && g <= 0xffff) ? groups : undefined;
+}
+
+/**
+ * True for an IPv6 address that can be a person's: not unspecified (::), loopback (::1), link-local fe80::/10,
+ * unique-local fc00::/7, documentation 2001:db8::/32, multicast ff00::/8, nor an IPv4-mapped non-public address.
+ */
+export function ipv6Public(address: string): boolean {
+  const g = ipv6Groups(address);
+  if (!g) return false;
+  if (g.slice(0, 7).every((x) => x === 0) && g[7] <= 1) return false;
+  if ((g[0] & 0xffc0) === 0xfe80 || (g[0] & 0xfe00) === 0xfc00 || (g[0] & 0xff00) === 0xff00) return false;
+  if (g[0] === 0x2001 && g[1] === 0x0db8) return false;
+  if (g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff) {
+    return ipv4Public(`${g[6] >> 8}.${g[6] & 255}.${g[7] >> 8}.${g[7] & 255}`);
+  }
+  return true;
+}
+
 const findIpv4: Finder = (text, hints, out) => {
   if (!text.includes('.')) return;
   for (const m of text.matchAll(IPV4_RE)) {
-    const special = /^(0\.0\.0\.0|127\.|255\.255\.255\.255)/.test(m[0]);
+    if (!ipv4Public(m[0])) continue; // private, loopback, documentation…: not anyone's address
     const versiony = /(?:version|ver|v)\s?$/i.test(before(text, m.index!, 10));
-    let conf: PiiConfidence = special || versiony ? 'low' : 'medium';
+    let conf: PiiConfidence = versiony ? 'low' : 'medium';
     if (hints.has('ipv4') || /\bip\b|address|addr|host|client/i.test(before(text, m.index!, 30))) conf = raise(conf);
     push(out, 'ipv4', m as RegExpExecArray, conf);
   }
@@ -264,16 +341,17 @@ const findIpv4: Finder = (text, hints, out) => {
 const findIpv6: Finder = (text, hints, out) => {
   if (!text.includes(':')) return;
   for (const m of text.matchAll(IPV6_RE)) {
-    if (!isIPv6(m[0])) continue;
+    if (!isIPv6(m[0]) || !ipv6Public(m[0])) continue;
     const groups = m[0].split(':').filter((g) => g.length > 0).length;
     const hasHexLetter = /[a-f]/i.test(m[0]);
     if (groups < 3 && !m[0].includes('::')) continue;
     let conf: PiiConfidence = groups >= 5 || (m[0].includes('::') && groups >= 3 && hasHexLetter) ? 'medium' : 'low';
-    if (m[0] === '::1' || m[0] === '::') conf = 'low';
     if (hints.has('ipv6')) conf = raise(conf);
     push(out, 'ipv6', m as RegExpExecArray, conf);
   }
 };
+
+const DOTTED_QUAD = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 
 function phoneDigits(s: string): number {
   const main = s.replace(/\s?(?:x|ext\.?)\s?\d+$/i, '');
@@ -284,6 +362,7 @@ const findPhone: Finder = (text, hints, out) => {
   const hinted = hints.has('phone');
   const scan = (re: RegExp, base: PiiConfidence, min: number, max: number) => {
     for (const m of text.matchAll(re)) {
+      if (DOTTED_QUAD.test(m[0])) continue; // an IPv4 address (perhaps a private one, not reported), not a phone
       const n = phoneDigits(m[0]);
       if (n < min || n > max) continue;
       let conf = base;

@@ -76,6 +76,16 @@ const DOCUMENTED_EXAMPLES = new Set([
   'AIzaSyA4UrcGxgwQFTfaI3no3t7Lt1sjmdnP5sQ', 'AIzaSyDSb51JiIcB6OJpwwMicseKRhhrOq1cS7g',
   'AIzaSyBF2RrAIm4a0mO64EShQfqfd2AFnzAvvuU', 'AIzaSyBcE-OOIbhjyR83gm4r2MFCu4MJmprNXsw',
   'AIzaSyB8qGxt4ec15vitgn44duC5ucxaOi4FmqE', 'AIzaSyA8vmApnrHNFE0bApF4hoZ11srVL_n0nvY',
+  // RFC 6749 (OAuth 2.0): its sample access and refresh tokens, authorization code, client secret (2.3.1) and
+  // Basic credentials; RFC 6750's sample bearer token.
+  '2YotnFZFEjr1zCsicMWpAA', 'tGzv3JOkF0XG5Qx2TlKWIA', '8xLOxBtZp8', 'SplxlOBeZQQYbYS6WxSbIA', '7Fjfp0ZBr1KtDRbnfVdmIw',
+  'czZCaGRSa3F0MzpnWDFmQmF0M2JW', 'mF_9.B5f-4.1JqM',
+  // RFC 7636 (PKCE) appendix B: the code verifier and challenge.
+  'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk', 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+  // Stripe's API-reference test keys.
+  'sk_test_4eC39HqLyjWDarjtT1zdp7dc', 'pk_test_TYooMQauvdEDq54NiTphI7jx',
+  // jwt.io's sample HMAC secrets (old and current debugger).
+  'your-256-bit-secret', 'a-string-secret-at-least-256-bits-long',
 ]);
 
 const d = (x: SecretDetector): SecretDetector => x;
@@ -177,9 +187,10 @@ export const DETECTORS: readonly SecretDetector[] = [
   // ---- Generic ----------------------------------------------------------------------------------------------
   d({ id: 'url-credentials', near: true, family: 'generic', title: 'password in a URL', keywords: ['://'],
     pattern: /\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}:\/\/[^\s:/@'"`]{1,100}:([^\s:/@'"`]{6,200})@[a-zA-Z0-9.-]+/g, entropy: 2.5, severity: 'high' }),
+  // After `,` (a tuple, an argument list: `(Ed25519PrivateKey, Ed25519PublicKey)`) only a quoted value counts.
   d({ id: 'generic-api-key', near: true, family: 'generic', title: 'credential assigned in code or config',
     keywords: ['key', 'secret', 'token', 'passw', 'pwd', 'credential'],
-    pattern: /(?<![\w.-])[\w.-]{0,40}?(?:api[_.-]?key|apikey|secret(?:[_.-]?(?:access[_.-]?)?key)?|token|passw(?:or)?d|pwd|credentials?|auth[_.-]?key|access[_.-]?key|private[_.-]?key)(?:[_.-]?(?:value|str|string|b64|base64))?['"\]]{0,2}[ \t]{0,3}(?::=|=>|=|:|,)[ \t]{0,5}[\x60'"]?([\w.=~+/!#$%^&*@-]{10,150})(?=[\x60'"\s;,)\]}]|\\[nr]|$)/gi,
+    pattern: /(?<![\w.-])[\w.-]{0,40}?(?:api[_.-]?key|apikey|secret(?:[_.-]?(?:access[_.-]?)?key)?|token|passw(?:or)?d|pwd|credentials?|auth[_.-]?key|access[_.-]?key|private[_.-]?key)(?:[_.-]?(?:value|str|string|b64|base64))?['"\]]{0,2}[ \t]{0,3}(?:(?::=|=>|=|:)[ \t]{0,5}[\x60'"]?|,[ \t]{0,5}[\x60'"])([\w.=~+/!#$%^&*@-]{10,150})(?=[\x60'"\s;,)\]}]|\\[nr]|$)/gi,
     entropy: 3.5, severity: 'high' }),
 ];
 
@@ -237,11 +248,43 @@ function isPlaceholderValue(value: string): boolean {
   return tail.length >= 8 && /^(.)\1+$/.test(tail);
 }
 
+/**
+ * A name in code, not a value: letters, digits and underscores starting with a letter, made of CamelCase or
+ * snake_case words (`Ed25519PrivateKey`, `load_private_key_v2`) or upper-case words joined by underscores
+ * (`OPENAI_API_KEY_2`). A word is letters with digits only at its end, and words average at least three
+ * characters; random tokens (`tGzv3JOkF0XG5Qx2`, `a8f3k2l9q0`, `K7MDENG`) break one of these almost always.
+ */
+export function isPlainIdentifier(value: string): boolean {
+  if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(value)) return false;
+  const parts = value.split('_').filter(Boolean);
+  if (!/[a-z]/.test(value)) return parts.length >= 2 && parts.every((p) => /^\d{1,3}$/.test(p) || (/^[A-Z]{1,12}\d{0,3}$/.test(p) && wordLike(p)));
+  const words = parts.flatMap((p) => p.split(/(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])/)).filter(Boolean);
+  if (parts.join('').length / words.length < 4) return false;
+  let digitGroups = 0, acronyms = 0, prefixes = 0, long = 0;
+  for (const w of words) {
+    if (/\d/.test(w)) digitGroups++;
+    if (/^\d+$/.test(w)) continue;
+    if (/^[A-Z]{1,4}\d*$/.test(w)) { acronyms++; continue; }
+    if (!/^[A-Z]?[a-z]{2,}\d*$/.test(w) && !/^[A-Za-z]{1,3}\d+$/.test(w)) return false;
+    if (wordLike(w)) { if (w.replace(/\d+$/, '').length >= 4) long++; continue; }
+    // A short prefix before a number (`v2`, `Ed25519`, `md5`) reads as a name too, once.
+    if (!/^[A-Za-z]{1,3}\d+$/.test(w) || ++prefixes > 1) return false;
+  }
+  return digitGroups <= 2 && long > 0 && acronyms * 2 <= words.length - acronyms;
+}
+
+/** Letters that read as a word: a vowel, no more than four consonants and two vowels in a row. */
+function wordLike(word: string): boolean {
+  const letters = word.replace(/\d+$/, '').toLowerCase();
+  return /[aeiou]|^[a-z]*y[a-z]*$/.test(letters) && !/[^aeiou]{5}|[aeiou]{3}/.test(letters.replace(/y/g, '_'));
+}
+
 /** Extra checks for the generic detectors, whose expressions alone admit ordinary code. */
 function genericPlausible(value: string, detector: string): boolean {
   if (REFERENCE.test(value) || PLACEHOLDER.test(value)) return false;
   if (detector === 'url-credentials') return !/^(?:pass(?:word)?|secret|pwd|\$.*|%.*)$/i.test(value);
   if (!/\d/.test(value) || !/[a-zA-Z]/.test(value)) return false;
+  if (isPlainIdentifier(value)) return false;
   // Words joined by separators (`bert-base-uncased-v2`, `my_service.prod`) are names, not keys.
   const parts = value.split(/[-_./]/);
   if (parts.length >= 2 && parts.every((p) => /^[a-zA-Z]*$/.test(p) || p.length <= 3)) return false;

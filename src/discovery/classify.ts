@@ -134,8 +134,16 @@ function memberLooksLikePickle(head: Buffer, at: number, nameEnd: number): boole
   }
 }
 
+/** A Git LFS pointer (spec v1): the real content is elsewhere, so no format rule may read these bytes as it. */
+const LFS_POINTER = /^version https:\/\/git-lfs\.github\.com\/spec\/v1\r?\n/;
+
 function byName(lower: string, base: string, ext: string, head: Buffer): Classification {
-  const text = isText(head);
+  if (head.length <= 1024 && LFS_POINTER.test(head.toString('latin1'))) {
+    return { kind: ext in MODEL_EXT || ext === '.pkl' || ext === '.pickle' ? 'model' : 'text', format: 'lfs-pointer' };
+  }
+  // A name that says text wins over bytes that look binary (a NUL, Latin-1): otherwise one stray byte in a
+  // .py or .csv would hide it from every text rule. Model and archive formats were decided by their bytes before.
+  const text = isText(head) || namedAsText(lower, base, ext);
   if (head.length === 0 && ext in MODEL_EXT) return { kind: 'model', format: MODEL_EXT[ext] };
   if (!text) {
     if (ext in MODEL_EXT) return { kind: 'model', format: MODEL_EXT[ext] };
@@ -166,6 +174,13 @@ function byName(lower: string, base: string, ext: string, head: Buffer): Classif
   }
   if (CONFIG_EXT.has(ext)) return { kind: 'config', format: TEXT_FORMAT[ext] ?? 'text' };
   return { kind: 'text', format: TEXT_FORMAT[ext] ?? 'text' };
+}
+
+function namedAsText(lower: string, base: string, ext: string): boolean {
+  if (WORKFLOW.test(lower) || DOCKERFILE.test(base) || DEPENDENCY.some(([re]) => re.test(base))) return true;
+  if (['.ipynb', '.env', '.txt', '.rst', '.r', '.js', '.ts', '.sql'].includes(ext) || base.startsWith('.env')) return true;
+  if (ext in DATASET_EXT && !['.parquet', '.arrow', '.feather'].includes(ext)) return true;
+  return ext in TEXT_FORMAT || CONFIG_EXT.has(ext);
 }
 
 /**

@@ -194,8 +194,13 @@ async function inspect(ctx: Context, c: Candidate): Promise<void> {
     return;
   }
   const abs = nodePath.join(ctx.root, name);
+  // A file the change touched (not deleted) that is not in the checkout cannot be scanned: say so, loudly (the
+  // usual cause is pull_request_target's default checkout of the base branch).
+  const missing = (): void => {
+    if (c.change !== 'unchanged') issue('missing', 'the change adds or modifies it, but it is not in the checkout, so it was not scanned');
+  };
   const parent = await realParent(ctx, nodePath.dirname(abs));
-  if (parent === undefined) return; // the directory vanished
+  if (parent === undefined) { missing(); return; } // the directory is not there
   if (!inside(ctx.realRoot, parent)) {
     issue('symlink-escape', 'a parent directory is a symbolic link that leads outside the scanned root; not followed');
     return;
@@ -204,7 +209,7 @@ async function inspect(ctx: Context, c: Candidate): Promise<void> {
   try {
     st = await lstat(abs);
   } catch (e) {
-    if (errCode(e) === 'ENOENT' || errCode(e) === 'ENOTDIR') return; // deleted from the working tree
+    if (errCode(e) === 'ENOENT' || errCode(e) === 'ENOTDIR') { missing(); return; } // not in the working tree
     issue('unreadable', `cannot be examined (${errCode(e)})`);
     return;
   }

@@ -16,7 +16,7 @@ export type FileFormat =
   | 'pickle' | 'pytorch-zip' | 'torch-legacy' | 'joblib' | 'npy' | 'npz' | 'safetensors' | 'gguf' | 'hdf5'
   | 'onnx' | 'keras' | 'tflite' | 'zip' | '7z' | 'gzip' | 'bzip2' | 'xz' | 'zstd' | 'tar'
   | 'csv' | 'tsv' | 'jsonl' | 'json' | 'parquet' | 'arrow' | 'yaml' | 'toml' | 'ipynb' | 'dockerfile'
-  | 'python' | 'shell' | 'markdown' | 'text' | 'unknown';
+  | 'python' | 'shell' | 'markdown' | 'text' | 'lfs-pointer' | 'unknown';
 
 export type ChangeType = 'added' | 'modified' | 'renamed' | 'copied' | 'unchanged';
 
@@ -41,7 +41,7 @@ export const HEAD_BYTES = 8192;
 /** Something discovery met that is not a file to scan but must not pass silently (e.g. a symlink out of the tree). */
 export interface DiscoveryIssue {
   path: string;
-  kind: 'symlink-escape' | 'special-file' | 'unreadable' | 'too-large';
+  kind: 'symlink-escape' | 'special-file' | 'unreadable' | 'too-large' | 'missing';
   detail: string;
 }
 

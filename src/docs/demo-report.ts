@@ -5,6 +5,7 @@
  * `__tests__/docs/demo-report.test.ts` keeps the file current; `node scripts/render-demo-report.mjs` rewrites it.
  */
 import { silentLogger } from '../engine/logger.js';
+import { setRedactionKey } from '../engine/redact.js';
 import { REPO_URL } from '../meta.js';
 import { toComment } from '../report/comment.js';
 import { toConsole } from '../report/console.js';
@@ -19,6 +20,8 @@ const DEMO_DURATION_MS = 1200;
 
 /** Scans the demo repository as `node dist/cli.js scan examples/demo-repo` does, from the project root `cwd`. */
 export async function scanDemo(cwd: string): Promise<Report> {
+  // A fixed redaction key, so that the committed rendering is stable (real runs use a random one).
+  setRedactionKey('ai-pipeline-gate demo report');
   const report = await scan({
     root: DEMO_ROOT, cwd, policyFile: `${DEMO_ROOT}/.github/ai-gate.yml`, policyExplicit: false,
     logger: silentLogger, today: DEMO_TODAY,

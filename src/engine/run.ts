@@ -2,7 +2,7 @@ import type { Finding, ReportInput } from './finding.js';
 import { fingerprint, normaliseLineKey } from './fingerprint.js';
 import type { Logger } from './logger.js';
 import { BufferReader, HandleReader, type EngineReader } from './reader.js';
-import { redact } from './redact.js';
+import { redact, redactUrlCredentials } from './redact.js';
 import { inShard, type Shard } from './shard.js';
 import type { AnyRule, ChangeBase, FileContext, FileReader, RunContext } from './rule.js';
 import type { Severity } from './severity.js';
@@ -192,7 +192,7 @@ async function checkRun(enabled: readonly AnyRule[], opts: EngineOptions): Promi
 
 function toRaw(ruleId: string, severity: Severity, path: string, input: ReportInput): Raw {
   const { message: raw, severity: own, fingerprintKey, path: _ignored, sensitive, ...where } = input;
-  const message = redactValues(raw, sensitive);
+  const message = redactUrlCredentials(redactValues(raw, sensitive));
   const location = Object.fromEntries(Object.entries({ path, ...where }).filter(([, v]) => v !== undefined));
   return { ruleId, severity: own ?? severity, message, location: location as unknown as Raw["location"], key: fingerprintKey };
 }

@@ -1,5 +1,6 @@
 import picomatch from 'picomatch';
 import type { Finding } from './finding.js';
+import { severityRank, type Severity } from './severity.js';
 import type { PolicyException } from '../policy/types.js';
 
 /**
@@ -23,6 +24,13 @@ export function parseInlineDirective(line: string): InlineDirective | undefined 
   return rules.length ? { rules, reason } : undefined;
 }
 
+/**
+ * The most severe finding an inline directive may waive. A directive lives in the file under review, so a pull
+ * request could write one beside its own finding: blocking-grade findings (high, critical) can only be excepted
+ * in the policy, which the action reads from the base branch.
+ */
+export const INLINE_MAX_SEVERITY: Severity = 'medium';
+
 /** Marks findings covered by an inline directive; `lines` are the file's lines (index 0 is line 1). */
 export function applyInline(findings: Finding[], lines: readonly string[]): void {
   for (const f of findings) {
@@ -34,7 +42,11 @@ export function applyInline(findings: Finding[], lines: readonly string[]): void
     for (const text of candidates) {
       const directive = text === undefined ? undefined : parseInlineDirective(text);
       if (directive && directive.rules.includes(f.ruleId)) {
-        f.suppression = { kind: 'inline', reason: directive.reason || '(no reason given)' };
+        if (severityRank(f.severity) < severityRank(INLINE_MAX_SEVERITY)) {
+          f.message += ` (An inline ai-gate ignore comment names this rule, but ${f.severity} findings can only be excepted in the policy file.)`;
+        } else {
+          f.suppression = { kind: 'inline', reason: directive.reason || '(no reason given)' };
+        }
         break;
       }
     }

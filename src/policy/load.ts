@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { ConfigurationError } from '../engine/errors.js';
 import type { Logger } from '../engine/logger.js';
 import type { AnyRule } from '../engine/rule.js';
-import type { Severity } from '../engine/severity.js';
+import { severityRank, type Severity } from '../engine/severity.js';
 import { YamlError, parseYamlWithPositions, type YamlDocument } from '../formats/yaml-positions.js';
 import {
   type MergedPolicy, type PolicyLayer, emptyMerged, mergeLayers, readBuiltinPolicy, resolveRules,
@@ -32,6 +32,11 @@ export interface LoadPolicyOptions {
   rules: readonly AnyRule[];
   /** Command-line values, which beat the file. */
   overrides?: { failOn?: Severity; scope?: 'changed' | 'all' };
+  /**
+   * The overrides may only make the gate stricter (a lower fail-on, scope all), never weaker. Set for pull
+   * requests: the action's inputs live in the PR's own workflow file, which the PR can edit.
+   */
+  overridesOnlyTighten?: boolean;
   logger: Logger;
   /**
    * The policy's text when it comes from elsewhere (the base branch, through the API); the file on disk is
@@ -56,6 +61,11 @@ export async function loadPolicy(opts: LoadPolicyOptions): Promise<ResolvedPolic
   const policy = finish(merged, base, name, sha256, opts);
   opts.logger.debug(`policy ${name} (sha256 ${sha256}): extends ${base}, fail-on ${policy.failOn}, `
     + `${Object.values(policy.rules).filter((r) => r.enabled).length} of ${opts.rules.length} rules enabled`);
+  const checking = Object.entries(policy.rules).filter(([id, r]) => r.enabled && !id.startsWith('policy/')).length;
+  if (checking === 0 && opts.rules.some((r) => !r.meta.id.startsWith('policy/'))) {
+    // e.g. policies/recommended.yml passed with --policy: it is the root layer (extends: none), not the whole policy.
+    opts.logger.warning(`The policy ${name} enables no checking rule (extends: ${base}, no rules turned on), so the gate checks nothing; write \`extends: recommended\` in it to build on the built-in policy.`);
+  }
   return policy;
 }
 
@@ -223,6 +233,19 @@ async function builtinMerged(name: BuiltinPolicy, rules: readonly AnyRule[], see
   return mergeLayers(await builtinMerged(layer.extends ?? 'none', rules, [...seen, name]), layer);
 }
 
+/** The policy's fail-on and scope after the overrides, which under `overridesOnlyTighten` cannot loosen them. */
+function tightened(opts: LoadPolicyOptions, failOn: Severity, scope: 'changed' | 'all'): { failOn: Severity; scope: 'changed' | 'all' } {
+  const wantFailOn = opts.overrides?.failOn ?? failOn;
+  const wantScope = opts.overrides?.scope ?? scope;
+  if (!opts.overridesOnlyTighten) return { failOn: wantFailOn, scope: wantScope };
+  const out = { failOn, scope };
+  if (severityRank(wantFailOn) >= severityRank(failOn)) out.failOn = wantFailOn;
+  else opts.logger.warning(`Input fail-on "${wantFailOn}" would loosen the policy's fail-on "${failOn}"; a pull request's inputs may only tighten the policy, so "${failOn}" applies.`);
+  if (wantScope === 'all' || scope === 'changed') out.scope = wantScope;
+  else opts.logger.warning(`Input scope "${wantScope}" would loosen the policy's scope "${scope}"; a pull request's inputs may only tighten the policy, so "${scope}" applies.`);
+  return out;
+}
+
 function finish(
   merged: MergedPolicy, base: BuiltinPolicy, source: string, sha256: string | undefined, opts: LoadPolicyOptions,
 ): ResolvedPolicy {
@@ -231,8 +254,7 @@ function finish(
     source,
     ...(sha256 ? { sha256 } : {}),
     extends: base,
-    failOn: opts.overrides?.failOn ?? merged.failOn ?? schemaDefault<Severity>(schema, ['fail-on']),
-    scope: opts.overrides?.scope ?? merged.scope ?? schemaDefault<'changed' | 'all'>(schema, ['scope']),
+    ...tightened(opts, merged.failOn ?? schemaDefault<Severity>(schema, ['fail-on']), merged.scope ?? schemaDefault<'changed' | 'all'>(schema, ['scope'])),
     paths: { ignore: merged.ignore },
     rules: resolveRules(merged, opts.rules, base),
     exceptions: merged.exceptions,

@@ -22,10 +22,11 @@ export function toConsole(report: Report, opts: ConsoleOptions): string {
 
   const out: string[] = [];
   const ruleWidth = Math.max(0, ...report.findings.map((f) => f.ruleId.length));
+  // One width for the location column across the report, so severities and rule ids line up in every group.
+  const whereWidth = Math.max(0, ...report.findings.map((f) => whereText(f).length));
   for (const [path, findings] of groups) {
     out.push(paint('bold', escapeTerminal(path)));
     const where = findings.map(whereText);
-    const whereWidth = Math.max(...where.map((w) => w.length));
     findings.forEach((f, i) => {
       const sev = paint(f.severity, f.severity.padEnd(8));
       const tag = f.suppression

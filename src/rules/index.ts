@@ -35,6 +35,7 @@ import k8sUnpinnedImage from './k8s/unpinned-image.js';
 import modelGgufTemplate from './model/gguf-template.js';
 import modelIntegrity from './model/integrity.js';
 import modelKerasLambda from './model/keras-lambda.js';
+import modelLfsPointer from './model/lfs-pointer.js';
 import modelOnnxExternalData from './model/onnx-external-data.js';
 import modelRemoteCode from './model/remote-code.js';
 import modelSafetensorsHeader from './model/safetensors-header.js';
@@ -103,6 +104,7 @@ export const allRules: AnyRule[] = [
   modelGgufTemplate,
   modelIntegrity,
   modelKerasLambda,
+  modelLfsPointer,
   modelOnnxExternalData,
   modelRemoteCode,
   modelSafetensorsHeader,

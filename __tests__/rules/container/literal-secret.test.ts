@@ -20,7 +20,7 @@ testRule(rule, {
     {
       name: 'the legacy ENV form',
       files: { Dockerfile: 'FROM x:1\nENV OPENAI_API_KEY not-a-real-key-123\n' },
-      errors: [{ message: /^ENV OPENAI_API_KEY is set to a literal value under a credential name \(not-…\[redacted sha256:[0-9a-f]{8}\]\)/ }],
+      errors: [{ message: /^ENV OPENAI_API_KEY is set to a literal value under a credential name \(not-…\[redacted hmac:[0-9a-f]{8}\]\)/ }],
     },
   ],
 });

@@ -3,6 +3,34 @@ import rule from '../../../src/rules/data/pii.js';
 import { testRule } from '../../helpers/rule-tester.js';
 import { writeParquet } from '../../helpers/parquet-writer.js';
 
+/** Deterministic 16-digit numbers (a linear congruential generator), like a column of SKUs or order ids. */
+function skus(n: number): string[] {
+  let x = 12345;
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    let digits = '';
+    while (digits.length < 16) { x = (x * 1103515245 + 12345) % 2 ** 31; digits += String(x % 10); }
+    out.push(digits[0] === '0' ? `4${digits.slice(1)}` : digits);
+  }
+  return out;
+}
+const skuColumn = skus(200);
+/** Luhn-valid numbers: the check digit appended to 15 random digits. */
+function withCheckDigit(body: string): string {
+  for (let d = 0; d <= 9; d++) {
+    const n = body + d;
+    let sum = 0;
+    for (let i = 0; i < n.length; i++) {
+      let v = Number(n[n.length - 1 - i]);
+      if (i % 2 === 1) { v *= 2; if (v > 9) v -= 9; }
+      sum += v;
+    }
+    if (sum % 10 === 0) return n;
+  }
+  throw new Error('unreachable');
+}
+const cardColumn = skus(20).map((s) => withCheckDigit(`4${s.slice(1, 15)}`));
+
 const customers = [
   'id,name,email,card,notes',
   '1,Uta,UtaKortig@jourrapide.com,4111 1111 1111 1111,ok',
@@ -17,6 +45,15 @@ testRule(rule, {
     { name: 'card-shaped numbers that fail Luhn', files: { 'data/orders.csv': 'order,ref\n1,4111 1111 1111 1112\n' } },
     { name: 'an entity the policy does not ask for', files: { 'data/logs.jsonl': '{"ip":"86.121.97.248"}\n' }, options: { entities: ['email'] } },
     { name: 'fewer matches than min-count', files: { 'data/a.csv': 'email\na@example.com\n' }, options: { 'min-count': 2 } },
+    {
+      name: 'a column of random 16-digit SKUs, some of which happen to pass Luhn',
+      files: { 'data/products.csv': `sku,price\n${skuColumn.map((s, i) => `${s},${i}.99`).join('\n')}\n` },
+    },
+    {
+      name: 'private, loopback, link-local and documentation addresses',
+      files: { 'data/hosts.jsonl': ['10.0.0.5', '192.168.1.20', '172.20.3.4', '127.0.0.1', '169.254.169.254', '203.0.113.9', 'fe80::1ff:fe23:4567:890a', '::1', 'fd00::12:3', '2001:db8::1']
+        .map((ip) => JSON.stringify({ client_ip: ip, note: `seen from ${ip}` })).join('\n') },
+    },
     { name: 'a file that is not a dataset', files: { 'README.md': 'Mail me at someone@example.com\n' } },
   ],
   invalid: [
@@ -25,7 +62,7 @@ testRule(rule, {
       files: { 'data/customers.csv': customers },
       errors: [
         { line: 2, message: /^Column "card" holds personal data: 2 payment card numbers \(Luhn-valid\) \(line 2, line 5; e\.g\. 4111…\[redacted/ },
-        { line: 2, message: /^Column "email" holds personal data: 3 email addresses \(line 2, line 3, line 5; e\.g\. UtaK…\[redacted sha256:[0-9a-f]{8}\]\); read in full: 3 rows, .*Remove or pseudonymise/ },
+        { line: 2, message: /^Column "email" holds personal data: 3 email addresses \(line 2, line 3, line 5; e\.g\. UtaK…\[redacted hmac:[0-9a-f]{8}\]\); read in full: 3 rows, .*Remove or pseudonymise/ },
       ],
     },
     {
@@ -48,8 +85,26 @@ testRule(rule, {
     },
     {
       name: 'a JSON array in a data folder',
-      files: { 'data/rows.json': '[\n {"ip": "86.121.97.248"},\n {"ip": "10.1.2.3"}\n]\n' },
+      files: { 'data/rows.json': '[\n {"ip": "86.121.97.248"},\n {"ip": "81.2.69.160"},\n {"ip": "10.1.2.3"}\n]\n' },
       errors: [{ line: 2, message: /^Column "ip" holds personal data: 2 IPv4 addresses \(line 2, line 3;/ }],
+    },
+    {
+      name: 'a column of card-shaped numbers that nearly all pass Luhn is reported, whatever its name',
+      files: { 'data/orders.csv': `ref,sku\n${cardColumn.map((c, i) => `${i},${c}`).join('\n')}\n${skuColumn[0]},${skuColumn[1]}\n` },
+      errors: [{ line: 2, message: /^Column "sku" holds personal data: 20 payment card numbers \(Luhn-valid\) \(line 2, line 3, line 4, …; e\.g\. 4\d{3}…\[redacted \w+:[0-9a-f]{8}\]\)/ }],
+    },
+    {
+      name: 'a column named for cards is reported per value, and cards in free text are found in any column',
+      files: { 'data/pay.csv': `card_number,note\n${skuColumn.slice(0, 30).join(',x\n')},x\n4111111111111111,"paid with 4111 1111 1111 1111"\n` },
+      errors: [
+        { message: /^Column "card_number" holds personal data: \d+ payment card numbers \(Luhn-valid\)/ },
+        { line: 32, message: /^Column "note" holds personal data: 1 payment card number \(Luhn-valid\) \(line 32;/ },
+      ],
+    },
+    {
+      name: 'a header that is itself personal data is redacted in the message',
+      files: { 'data/contacts.csv': 'maria.lopez@gmail.com\nj.chen@outlook.com\nk.mensah@yahoo.com\n' },
+      errors: [{ line: 2, message: /^Column "…\[redacted \w+:[0-9a-f]{8}\]" holds personal data: 2 email addresses \(line 2, line 3; e\.g\. j\.c…\[redacted \w+:[0-9a-f]{8}\]\)/ }],
     },
     {
       name: 'a gzipped CSV',

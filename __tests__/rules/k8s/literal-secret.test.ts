@@ -14,7 +14,7 @@ testRule(rule, {
     {
       name: 'a literal value under a credential name takes the configured severity',
       files: { 'd.yaml': deployment([{ extra: ['env: [{ name: DB_PASSWORD, value: "s3cr3t-pw!" }]'] }]) },
-      errors: [{ line: 12, severity: 'high', message: /^Container server of Deployment\/serve sets env DB_PASSWORD to a literal value under a credential name \(…\[redacted sha256:[0-9a-f]{8}\]\)/ }],
+      errors: [{ line: 12, severity: 'high', message: /^Container server of Deployment\/serve sets env DB_PASSWORD to a literal value under a credential name \(…\[redacted hmac:[0-9a-f]{8}\]\)/ }],
     },
     {
       name: 'a committed Secret with data',

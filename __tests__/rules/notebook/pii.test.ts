@@ -19,7 +19,7 @@ testRule(rule, {
     {
       name: 'a dataframe of customers in an output',
       files: { 'notebooks/eda.ipynb': nb },
-      errors: [{ line: lineOf(nb, 'dana.whitfield'), severity: 'high', message: /^Output 1 \(text\/plain\) of cell 1 shows personal data: 2 email addresses, 2 phone numbers \(first: dana…\[redacted sha256:[0-9a-f]{8}\]\); clear the output/ }],
+      errors: [{ line: lineOf(nb, 'dana.whitfield'), severity: 'high', message: /^Output 1 \(text\/plain\) of cell 1 shows personal data: 2 email addresses, 2 phone numbers \(first: dana…\[redacted hmac:[0-9a-f]{8}\]\); clear the output/ }],
     },
     {
       name: 'a card number typed into a code cell',

@@ -36,22 +36,22 @@ testRule(rule, {
       name: 'inline cloud credentials in .dvc/config',
       files: { '.dvc/config': `['remote "storage"']\n    url = s3://bucket/store\n    access_key_id = ${AWS_ID}\n    secret_access_key = ${SECRET}\n` },
       errors: [
-        { path: '.dvc/config', line: 3, column: 5, message: /^remote "storage" sets access_key_id inline \(AKIA…\[redacted sha256:[0-9a-f]{8}\]\): move it to \.dvc\/config\.local/ },
-        { path: '.dvc/config', line: 4, column: 5, severity: 'high', message: /^remote "storage" sets secret_access_key inline \(wJal…\[redacted sha256:[0-9a-f]{8}\]\)/ },
+        { path: '.dvc/config', line: 3, column: 5, message: /^remote "storage" sets access_key_id inline \(AKIA…\[redacted hmac:[0-9a-f]{8}\]\): move it to \.dvc\/config\.local/ },
+        { path: '.dvc/config', line: 4, column: 5, severity: 'high', message: /^remote "storage" sets secret_access_key inline \(wJal…\[redacted hmac:[0-9a-f]{8}\]\)/ },
       ],
     },
     {
       name: 'a password in a remote URL and a plain-HTTP remote',
       files: { '.dvc/config': '[remote "web"]\n    url = https://ml-bot:Sup3rS3cretPassw0rd@dvc.example.com/store\n[remote "mirror"]\n    url = http://dvc.example.com/mirror\n' },
       errors: [
-        { line: 2, severity: 'high', message: /^The url of remote "web" carries a password in the URL \(https:\/\/ml-bot:Sup3…\[redacted sha256:[0-9a-f]{8}\]@dvc\.example\.com\/store\)/ },
+        { line: 2, severity: 'high', message: /^The url of remote "web" carries a password in the URL \(https:\/\/ml-bot:Sup3…\[redacted hmac:[0-9a-f]{8}\]@dvc\.example\.com\/store\)/ },
         { line: 4, severity: 'medium', message: 'remote "mirror" uses plain HTTP (http://dvc.example.com/mirror), so anyone on the network path can replace the data and models it serves: use https:// or an authenticated cloud remote.' },
       ],
     },
     {
       name: 'a committed .dvc/config.local',
       files: { '.dvc/config.local': '[remote "s"]\n    password = hunter2hunter2\n' },
-      errors: [{ path: '.dvc/config.local', message: /^remote "s" sets password inline \(hunt…\[redacted sha256:[0-9a-f]{8}\]\): \.dvc\/config\.local holds the private settings and must stay out of git/ }],
+      errors: [{ path: '.dvc/config.local', message: /^remote "s" sets password inline \(hunt…\[redacted hmac:[0-9a-f]{8}\]\): \.dvc\/config\.local holds the private settings and must stay out of git/ }],
     },
     {
       name: 'an invalid dvc.yaml',

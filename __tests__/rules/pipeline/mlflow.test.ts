@@ -46,9 +46,9 @@ testRule(rule, {
         '.github/workflows/train.yml': 'on: push\nenv:\n  MLFLOW_TRACKING_URI: https://ci:YetAnotherS3cret@ml.example.com\njobs: {}\n',
       },
       errors: [
-        { path: '.github/workflows/train.yml', line: 3, column: 24, severity: 'high', message: /^An MLflow tracking URI carries a password in the URL \(https:\/\/ci:YetA…\[redacted sha256:[0-9a-f]{8}\]@ml\.example\.com\)/ },
+        { path: '.github/workflows/train.yml', line: 3, column: 24, severity: 'high', message: /^An MLflow tracking URI carries a password in the URL \(https:\/\/ci:YetA…\[redacted hmac:[0-9a-f]{8}\]@ml\.example\.com\)/ },
         { path: 'conf/log.yaml', line: 2, column: 17, severity: 'high', message: /^An MLflow tracking URI carries a password in the URL/ },
-        { path: 'train.py', line: 2, column: 26, severity: 'high', message: /^An MLflow tracking URI carries a password in the URL \(https:\/\/admin:Pass…\[redacted sha256:[0-9a-f]{8}\]@mlflow\.example\.com\): pass it through MLFLOW_TRACKING_USERNAME/ },
+        { path: 'train.py', line: 2, column: 26, severity: 'high', message: /^An MLflow tracking URI carries a password in the URL \(https:\/\/admin:Pass…\[redacted hmac:[0-9a-f]{8}\]@mlflow\.example\.com\): pass it through MLFLOW_TRACKING_USERNAME/ },
       ],
     },
     {

@@ -32,4 +32,15 @@ describe(rule.meta.id, () => {
     const { findings } = await scanTree((root) => writeFileSync(join(root, 'a.txt'), 'x\n'));
     expect(findings).toEqual([]);
   });
+
+  it('invalid: a changed file missing from the checkout blocks (high), since the gate never saw it', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'ai-gate-scan-limit-'));
+    writeFileSync(join(root, 'a.txt'), 'x\n');
+    const discovery = await discover({ root, ignore: [], logger: silentLogger, changes: { changed: [{ path: 'models/new.pkl', change: 'added' }], deleted: [] } });
+    const policy = makePolicy(allRules, { [rule.meta.id]: true });
+    const { findings, verdict } = await runEngine({ rules: allRules, policy, discovery, logger: silentLogger, today: '2026-01-01' });
+    expect(findings.map((f) => [f.ruleId, f.location.path, f.severity, f.message])).toEqual([[rule.meta.id, 'models/new.pkl', 'high',
+      'This path was not checked: the change adds or modifies it, but it is not in the checkout, so it was not scanned.']]);
+    expect(verdict.passed).toBe(false);
+  });
 });

@@ -37,7 +37,7 @@ testRule(rule, {
       files: { 'configs/llm.yaml': `provider: anthropic\napi_key: ${fake.anthropic(4)}\n`, '.env': `OPENAI_API_KEY=${oa}\n` },
       errors: [
         { path: '.env', line: 1, column: 16, message: `OpenAI API key ${redact(oa)} (openai-api-key): ${ACTION}` },
-        { path: 'configs/llm.yaml', line: 2, column: 10, message: /^Anthropic API key sk-a…\[redacted sha256:[0-9a-f]{8}\] \(anthropic-api-key\): revoke/ },
+        { path: 'configs/llm.yaml', line: 2, column: 10, message: /^Anthropic API key sk-a…\[redacted hmac:[0-9a-f]{8}\] \(anthropic-api-key\): revoke/ },
       ],
     },
     {
@@ -53,7 +53,7 @@ testRule(rule, {
     {
       name: 'a key in an execute_result',
       files: { 'nb.ipynb': nbResult },
-      errors: [{ message: /^Groq API key gsk_…\[redacted sha256:[0-9a-f]{8}\] \(groq-api-key\) in output 1 \(text\/plain\) of cell 1:/ }],
+      errors: [{ message: /^Groq API key gsk_…\[redacted hmac:[0-9a-f]{8}\] \(groq-api-key\) in output 1 \(text\/plain\) of cell 1:/ }],
     },
     {
       name: 'a keyword-anchored format is high',

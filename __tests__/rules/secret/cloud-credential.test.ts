@@ -31,7 +31,7 @@ testRule(rule, {
     {
       name: 'a GCP service-account key file is reported at its private key',
       files: { 'keys/sa.json': serviceAccount },
-      errors: [{ line: 5, severity: 'critical', message: /^Google Cloud service-account key ----…\[redacted sha256:[0-9a-f]{8}\] \(gcp-service-account\): revoke/ }],
+      errors: [{ line: 5, severity: 'critical', message: /^Google Cloud service-account key ----…\[redacted hmac:[0-9a-f]{8}\] \(gcp-service-account\): revoke/ }],
     },
     {
       name: 'a service-account descriptor without a private key is medium',
@@ -42,8 +42,8 @@ testRule(rule, {
       name: 'a Google API key and a Databricks token in a Dockerfile',
       files: { Dockerfile: `FROM python:3.12\nENV GOOGLE_API_KEY=${fake.gcpApiKey(24)}\nENV DATABRICKS_TOKEN=${fake.databricks(25)}\n` },
       errors: [
-        { line: 2, message: /^Google API key AIza…\[redacted sha256:[0-9a-f]{8}\] \(gcp-api-key\)/ },
-        { line: 3, message: /^Databricks API token dapi…\[redacted sha256:[0-9a-f]{8}\] \(databricks-api-token\)/ },
+        { line: 2, message: /^Google API key AIza…\[redacted hmac:[0-9a-f]{8}\] \(gcp-api-key\)/ },
+        { line: 3, message: /^Databricks API token dapi…\[redacted hmac:[0-9a-f]{8}\] \(databricks-api-token\)/ },
       ],
     },
   ],

@@ -22,8 +22,8 @@ testRule(rule, {
       name: 'npm and PyPI upload tokens in dependency files',
       files: { '.npmrc': `//registry.npmjs.org/:_authToken=${fake.npm(32)}\n`, '.pypirc': `[pypi]\nusername = __token__\npassword = ${fake.pypi(33)}\n` },
       errors: [
-        { path: '.npmrc', message: /^Npm access token npm_…\[redacted sha256:[0-9a-f]{8}\] \(npm-access-token\)/ },
-        { path: '.pypirc', line: 3, message: /^PyPI upload token pypi…\[redacted sha256:[0-9a-f]{8}\] \(pypi-upload-token\)/ },
+        { path: '.npmrc', message: /^Npm access token npm_…\[redacted hmac:[0-9a-f]{8}\] \(npm-access-token\)/ },
+        { path: '.pypirc', line: 3, message: /^PyPI upload token pypi…\[redacted hmac:[0-9a-f]{8}\] \(pypi-upload-token\)/ },
       ],
     },
     {

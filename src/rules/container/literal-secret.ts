@@ -33,7 +33,7 @@ export default defineRule({
         if (!hit) continue;
         ctx.report({
           message: `${ins.keyword} ${key} is set to ${hit.why} (${redact(hit.value)}), which stays in the image${ins.keyword === 'ARG' ? ' history' : ' configuration'}: remove it, rotate it, and pass it at run time or with a BuildKit secret mount.`,
-          line: ins.line, column: ins.column, severity: hit.severity ?? ctx.severity, sensitive: [hit.value], fingerprintKey: `${ins.keyword}\0${key}\0${redact(hit.value)}`,
+          line: ins.line, column: ins.column, severity: hit.severity ?? ctx.severity, sensitive: [hit.value], fingerprintKey: `${ins.keyword}\0${key}`,
         });
       }
     }

@@ -1,6 +1,8 @@
 import { defineRule, type FileContext } from '../../engine/rule.js';
 import { redact } from '../../engine/redact.js';
-import { PII_ENTITIES, confidenceAtLeast, findPii, type PiiConfidence, type PiiEntity } from '../../detect/pii.js';
+import {
+  PII_ENTITIES, cardShapedValue, columnEntities, confidenceAtLeast, findPii, luhnValid, type PiiConfidence, type PiiEntity,
+} from '../../detect/pii.js';
 import { FormatError } from '../../formats/errors.js';
 import {
   BUDGET_OPTION_SCHEMA, DATASET_FORMATS, DEFAULT_BUDGET_OPTIONS, budgetFrom, cells, describeRead, openDataset, rowPlace,
@@ -25,6 +27,18 @@ const FIRST_ROWS = 3;
 const MAX_COLUMNS = 500;
 
 interface Tally { count: number; places: string[]; line?: number; example: string }
+
+/**
+ * A column's card-shaped values (cells that are nothing but 12–19 digits): how many there are, how many pass
+ * Luhn, and the card matches among them, held back until the whole column has been read.
+ */
+interface CardColumn { candidates: number; luhn: number; held?: Tally }
+
+/**
+ * The share of a column's card-shaped values that must pass Luhn for the column to be reported as cards when
+ * its name does not say so. Random numbers pass one time in ten; a column of real card numbers always does.
+ */
+const CARD_COLUMN_SHARE = 0.8;
 
 export default defineRule<Options>({
   meta: {
@@ -113,21 +127,39 @@ export default defineRule<Options>({
       return;
     }
     const tallies = new Map<string, Map<PiiEntity, Tally>>();
-    const track = (column: string, entity: PiiEntity, row: DatasetRow, value: string) => {
-      const key = tallies.size >= MAX_COLUMNS && !tallies.has(column) ? '(other columns)' : column;
-      let byEntity = tallies.get(key);
-      if (!byEntity) tallies.set(key, (byEntity = new Map()));
-      const t = byEntity.get(entity);
-      if (!t) { byEntity.set(entity, { count: 1, places: [rowPlace(row)], line: row.line, example: value }); return; }
+    const cardColumns = new Map<string, CardColumn>();
+    const keyOf = (column: string) => (tallies.size >= MAX_COLUMNS && !tallies.has(column) ? '(other columns)' : column);
+    const add = (t: Tally | undefined, row: DatasetRow, value: string): Tally => {
+      if (!t) return { count: 1, places: [rowPlace(row)], line: row.line, example: value };
       t.count++;
       if (t.places.length < FIRST_ROWS) t.places.push(rowPlace(row));
+      return t;
     };
+    const track = (column: string, entity: PiiEntity, row: DatasetRow, value: string) => {
+      const key = keyOf(column);
+      let byEntity = tallies.get(key);
+      if (!byEntity) tallies.set(key, (byEntity = new Map()));
+      byEntity.set(entity, add(byEntity.get(entity), row, value));
+    };
+    const checkCards = options.entities.includes('credit-card');
     let failure: string | undefined;
     try {
       const scanCell = (row: DatasetRow, column: string, value: string) => {
         if (value.length < 6 && !value.includes('@') && !value.includes(':')) return; // shorter than any counted match
+        // A cell that is only a card-shaped number, in a column not named for cards, counts toward the column.
+        const digits = checkCards && !columnEntities(column).has('credit-card') ? cardShapedValue(value) : undefined;
+        let cards: CardColumn | undefined;
+        if (digits !== undefined) {
+          const key = keyOf(column);
+          cards = cardColumns.get(key);
+          if (!cards) cardColumns.set(key, (cards = { candidates: 0, luhn: 0 }));
+          cards.candidates++;
+          if (luhnValid(digits)) cards.luhn++;
+        }
         for (const m of findPii(value, { entities: options.entities, columnName: column })) {
-          if (confidenceAtLeast(m.confidence, options['min-confidence'])) track(column, m.entity, row, m.value);
+          if (!confidenceAtLeast(m.confidence, options['min-confidence'])) continue;
+          if (cards && m.entity === 'credit-card') cards.held = add(cards.held, row, m.value);
+          else track(column, m.entity, row, m.value);
         }
       };
       for await (const row of source.rows()) {
@@ -142,6 +174,17 @@ export default defineRule<Options>({
     } catch (error) {
       if (!(error instanceof FormatError)) throw error;
       failure = error.message;
+    }
+    for (const [column, cards] of cardColumns) {
+      if (!cards.held || cards.luhn < cards.candidates * CARD_COLUMN_SHARE) continue;
+      let byEntity = tallies.get(column);
+      if (!byEntity) tallies.set(column, (byEntity = new Map()));
+      const t = byEntity.get('credit-card');
+      if (!t) { byEntity.set('credit-card', cards.held); continue; }
+      // Cards in free text of the same column were counted already; add the held ones.
+      t.count += cards.held.count;
+      t.places = [...t.places, ...cards.held.places].slice(0, FIRST_ROWS);
+      if (cards.held.line !== undefined && (t.line === undefined || cards.held.line < t.line)) t.line = cards.held.line;
     }
     const read = describeRead(source.stats);
     for (const [column, byEntity] of tallies) report(ctx, column, byEntity, read, options['min-count']);
@@ -162,12 +205,24 @@ export default defineRule<Options>({
 function report(ctx: FileContext<Options>, column: string, byEntity: Map<PiiEntity, Tally>, read: string, minCount: number): void {
   const kept = [...byEntity].filter(([, t]) => t.count >= minCount).sort((a, b) => b[1].count - a[1].count);
   if (kept.length === 0) return;
-  const parts = kept.map(([e, t]) => `${t.count.toLocaleString('en-US')} ${NOUN[e][t.count === 1 ? 0 : 1]} (${t.places.join(', ')}${t.count > t.places.length ? ', …' : ''}; e.g. ${redact(t.example)})`);
+  const parts = kept.map(([e, t]) => `${t.count.toLocaleString('en-US')} ${NOUN[e][t.count === 1 ? 0 : 1]} (${t.places.join(', ')}${t.count > t.places.length ? ', …' : ''}; e.g. ${example(e, t.example)})`);
   const first = kept.map(([, t]) => t.line).filter((l): l is number => l !== undefined).sort((a, b) => a - b)[0];
+  // A header that is itself personal data (a headerless CSV's first row, JSON keyed by email) is redacted too.
+  const inName = findPii(column).map((m) => m.value);
+  const label = inName.reduce((name, v) => name.split(v).join(redact(v, 0)), column);
   ctx.report({
-    message: `Column "${column}" holds personal data: ${parts.join('; ')}; ${read}. Remove or pseudonymise this column, or add a policy exception if the data is synthetic.`,
+    message: `Column "${label}" holds personal data: ${parts.join('; ')}; ${read}. Remove or pseudonymise this column, or add a policy exception if the data is synthetic.`,
     ...(first !== undefined ? { line: first } : {}),
     fingerprintKey: `${column}\0${kept.map(([e]) => e).join(',')}`,
-    sensitive: kept.map(([, t]) => t.example),
+    sensitive: [...kept.map(([, t]) => t.example), ...inName],
   });
+}
+
+/**
+ * An example value as it may appear in a message: `redact()`'s prefix and hash, with the prefix kept short
+ * enough never to show a whole part of the value (an email's prefix stays inside half of its local part).
+ */
+function example(entity: PiiEntity, value: string): string {
+  if (entity === 'email') return redact(value, Math.min(4, Math.floor(value.indexOf('@') / 2)));
+  return redact(value);
 }

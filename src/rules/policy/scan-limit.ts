@@ -1,9 +1,11 @@
 import { defineRule } from '../../engine/rule.js';
+import { severityRank } from '../../engine/severity.js';
 
 const WHAT: Record<string, string> = {
   'special-file': 'is not a regular file (FIFO, socket or device) and was not opened',
   unreadable: 'could not be read',
   'too-large': 'is larger than the policy lets the gate read',
+  missing: 'was not checked',
 };
 
 /** Also reported by the engine when a read cap cuts a file short or a file cannot be opened. */
@@ -28,7 +30,9 @@ export default defineRule<Record<string, never>>({
     for (const issue of ctx.discoveryIssues) {
       const what = WHAT[issue.kind];
       if (!what) continue;
-      ctx.report({ path: issue.path, message: `This path ${what}: ${issue.detail}.`, fingerprintKey: issue.kind });
+      // A changed file the gate never saw could hold anything: that blocks (high), whatever the rule's level.
+      const severity = issue.kind === 'missing' && severityRank(ctx.severity) > severityRank('high') ? 'high' : undefined;
+      ctx.report({ path: issue.path, message: `This path ${what}: ${issue.detail}.`, fingerprintKey: issue.kind, ...(severity ? { severity } : {}) });
     }
   },
 });
