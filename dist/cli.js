@@ -3,7 +3,7 @@ import { lstat, readFile as readFile$1, readdir, stat, realpath, readlink, open,
 import * as nodePath from 'node:path';
 import { isAbsolute, dirname, posix, join, resolve as resolve$2, normalize as normalize$1, sep as sep$1, relative } from 'node:path';
 import require$$0$6, { parseArgs } from 'node:util';
-import { createHash, createPublicKey } from 'node:crypto';
+import { createHash, randomBytes, createHmac, createPublicKey } from 'node:crypto';
 import require$$1$2, { pathToFileURL } from 'node:url';
 import { promises, constants as constants$6, existsSync, createWriteStream } from 'node:fs';
 import require$$0$2, { isUtf8 } from 'node:buffer';
@@ -140,10 +140,11 @@ function toConsole(report, opts) {
         groups.set(f.location.path, [...(groups.get(f.location.path) ?? []), f]);
     const out = [];
     const ruleWidth = Math.max(0, ...report.findings.map((f) => f.ruleId.length));
+    // One width for the location column across the report, so severities and rule ids line up in every group.
+    const whereWidth = Math.max(0, ...report.findings.map((f) => whereText(f).length));
     for (const [path, findings] of groups) {
         out.push(paint('bold', escapeTerminal(path)));
         const where = findings.map(whereText);
-        const whereWidth = Math.max(...where.map((w) => w.length));
         findings.forEach((f, i) => {
             const sev = paint(f.severity, f.severity.padEnd(8));
             const tag = f.suppression
@@ -308,9 +309,11 @@ function mergeReports(inputs, failOnOverride) {
     const notes = [...new Set(inputs.flatMap((i) => i.report.notes ?? []))];
     if (total > 1)
         notes.push(`Merged from ${total} shards (files split by path hash).`);
-    const { shard: _shard, ...rest } = first;
+    const { shard: _shard, audit: _audit, ...rest } = first;
+    const audit = mergeAudits(inputs.map((i) => i.report.audit), verdict);
     return {
         ...rest,
+        ...(audit ? { audit } : {}),
         policy: { ...first.policy, failOn },
         stats: {
             filesScanned: sum(inputs, (r) => r.stats.filesScanned),
@@ -322,6 +325,18 @@ function mergeReports(inputs, failOnOverride) {
         verdict,
         findings,
         ...(notes.length ? { notes } : {}),
+    };
+}
+/** Each shard hashed its own files: the merged trail lists them all, with the merged verdict. */
+function mergeAudits(audits, verdict) {
+    const present = audits.filter((a) => a !== undefined);
+    if (present.length === 0)
+        return undefined;
+    const artifacts = new Map(present.flatMap((a) => a.artifacts.map((x) => [x.path, x])));
+    return {
+        ...present[0],
+        artifacts: [...artifacts.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+        verdict: { passed: verdict.passed, failOn: verdict.failOn, blocking: verdict.counts.blocking },
     };
 }
 function mustAgree(source, firstSource, what, value, expected) {
@@ -3989,14 +4004,24 @@ var containerCurlPipeShell = defineRule({
 });
 
 /**
- * The form in which a matched secret or personal datum may appear in any report: a short prefix and a hash,
- * never the value. The hash lets a reviewer tell two findings apart (and match a value they hold) without the
- * report disclosing it.
+ * The key of the redaction digest. A plain hash of a low-entropy value (an SSN, a phone number, a card number)
+ * can be reversed by trying every candidate, so the digest is an HMAC: with a random key per run by default
+ * (digests tell findings of one report apart), or a fixed key from AI_GATE_REDACTION_KEY (e.g. a repository
+ * secret) when digests must be comparable across runs.
+ */
+let key$1 = process.env.AI_GATE_REDACTION_KEY || randomBytes(32).toString('hex');
+/**
+ * The form in which a matched secret or personal datum may appear in any report: a short prefix (only of
+ * values long enough that it gives little away) and a keyed digest, never the value.
  */
 function redact(value, prefixChars = 4) {
     const prefix = value.length > prefixChars * 3 ? value.slice(0, prefixChars) : '';
-    const digest = createHash('sha256').update(value, 'utf8').digest('hex').slice(0, 8);
-    return `${prefix}…[redacted sha256:${digest}]`;
+    const digest = createHmac('sha256', key$1).update(value, 'utf8').digest('hex').slice(0, 8);
+    return `${prefix}…[redacted hmac:${digest}]`;
+}
+/** `scheme://user:password@host` in any text: the password is replaced, whatever rule wrote the text. */
+function redactUrlCredentials(text) {
+    return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)([^\s:/@'"`]+):([^\s@/'"`]+)@/gi, (_m, scheme, user, password) => `${scheme}${user}:${redact(password)}@`);
 }
 
 /** The right-hand boundary gitleaks puts after a token: a quote, space, `;`, an escaped newline, or the end. */
@@ -4026,6 +4051,16 @@ const DOCUMENTED_EXAMPLES = new Set([
     'AIzaSyA4UrcGxgwQFTfaI3no3t7Lt1sjmdnP5sQ', 'AIzaSyDSb51JiIcB6OJpwwMicseKRhhrOq1cS7g',
     'AIzaSyBF2RrAIm4a0mO64EShQfqfd2AFnzAvvuU', 'AIzaSyBcE-OOIbhjyR83gm4r2MFCu4MJmprNXsw',
     'AIzaSyB8qGxt4ec15vitgn44duC5ucxaOi4FmqE', 'AIzaSyA8vmApnrHNFE0bApF4hoZ11srVL_n0nvY',
+    // RFC 6749 (OAuth 2.0): its sample access and refresh tokens, authorization code, client secret (2.3.1) and
+    // Basic credentials; RFC 6750's sample bearer token.
+    '2YotnFZFEjr1zCsicMWpAA', 'tGzv3JOkF0XG5Qx2TlKWIA', '8xLOxBtZp8', 'SplxlOBeZQQYbYS6WxSbIA', '7Fjfp0ZBr1KtDRbnfVdmIw',
+    'czZCaGRSa3F0MzpnWDFmQmF0M2JW', 'mF_9.B5f-4.1JqM',
+    // RFC 7636 (PKCE) appendix B: the code verifier and challenge.
+    'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk', 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+    // Stripe's API-reference test keys.
+    'sk_test_4eC39HqLyjWDarjtT1zdp7dc', 'pk_test_TYooMQauvdEDq54NiTphI7jx',
+    // jwt.io's sample HMAC secrets (old and current debugger).
+    'your-256-bit-secret', 'a-string-secret-at-least-256-bits-long',
 ]);
 const d$1 = (x) => x;
 const DETECTORS = [
@@ -4121,9 +4156,10 @@ const DETECTORS = [
     // ---- Generic ----------------------------------------------------------------------------------------------
     d$1({ id: 'url-credentials', near: true, family: 'generic', title: 'password in a URL', keywords: ['://'],
         pattern: /\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}:\/\/[^\s:/@'"`]{1,100}:([^\s:/@'"`]{6,200})@[a-zA-Z0-9.-]+/g, entropy: 2.5, severity: 'high' }),
+    // After `,` (a tuple, an argument list: `(Ed25519PrivateKey, Ed25519PublicKey)`) only a quoted value counts.
     d$1({ id: 'generic-api-key', near: true, family: 'generic', title: 'credential assigned in code or config',
         keywords: ['key', 'secret', 'token', 'passw', 'pwd', 'credential'],
-        pattern: /(?<![\w.-])[\w.-]{0,40}?(?:api[_.-]?key|apikey|secret(?:[_.-]?(?:access[_.-]?)?key)?|token|passw(?:or)?d|pwd|credentials?|auth[_.-]?key|access[_.-]?key|private[_.-]?key)(?:[_.-]?(?:value|str|string|b64|base64))?['"\]]{0,2}[ \t]{0,3}(?::=|=>|=|:|,)[ \t]{0,5}[\x60'"]?([\w.=~+/!#$%^&*@-]{10,150})(?=[\x60'"\s;,)\]}]|\\[nr]|$)/gi,
+        pattern: /(?<![\w.-])[\w.-]{0,40}?(?:api[_.-]?key|apikey|secret(?:[_.-]?(?:access[_.-]?)?key)?|token|passw(?:or)?d|pwd|credentials?|auth[_.-]?key|access[_.-]?key|private[_.-]?key)(?:[_.-]?(?:value|str|string|b64|base64))?['"\]]{0,2}[ \t]{0,3}(?:(?::=|=>|=|:)[ \t]{0,5}[\x60'"]?|,[ \t]{0,5}[\x60'"])([\w.=~+/!#$%^&*@-]{10,150})(?=[\x60'"\s;,)\]}]|\\[nr]|$)/gi,
         entropy: 3.5, severity: 'high' }),
 ];
 /** Detectors in evaluation order; where two matches overlap, the earlier detector (the more specific) wins. */
@@ -4175,6 +4211,49 @@ function isPlaceholderValue(value) {
     const tail = value.replace(/^[a-zA-Z]{2,6}[_-]/, '');
     return tail.length >= 8 && /^(.)\1+$/.test(tail);
 }
+/**
+ * A name in code, not a value: letters, digits and underscores starting with a letter, made of CamelCase or
+ * snake_case words (`Ed25519PrivateKey`, `load_private_key_v2`) or upper-case words joined by underscores
+ * (`OPENAI_API_KEY_2`). A word is letters with digits only at its end, and words average at least three
+ * characters; random tokens (`tGzv3JOkF0XG5Qx2`, `a8f3k2l9q0`, `K7MDENG`) break one of these almost always.
+ */
+function isPlainIdentifier(value) {
+    if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(value))
+        return false;
+    const parts = value.split('_').filter(Boolean);
+    if (!/[a-z]/.test(value))
+        return parts.length >= 2 && parts.every((p) => /^\d{1,3}$/.test(p) || (/^[A-Z]{1,12}\d{0,3}$/.test(p) && wordLike(p)));
+    const words = parts.flatMap((p) => p.split(/(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])/)).filter(Boolean);
+    if (parts.join('').length / words.length < 4)
+        return false;
+    let digitGroups = 0, acronyms = 0, prefixes = 0, long = 0;
+    for (const w of words) {
+        if (/\d/.test(w))
+            digitGroups++;
+        if (/^\d+$/.test(w))
+            continue;
+        if (/^[A-Z]{1,4}\d*$/.test(w)) {
+            acronyms++;
+            continue;
+        }
+        if (!/^[A-Z]?[a-z]{2,}\d*$/.test(w) && !/^[A-Za-z]{1,3}\d+$/.test(w))
+            return false;
+        if (wordLike(w)) {
+            if (w.replace(/\d+$/, '').length >= 4)
+                long++;
+            continue;
+        }
+        // A short prefix before a number (`v2`, `Ed25519`, `md5`) reads as a name too, once.
+        if (!/^[A-Za-z]{1,3}\d+$/.test(w) || ++prefixes > 1)
+            return false;
+    }
+    return digitGroups <= 2 && long > 0 && acronyms * 2 <= words.length - acronyms;
+}
+/** Letters that read as a word: a vowel, no more than four consonants and two vowels in a row. */
+function wordLike(word) {
+    const letters = word.replace(/\d+$/, '').toLowerCase();
+    return /[aeiou]|^[a-z]*y[a-z]*$/.test(letters) && !/[^aeiou]{5}|[aeiou]{3}/.test(letters.replace(/y/g, '_'));
+}
 /** Extra checks for the generic detectors, whose expressions alone admit ordinary code. */
 function genericPlausible(value, detector) {
     if (REFERENCE.test(value) || PLACEHOLDER.test(value))
@@ -4182,6 +4261,8 @@ function genericPlausible(value, detector) {
     if (detector === 'url-credentials')
         return !/^(?:pass(?:word)?|secret|pwd|\$.*|%.*)$/i.test(value);
     if (!/\d/.test(value) || !/[a-zA-Z]/.test(value))
+        return false;
+    if (isPlainIdentifier(value))
         return false;
     // Words joined by separators (`bert-base-uncased-v2`, `my_service.prod`) are names, not keys.
     const parts = value.split(/[-_./]/);
@@ -4378,7 +4459,7 @@ var containerLiteralSecret = defineRule({
                     continue;
                 ctx.report({
                     message: `${ins.keyword} ${key} is set to ${hit.why} (${redact(hit.value)}), which stays in the image${ins.keyword === 'ARG' ? ' history' : ' configuration'}: remove it, rotate it, and pass it at run time or with a BuildKit secret mount.`,
-                    line: ins.line, column: ins.column, severity: hit.severity ?? ctx.severity, sensitive: [hit.value], fingerprintKey: `${ins.keyword}\0${key}\0${redact(hit.value)}`,
+                    line: ins.line, column: ins.column, severity: hit.severity ?? ctx.severity, sensitive: [hit.value], fingerprintKey: `${ins.keyword}\0${key}`,
                 });
             }
         }
@@ -4743,10 +4824,10 @@ function parseDvc(text, manifestPath) {
     });
     return { entries, errors };
 }
-const LFS_HEAD = 'version https://git-lfs.github.com/spec/v1';
+const LFS_HEAD$1 = 'version https://git-lfs.github.com/spec/v1';
 /** A Git LFS pointer file (spec: git-lfs/docs/spec.md): small, text, `version`, `oid sha256:…`, `size`. */
 function parseLfsPointer(bytes) {
-    if (bytes.length > 1024 || !bytes.subarray(0, LFS_HEAD.length).equals(Buffer.from(LFS_HEAD)))
+    if (bytes.length > 1024 || !bytes.subarray(0, LFS_HEAD$1.length).equals(Buffer.from(LFS_HEAD$1)))
         return undefined;
     const text = bytes.toString('utf8');
     const oid = /^oid sha256:([0-9a-f]{64})$/m.exec(text)?.[1];
@@ -14949,6 +15030,20 @@ function cardNetwork(digits) {
         return undefined;
     return CARD_NETWORKS.find((n) => n.test(digits) && n.lengths.includes(digits.length))?.name;
 }
+/**
+ * The digits of a value that is nothing but a card-shaped number (12–19 digits, optionally grouped by spaces or
+ * by dashes), else undefined. A dataset column of such values is judged as a whole: about one random number in
+ * ten passes Luhn, so a column of SKUs or ids yields "cards" unless most of its values are Luhn-valid.
+ */
+function cardShapedValue(value) {
+    const v = value.trim();
+    if (!/^\d(?:[ -]?\d){11,18}$/.test(v))
+        return undefined;
+    const seps = v.replace(/\d/g, '');
+    if (seps && !/^( +|-+)$/.test(seps))
+        return undefined;
+    return v.replace(/\D/g, '');
+}
 /** IBAN lengths per country, from the SWIFT IBAN Registry (release 99, 2025). */
 const IBAN_LENGTHS = {
     AD: 24, AE: 23, AL: 28, AT: 20, AZ: 28, BA: 20, BE: 16, BG: 22, BH: 22, BI: 27, BR: 29, BY: 28, CH: 21, CR: 22,
@@ -14999,7 +15094,7 @@ const SSN_BARE_RE = /(?<![\w-])\d{9}(?![\w-])/g;
 const CARD_RE = /(?<![\w+-])\d(?:[ -]?\d){11,18}(?![\w-])/g;
 const IBAN_RE = /(?<![\w])[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]){11,30}(?![\w])/g;
 const IPV4_RE = /(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\w]|\.\d)/g;
-const IPV6_RE = /(?<![\w:.])(?:[0-9A-Fa-f]{1,4}:|::?)(?:[0-9A-Fa-f]{0,4}:){1,7}[0-9A-Fa-f]{0,4}(?![\w:])/g;
+const IPV6_RE = /(?<![\w:.])(?:[0-9A-Fa-f]{1,4}:|::?)(?:[0-9A-Fa-f]{0,4}:){1,7}[0-9A-Fa-f]{0,4}(?![\w:]|\.\d)/g;
 // International (+CC …), NANP ((NXX) NXX-XXXX with an optional 1/001 prefix and extension), and European-style
 // national numbers with a trunk 0; anything else shaped like digit groups is only a low-confidence candidate.
 const PHONE_INTL_RE = /(?<![\w+])\+\d{1,3}(?:[ .-]?\(0\))?(?:[ .-]?\(?\d{1,5}\)?){2,6}(?:\s?(?:x|ext\.?)\s?\d{1,5})?(?![\w])/g;
@@ -15076,13 +15171,80 @@ const findIban = (text, hints, out) => {
         out.push({ entity: 'iban', value, index: m.index, length: value.length, confidence: 'high' });
     }
 };
+/**
+ * IPv4 blocks that do not identify a person: IANA's special-purpose address registry (RFC 6890 and its updates):
+ * "this network" 0/8, private 10/8, shared (CGNAT) 100.64/10, loopback 127/8, link-local 169.254/16, private
+ * 172.16/12, IETF protocol assignments 192.0.0/24, documentation 192.0.2/24, 198.51.100/24 and 203.0.113/24,
+ * private 192.168/16, benchmarking 198.18/15, multicast 224/4 and reserved 240/4 (with the broadcast address).
+ */
+const NON_PUBLIC_V4 = [
+    ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
+    ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24],
+    ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
+];
+function v4Number(address) {
+    const p = address.split('.').map(Number);
+    if (p.length !== 4 || p.some((n) => !Number.isInteger(n) || n < 0 || n > 255))
+        return undefined;
+    return ((p[0] << 24) | (p[1] << 16) | (p[2] << 8) | p[3]) >>> 0;
+}
+const NON_PUBLIC_V4_MASKS = NON_PUBLIC_V4.map(([base, bits]) => {
+    const mask = (0xffffffff << (32 - bits)) >>> 0;
+    return [(v4Number(base) & mask) >>> 0, mask];
+});
+/** True for an address that can be a person's: not private, loopback, link-local, documentation or reserved. */
+function ipv4Public(address) {
+    const n = v4Number(address);
+    if (n === undefined)
+        return false;
+    return !NON_PUBLIC_V4_MASKS.some(([base, mask]) => ((n & mask) >>> 0) === base);
+}
+/** The eight 16-bit groups of a valid IPv6 address (an embedded IPv4 tail becomes two groups). */
+function ipv6Groups(address) {
+    let a = address.toLowerCase().replace(/%.*$/, '');
+    const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(a);
+    if (v4) {
+        const [, w, x, y, z] = v4.map(Number);
+        a = `${a.slice(0, v4.index)}${((w << 8) | x).toString(16)}:${((y << 8) | z).toString(16)}`;
+    }
+    const halves = a.split('::');
+    if (halves.length > 2)
+        return undefined;
+    const head = halves[0] ? halves[0].split(':') : [];
+    const tail = halves.length === 2 && halves[1] ? halves[1].split(':') : [];
+    const fill = halves.length === 2 ? 8 - head.length - tail.length : 0;
+    if (fill < 0 || (halves.length === 1 && head.length !== 8))
+        return undefined;
+    const groups = [...head, ...Array(fill).fill('0'), ...tail].map((g) => parseInt(g, 16));
+    return groups.length === 8 && groups.every((g) => g >= 0 && g <= 0xffff) ? groups : undefined;
+}
+/**
+ * True for an IPv6 address that can be a person's: not unspecified (::), loopback (::1), link-local fe80::/10,
+ * unique-local fc00::/7, documentation 2001:db8::/32, multicast ff00::/8, nor an IPv4-mapped non-public address.
+ */
+function ipv6Public(address) {
+    const g = ipv6Groups(address);
+    if (!g)
+        return false;
+    if (g.slice(0, 7).every((x) => x === 0) && g[7] <= 1)
+        return false;
+    if ((g[0] & 0xffc0) === 0xfe80 || (g[0] & 0xfe00) === 0xfc00 || (g[0] & 0xff00) === 0xff00)
+        return false;
+    if (g[0] === 0x2001 && g[1] === 0x0db8)
+        return false;
+    if (g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff) {
+        return ipv4Public(`${g[6] >> 8}.${g[6] & 255}.${g[7] >> 8}.${g[7] & 255}`);
+    }
+    return true;
+}
 const findIpv4 = (text, hints, out) => {
     if (!text.includes('.'))
         return;
     for (const m of text.matchAll(IPV4_RE)) {
-        const special = /^(0\.0\.0\.0|127\.|255\.255\.255\.255)/.test(m[0]);
+        if (!ipv4Public(m[0]))
+            continue; // private, loopback, documentation…: not anyone's address
         const versiony = /(?:version|ver|v)\s?$/i.test(before(text, m.index, 10));
-        let conf = special || versiony ? 'low' : 'medium';
+        let conf = versiony ? 'low' : 'medium';
         if (hints.has('ipv4') || /\bip\b|address|addr|host|client/i.test(before(text, m.index, 30)))
             conf = raise(conf);
         push$1(out, 'ipv4', m, conf);
@@ -15092,20 +15254,19 @@ const findIpv6 = (text, hints, out) => {
     if (!text.includes(':'))
         return;
     for (const m of text.matchAll(IPV6_RE)) {
-        if (!isIPv6(m[0]))
+        if (!isIPv6(m[0]) || !ipv6Public(m[0]))
             continue;
         const groups = m[0].split(':').filter((g) => g.length > 0).length;
         const hasHexLetter = /[a-f]/i.test(m[0]);
         if (groups < 3 && !m[0].includes('::'))
             continue;
         let conf = groups >= 5 || (m[0].includes('::') && groups >= 3 && hasHexLetter) ? 'medium' : 'low';
-        if (m[0] === '::1' || m[0] === '::')
-            conf = 'low';
         if (hints.has('ipv6'))
             conf = raise(conf);
         push$1(out, 'ipv6', m, conf);
     }
 };
+const DOTTED_QUAD = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 function phoneDigits(s) {
     const main = s.replace(/\s?(?:x|ext\.?)\s?\d+$/i, '');
     return main.replace(/\D/g, '').length;
@@ -15114,6 +15275,8 @@ const findPhone = (text, hints, out) => {
     const hinted = hints.has('phone');
     const scan = (re, base, min, max) => {
         for (const m of text.matchAll(re)) {
+            if (DOTTED_QUAD.test(m[0]))
+                continue; // an IPv4 address (perhaps a private one, not reported), not a phone
             const n = phoneDigits(m[0]);
             if (n < min || n > max)
                 continue;
@@ -15220,6 +15383,11 @@ const NOUN = {
 const FIRST_ROWS = 3;
 /** Distinct columns tracked per file; a file with more (deeply nested JSON) is summarised under "other". */
 const MAX_COLUMNS = 500;
+/**
+ * The share of a column's card-shaped values that must pass Luhn for the column to be reported as cards when
+ * its name does not say so. Random numbers pass one time in ten; a column of real card numbers always does.
+ */
+const CARD_COLUMN_SHARE = 0.8;
 var dataPii = defineRule({
     meta: {
         id: 'data/pii',
@@ -15309,27 +15477,47 @@ var dataPii = defineRule({
             return;
         }
         const tallies = new Map();
-        const track = (column, entity, row, value) => {
-            const key = tallies.size >= MAX_COLUMNS && !tallies.has(column) ? '(other columns)' : column;
-            let byEntity = tallies.get(key);
-            if (!byEntity)
-                tallies.set(key, (byEntity = new Map()));
-            const t = byEntity.get(entity);
-            if (!t) {
-                byEntity.set(entity, { count: 1, places: [rowPlace(row)], line: row.line, example: value });
-                return;
-            }
+        const cardColumns = new Map();
+        const keyOf = (column) => (tallies.size >= MAX_COLUMNS && !tallies.has(column) ? '(other columns)' : column);
+        const add = (t, row, value) => {
+            if (!t)
+                return { count: 1, places: [rowPlace(row)], line: row.line, example: value };
             t.count++;
             if (t.places.length < FIRST_ROWS)
                 t.places.push(rowPlace(row));
+            return t;
         };
+        const track = (column, entity, row, value) => {
+            const key = keyOf(column);
+            let byEntity = tallies.get(key);
+            if (!byEntity)
+                tallies.set(key, (byEntity = new Map()));
+            byEntity.set(entity, add(byEntity.get(entity), row, value));
+        };
+        const checkCards = options.entities.includes('credit-card');
         let failure;
         try {
             const scanCell = (row, column, value) => {
                 if (value.length < 6 && !value.includes('@') && !value.includes(':'))
                     return; // shorter than any counted match
+                // A cell that is only a card-shaped number, in a column not named for cards, counts toward the column.
+                const digits = checkCards && !columnEntities(column).has('credit-card') ? cardShapedValue(value) : undefined;
+                let cards;
+                if (digits !== undefined) {
+                    const key = keyOf(column);
+                    cards = cardColumns.get(key);
+                    if (!cards)
+                        cardColumns.set(key, (cards = { candidates: 0, luhn: 0 }));
+                    cards.candidates++;
+                    if (luhnValid(digits))
+                        cards.luhn++;
+                }
                 for (const m of findPii(value, { entities: options.entities, columnName: column })) {
-                    if (confidenceAtLeast(m.confidence, options['min-confidence']))
+                    if (!confidenceAtLeast(m.confidence, options['min-confidence']))
+                        continue;
+                    if (cards && m.entity === 'credit-card')
+                        cards.held = add(cards.held, row, m.value);
+                    else
                         track(column, m.entity, row, m.value);
                 }
             };
@@ -15352,6 +15540,23 @@ var dataPii = defineRule({
                 throw error;
             failure = error.message;
         }
+        for (const [column, cards] of cardColumns) {
+            if (!cards.held || cards.luhn < cards.candidates * CARD_COLUMN_SHARE)
+                continue;
+            let byEntity = tallies.get(column);
+            if (!byEntity)
+                tallies.set(column, (byEntity = new Map()));
+            const t = byEntity.get('credit-card');
+            if (!t) {
+                byEntity.set('credit-card', cards.held);
+                continue;
+            }
+            // Cards in free text of the same column were counted already; add the held ones.
+            t.count += cards.held.count;
+            t.places = [...t.places, ...cards.held.places].slice(0, FIRST_ROWS);
+            if (cards.held.line !== undefined && (t.line === undefined || cards.held.line < t.line))
+                t.line = cards.held.line;
+        }
         const read = describeRead(source.stats);
         for (const [column, byEntity] of tallies)
             report$2(ctx, column, byEntity, read, options['min-count']);
@@ -15372,14 +15577,26 @@ function report$2(ctx, column, byEntity, read, minCount) {
     const kept = [...byEntity].filter(([, t]) => t.count >= minCount).sort((a, b) => b[1].count - a[1].count);
     if (kept.length === 0)
         return;
-    const parts = kept.map(([e, t]) => `${t.count.toLocaleString('en-US')} ${NOUN[e][t.count === 1 ? 0 : 1]} (${t.places.join(', ')}${t.count > t.places.length ? ', …' : ''}; e.g. ${redact(t.example)})`);
+    const parts = kept.map(([e, t]) => `${t.count.toLocaleString('en-US')} ${NOUN[e][t.count === 1 ? 0 : 1]} (${t.places.join(', ')}${t.count > t.places.length ? ', …' : ''}; e.g. ${example(e, t.example)})`);
     const first = kept.map(([, t]) => t.line).filter((l) => l !== undefined).sort((a, b) => a - b)[0];
+    // A header that is itself personal data (a headerless CSV's first row, JSON keyed by email) is redacted too.
+    const inName = findPii(column).map((m) => m.value);
+    const label = inName.reduce((name, v) => name.split(v).join(redact(v, 0)), column);
     ctx.report({
-        message: `Column "${column}" holds personal data: ${parts.join('; ')}; ${read}. Remove or pseudonymise this column, or add a policy exception if the data is synthetic.`,
+        message: `Column "${label}" holds personal data: ${parts.join('; ')}; ${read}. Remove or pseudonymise this column, or add a policy exception if the data is synthetic.`,
         ...(first !== undefined ? { line: first } : {}),
         fingerprintKey: `${column}\0${kept.map(([e]) => e).join(',')}`,
-        sensitive: kept.map(([, t]) => t.example),
+        sensitive: [...kept.map(([, t]) => t.example), ...inName],
     });
+}
+/**
+ * An example value as it may appear in a message: `redact()`'s prefix and hash, with the prefix kept short
+ * enough never to show a whole part of the value (an email's prefix stays inside half of its local part).
+ */
+function example(entity, value) {
+    if (entity === 'email')
+        return redact(value, Math.min(4, Math.floor(value.indexOf('@') / 2)));
+    return redact(value);
 }
 
 /** SPDX ids (and the lower-case short forms Hugging Face cards use) accepted by default: open data licenses. */
@@ -26910,8 +27127,15 @@ function memberLooksLikePickle(head, at, nameEnd) {
         return false;
     }
 }
+/** A Git LFS pointer (spec v1): the real content is elsewhere, so no format rule may read these bytes as it. */
+const LFS_POINTER = /^version https:\/\/git-lfs\.github\.com\/spec\/v1\r?\n/;
 function byName(lower, base, ext, head) {
-    const text = isText(head);
+    if (head.length <= 1024 && LFS_POINTER.test(head.toString('latin1'))) {
+        return { kind: ext in MODEL_EXT || ext === '.pkl' || ext === '.pickle' ? 'model' : 'text', format: 'lfs-pointer' };
+    }
+    // A name that says text wins over bytes that look binary (a NUL, Latin-1): otherwise one stray byte in a
+    // .py or .csv would hide it from every text rule. Model and archive formats were decided by their bytes before.
+    const text = isText(head) || namedAsText(lower, base, ext);
     if (head.length === 0 && ext in MODEL_EXT)
         return { kind: 'model', format: MODEL_EXT[ext] };
     if (!text) {
@@ -26956,6 +27180,15 @@ function byName(lower, base, ext, head) {
     if (CONFIG_EXT.has(ext))
         return { kind: 'config', format: TEXT_FORMAT[ext] ?? 'text' };
     return { kind: 'text', format: TEXT_FORMAT[ext] ?? 'text' };
+}
+function namedAsText(lower, base, ext) {
+    if (WORKFLOW$1.test(lower) || DOCKERFILE.test(base) || DEPENDENCY.some(([re]) => re.test(base)))
+        return true;
+    if (['.ipynb', '.env', '.txt', '.rst', '.r', '.js', '.ts', '.sql'].includes(ext) || base.startsWith('.env'))
+        return true;
+    if (ext in DATASET_EXT && !['.parquet', '.arrow', '.feather'].includes(ext))
+        return true;
+    return ext in TEXT_FORMAT || CONFIG_EXT.has(ext);
 }
 /**
  * Text: a UTF-16 byte-order mark, or no NUL byte and at most 5% of bytes that are control characters or
@@ -30388,6 +30621,9 @@ var k8sRunAsRoot = defineRule({
         if (m instanceof FormatError)
             return;
         for (const pod of m.pods) {
+            // A compiled Kubeflow pipeline cannot set this per executor (the KFP platform config does): not actionable here.
+            if (pod.kind === KFP_KIND)
+                continue;
             for (const c of pod.containers) {
                 const user = securitySetting(pod, c, 'runAsUser');
                 if ((user.value === 0 || user.value === '0') && user.pointer) {
@@ -30430,6 +30666,9 @@ var k8sServiceAccountToken = defineRule({
         // A ServiceAccount in the same file that disables automounting covers the pods that use it.
         const quiet = new Set(m.resources.filter((r) => r.kind === 'ServiceAccount' && r.value.automountServiceAccountToken === false).map((r) => r.name));
         for (const pod of m.pods) {
+            // A compiled Kubeflow pipeline cannot set this per executor (the KFP platform config does): not actionable here.
+            if (pod.kind === KFP_KIND)
+                continue;
             const setting = pod.spec.automountServiceAccountToken;
             if (setting === false)
                 continue;
@@ -40048,6 +40287,65 @@ function report(ctx, issues, member) {
     }
 }
 
+/** The first line of every Git LFS pointer (git-lfs docs/spec.md). */
+const LFS_HEAD = Buffer.from('version https://git-lfs.github.com/spec/v1');
+/** Pointer files are small: the spec caps them well under 1 KiB; anything larger is content, not a pointer. */
+const MAX_POINTER_BYTES = 1024;
+/** Names of model weights and serialized models, as they are stored in LFS (`.gitattributes` of model hubs). */
+const MODEL_EXTENSIONS = [
+    '.pt', '.pth', '.bin', '.ckpt', '.safetensors', '.onnx', '.gguf', '.ggml', '.h5', '.hdf5', '.keras', '.pb',
+    '.tflite', '.pkl', '.pickle', '.joblib', '.npy', '.npz', '.msgpack', '.ot', '.mlmodel', '.mar', '.pte',
+];
+var modelLfsPointer = defineRule({
+    meta: {
+        id: 'model/lfs-pointer',
+        description: 'A model file in the checkout is a Git LFS pointer, so the model itself was not checked.',
+        help: [
+            'Model repositories keep weights in Git LFS: the file in the repository is a three-line pointer',
+            '(`version`, `oid sha256:…`, `size`) and the bytes live on the LFS server. When the workflow checks out',
+            'without LFS, every model rule sees the pointer, a few lines of text, and finds nothing: the pickle,',
+            'the Keras Lambda layer or the GGUF template that the PR brings was never read. This rule reports each',
+            'model-named file whose bytes are an LFS pointer, so that a pass does not hide what was not scanned.',
+            '',
+            '**Remediation**: check out LFS objects so the gate sees the model (`actions/checkout` with `lfs: true`,',
+            'or `git lfs pull` before the gate runs). If the model is deliberately not fetched (too large for CI),',
+            'add a policy exception for the path with the reason and an expiry, and check the model elsewhere.',
+        ].join('\n'),
+        defaultSeverity: 'high',
+        // Discovery classifies a pointer by its bytes (text) and its name: `.pkl` → model/pickle, most model
+        // extensions → model/text, `.bin` → text/text.
+        kinds: ['model', 'text'],
+        options: {
+            type: 'object',
+            properties: {
+                extensions: {
+                    type: 'array', items: { type: 'string', pattern: '^\\.[A-Za-z0-9._-]+$' }, uniqueItems: true,
+                    description: 'File extensions (with the dot, any case) that name a model; an LFS pointer under such a name is reported.',
+                },
+            },
+            additionalProperties: false,
+        },
+        defaultOptions: { extensions: MODEL_EXTENSIONS },
+    },
+    checkFile(ctx) {
+        const { file } = ctx;
+        if (file.size > MAX_POINTER_BYTES || !file.head.subarray(0, LFS_HEAD.length).equals(LFS_HEAD))
+            return;
+        const name = file.path.toLowerCase();
+        if (!ctx.options.extensions.some((ext) => name.endsWith(ext.toLowerCase())))
+            return;
+        const pointer = parseLfsPointer(file.head.subarray(0, file.size));
+        const what = pointer
+            ? `a Git LFS pointer (oid sha256:${pointer.oid.slice(0, 12)}…, ${pointer.size.toLocaleString('en-US')} bytes)`
+            : 'a Git LFS pointer without a valid oid and size';
+        ctx.report({
+            line: 1,
+            message: `This model file is ${what}: the model's bytes are not in the checkout, so the gate could not check them. Check out LFS objects (actions/checkout with \`lfs: true\`) so the gate sees the model, or add a policy exception with the reason.`,
+            fingerprintKey: pointer ? pointer.oid : 'malformed',
+        });
+    },
+});
+
 /**
  * An ONNX model read as protobuf wire format (protobuf encoding spec; message layouts from onnx/onnx.proto3),
  * without a native dependency and without reading tensor bytes: only the fields a security check needs are
@@ -44754,6 +45052,12 @@ function parseInlineDirective(line) {
     const reason = /^\s*"/.test(line) ? m[2].replace(/(?:\\n)?"\s*,?$/, '').trimEnd() : m[2];
     return rules.length ? { rules, reason } : undefined;
 }
+/**
+ * The most severe finding an inline directive may waive. A directive lives in the file under review, so a pull
+ * request could write one beside its own finding: blocking-grade findings (high, critical) can only be excepted
+ * in the policy, which the action reads from the base branch.
+ */
+const INLINE_MAX_SEVERITY = 'medium';
 /** Marks findings covered by an inline directive; `lines` are the file's lines (index 0 is line 1). */
 function applyInline(findings, lines) {
     for (const f of findings) {
@@ -44766,7 +45070,12 @@ function applyInline(findings, lines) {
         for (const text of candidates) {
             const directive = text === undefined ? undefined : parseInlineDirective(text);
             if (directive && directive.rules.includes(f.ruleId)) {
-                f.suppression = { kind: 'inline', reason: directive.reason || '(no reason given)' };
+                if (severityRank(f.severity) < severityRank(INLINE_MAX_SEVERITY)) {
+                    f.message += ` (An inline ai-gate ignore comment names this rule, but ${f.severity} findings can only be excepted in the policy file.)`;
+                }
+                else {
+                    f.suppression = { kind: 'inline', reason: directive.reason || '(no reason given)' };
+                }
                 break;
             }
         }
@@ -44849,6 +45158,7 @@ const WHAT = {
     'special-file': 'is not a regular file (FIFO, socket or device) and was not opened',
     unreadable: 'could not be read',
     'too-large': 'is larger than the policy lets the gate read',
+    missing: 'was not checked',
 };
 /** Also reported by the engine when a read cap cuts a file short or a file cannot be opened. */
 var policyScanLimit = defineRule({
@@ -44873,7 +45183,9 @@ var policyScanLimit = defineRule({
             const what = WHAT[issue.kind];
             if (!what)
                 continue;
-            ctx.report({ path: issue.path, message: `This path ${what}: ${issue.detail}.`, fingerprintKey: issue.kind });
+            // A changed file the gate never saw could hold anything: that blocks (high), whatever the rule's level.
+            const severity = issue.kind === 'missing' && severityRank(ctx.severity) > severityRank('high') ? 'high' : undefined;
+            ctx.report({ path: issue.path, message: `This path ${what}: ${issue.detail}.`, fingerprintKey: issue.kind, ...(severity ? { severity } : {}) });
         }
     },
 });
@@ -46163,6 +46475,7 @@ const allRules = [
     modelGgufTemplate,
     modelIntegrity,
     modelKerasLambda,
+    modelLfsPointer,
     modelOnnxExternalData,
     modelRemoteCode,
     modelSafetensorsHeader,
@@ -46492,9 +46805,17 @@ async function inspect(ctx, c) {
         return;
     }
     const abs = nodePath.join(ctx.root, name);
+    // A file the change touched (not deleted) that is not in the checkout cannot be scanned: say so, loudly (the
+    // usual cause is pull_request_target's default checkout of the base branch).
+    const missing = () => {
+        if (c.change !== 'unchanged')
+            issue('missing', 'the change adds or modifies it, but it is not in the checkout, so it was not scanned');
+    };
     const parent = await realParent(ctx, nodePath.dirname(abs));
-    if (parent === undefined)
-        return; // the directory vanished
+    if (parent === undefined) {
+        missing();
+        return;
+    } // the directory is not there
     if (!inside(ctx.realRoot, parent)) {
         issue('symlink-escape', 'a parent directory is a symbolic link that leads outside the scanned root; not followed');
         return;
@@ -46504,8 +46825,10 @@ async function inspect(ctx, c) {
         st = await lstat(abs);
     }
     catch (e) {
-        if (errCode(e) === 'ENOENT' || errCode(e) === 'ENOTDIR')
-            return; // deleted from the working tree
+        if (errCode(e) === 'ENOENT' || errCode(e) === 'ENOTDIR') {
+            missing();
+            return;
+        } // not in the working tree
         issue('unreadable', `cannot be examined (${errCode(e)})`);
         return;
     }
@@ -81115,7 +81438,7 @@ async function checkRun(enabled, opts) {
 }
 function toRaw(ruleId, severity, path, input) {
     const { message: raw, severity: own, fingerprintKey, path: _ignored, sensitive, ...where } = input;
-    const message = redactValues(raw, sensitive);
+    const message = redactUrlCredentials(redactValues(raw, sensitive));
     const location = Object.fromEntries(Object.entries({ path, ...where }).filter(([, v]) => v !== undefined));
     return { ruleId, severity: own ?? severity, message, location: location, key: fingerprintKey };
 }
@@ -81905,6 +82228,11 @@ async function loadPolicy(opts) {
     const policy = finish(merged, base, name, sha256, opts);
     opts.logger.debug(`policy ${name} (sha256 ${sha256}): extends ${base}, fail-on ${policy.failOn}, `
         + `${Object.values(policy.rules).filter((r) => r.enabled).length} of ${opts.rules.length} rules enabled`);
+    const checking = Object.entries(policy.rules).filter(([id, r]) => r.enabled && !id.startsWith('policy/')).length;
+    if (checking === 0 && opts.rules.some((r) => !r.meta.id.startsWith('policy/'))) {
+        // e.g. policies/recommended.yml passed with --policy: it is the root layer (extends: none), not the whole policy.
+        opts.logger.warning(`The policy ${name} enables no checking rule (extends: ${base}, no rules turned on), so the gate checks nothing; write \`extends: recommended\` in it to build on the built-in policy.`);
+    }
     return policy;
 }
 /** The file's bytes, or undefined when there is no policy file. */
@@ -82067,14 +82395,30 @@ async function builtinMerged(name, rules, seen = []) {
         throw new Error(`built-in policy ${path} has exceptions; built-ins must not`);
     return mergeLayers(await builtinMerged(layer.extends ?? 'none', rules, [...seen, name]), layer);
 }
+/** The policy's fail-on and scope after the overrides, which under `overridesOnlyTighten` cannot loosen them. */
+function tightened(opts, failOn, scope) {
+    const wantFailOn = opts.overrides?.failOn ?? failOn;
+    const wantScope = opts.overrides?.scope ?? scope;
+    if (!opts.overridesOnlyTighten)
+        return { failOn: wantFailOn, scope: wantScope };
+    const out = { failOn, scope };
+    if (severityRank(wantFailOn) >= severityRank(failOn))
+        out.failOn = wantFailOn;
+    else
+        opts.logger.warning(`Input fail-on "${wantFailOn}" would loosen the policy's fail-on "${failOn}"; a pull request's inputs may only tighten the policy, so "${failOn}" applies.`);
+    if (wantScope === 'all' || scope === 'changed')
+        out.scope = wantScope;
+    else
+        opts.logger.warning(`Input scope "${wantScope}" would loosen the policy's scope "${scope}"; a pull request's inputs may only tighten the policy, so "${scope}" applies.`);
+    return out;
+}
 function finish(merged, base, source, sha256, opts) {
     const { schema } = policyValidator(opts.rules);
     return {
         source,
         ...(sha256 ? { sha256 } : {}),
         extends: base,
-        failOn: opts.overrides?.failOn ?? merged.failOn ?? schemaDefault(schema, ['fail-on']),
-        scope: opts.overrides?.scope ?? merged.scope ?? schemaDefault(schema, ['scope']),
+        ...tightened(opts, merged.failOn ?? schemaDefault(schema, ['fail-on']), merged.scope ?? schemaDefault(schema, ['scope'])),
         paths: { ignore: merged.ignore },
         rules: resolveRules(merged, opts.rules, base),
         exceptions: merged.exceptions,
@@ -82187,6 +82531,7 @@ async function scan(opts) {
         cwd: opts.cwd,
         rules,
         overrides: { failOn: opts.failOn, scope: opts.scope },
+        overridesOnlyTighten: opts.overridesOnlyTighten,
         logger: opts.logger,
         policyText,
     });
@@ -82308,7 +82653,7 @@ Examples:
   ai-gate scan . --policy policies/strict.yml --format json > report.json
 
 Suppress a finding on one line of a text file with a comment:  # ai-gate: ignore[rule-id] reason
-Exceptions for whole paths go in the policy (rule, paths, reason, expires). Docs: ${ruleDocsUrl('').replace(/\/$/, '')}
+Exceptions for whole paths go in the policy (rule, paths, reason, expires). Rules: ${REPO_URL}/blob/main/docs/rules/README.md
 `;
 /** Runs the CLI and returns its exit code: 0 passed, 1 failed, 2 usage or configuration error. */
 async function runCli(argv, io) {
@@ -82331,7 +82676,7 @@ async function runCli(argv, io) {
             return await scanCommand(rest, io, logger);
         if (command === 'merge')
             return await mergeCommand(rest, io);
-        throw new ConfigurationError(`unknown command "${command}"; expected scan or rules (see ai-gate --help)`);
+        throw new ConfigurationError(`unknown command "${command}"; expected scan, rules, init or merge (see ai-gate --help)`);
     }
     catch (error) {
         if (error instanceof ConfigurationError) {
