@@ -15,6 +15,7 @@ const objectNpy = (data?: Buffer) => buildNpy({ descr: '|O', shape: [1], data })
 
 testRule(rule, {
   valid: [
+    { name: 'a model.tar.gz without pickles', files: { 'model.tar.gz': gzipSync(buildTar({ 'code/inference.py': 'print(1)\n', 'config.json': '{}' })) } },
     { name: 'a PyTorch zip checkpoint of tensors', files: { 'model.pt': buildTorchZip({ tensors: [{ name: 'w', shape: [4, 4] }, { name: 'b', shape: [4] }] }) } },
     { name: 'a zip64 checkpoint with data descriptors', files: { 'big.pth': buildTorchZip({ zip64: true }) } },
     { name: 'a legacy torch checkpoint', files: { 'old.pth': buildTorchLegacy() } },
@@ -164,6 +165,17 @@ testRule(rule, {
       name: 'a tar archive holding a pickle (legacy torch tar layout)',
       files: { 'ckpt.tar': buildTar({ sys_info: buildPickleValue({ a: 1 }, 2), pickle: osSystem(2) }) },
       errors: [{ member: 'pickle', severity: 'critical', message: /imports os\.system/ }],
+    },
+    {
+      name: 'a gzip-compressed tar (model.tar.gz, SageMaker layout) holding a pickle, under any name',
+      files: {
+        'model.tar.gz': gzipSync(buildTar({ 'code/inference.py': 'print(1)\n', 'model.pth': osSystem(2) })),
+        'bundle.tgz': gzipSync(buildTar({ 'weights.bin': osSystem(4) })),
+      },
+      errors: [
+        { path: 'bundle.tgz', member: 'weights.bin', severity: 'critical', message: /imports os\.system/ },
+        { path: 'model.tar.gz', member: 'model.pth', severity: 'critical', message: /imports os\.system/ },
+      ],
     },
     {
       name: 'a nested pickle passed to pickle.loads',

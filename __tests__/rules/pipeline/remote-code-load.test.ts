@@ -16,6 +16,11 @@ testRule(rule, {
   ],
   invalid: [
     {
+      name: 'a file too large to analyse is reported at the rule severity (fail closed), not passed',
+      files: { 'train.py': `from transformers import AutoModel\nm = AutoModel.from_pretrained("x/y", trust_remote_code=True)\n${'# padding\n'.repeat(500_000)}` },
+      errors: [{ severity: 'high', message: /^This Python file could not be checked for code-running loads \(/ }],
+    },
+    {
       name: 'torch.load of a downloaded checkpoint is high, of a repository path one level lower',
       files: {
         'src/load.py': [
