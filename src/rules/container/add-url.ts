@@ -15,6 +15,35 @@ export default defineRule({
       'and verify its SHA-256; for models, pin the revision (commit) of the hub repository.',
     ].join('\n'),
     defaultSeverity: 'medium',
+    docs: {
+      examples: {
+        bad: [
+          {
+            title: 'ADD fetches model weights with no checksum',
+            lang: 'dockerfile',
+            file: 'Dockerfile',
+            code: [
+              'FROM python:3.12-slim',
+              'ADD https://huggingface.co/acme/classifier/resolve/main/model.safetensors /models/',
+            ].join('\n'),
+          },
+        ],
+        good: [
+          {
+            title: 'ADD with --checksum',
+            lang: 'dockerfile',
+            file: 'Dockerfile',
+            code: [
+              'FROM python:3.12-slim',
+              'ADD --checksum=sha256:0000000000000000000000000000000000000000000000000000000000000000 https://huggingface.co/acme/classifier/resolve/main/model.safetensors /models/',
+            ].join('\n'),
+          },
+        ],
+      },
+      references: [
+        { title: 'Dockerfile reference: ADD --checksum', url: 'https://docs.docker.com/reference/dockerfile/#add---checksum' },
+      ],
+    },
     kinds: ['dockerfile'],
     options: { type: 'object', properties: {}, additionalProperties: false },
     defaultOptions: {},

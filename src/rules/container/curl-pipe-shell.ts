@@ -16,6 +16,35 @@ export default defineRule({
       'or install a pinned package from a signed repository.',
     ].join('\n'),
     defaultSeverity: 'high',
+    docs: {
+      examples: {
+        bad: [
+          {
+            title: 'An installer piped into sh during the build',
+            lang: 'dockerfile',
+            file: 'Dockerfile',
+            code: [
+              'FROM ubuntu:24.04',
+              'RUN curl -fsSL https://get.example.com/install.sh | sh',
+            ].join('\n'),
+          },
+        ],
+        good: [
+          {
+            title: 'The installer is downloaded and verified before it runs',
+            lang: 'dockerfile',
+            file: 'Dockerfile',
+            code: [
+              'FROM ubuntu:24.04',
+              'COPY install.sh.sha256 /tmp/',
+              'RUN curl -fsSLo /tmp/install.sh https://get.example.com/install.sh \\',
+              '    && cd /tmp && sha256sum -c install.sh.sha256 \\',
+              '    && sh /tmp/install.sh',
+            ].join('\n'),
+          },
+        ],
+      },
+    },
     kinds: ['dockerfile'],
     options: { type: 'object', properties: {}, additionalProperties: false },
     defaultOptions: {},

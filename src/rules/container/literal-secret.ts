@@ -19,6 +19,35 @@ export default defineRule({
       '(`RUN --mount=type=secret,id=hf_token …`).',
     ].join('\n'),
     defaultSeverity: 'high',
+    docs: {
+      examples: {
+        bad: [
+          {
+            title: 'A password baked into the image configuration',
+            lang: 'dockerfile',
+            file: 'Dockerfile',
+            code: [
+              'FROM python:3.12-slim',
+              'ENV DB_PASSWORD=elided-example-value',
+            ].join('\n'),
+          },
+        ],
+        good: [
+          {
+            title: 'The secret is mounted for one RUN step with BuildKit',
+            lang: 'dockerfile',
+            file: 'Dockerfile',
+            code: [
+              'FROM python:3.12-slim',
+              'RUN --mount=type=secret,id=hf_token,env=HF_TOKEN python download_model.py',
+            ].join('\n'),
+          },
+        ],
+      },
+      references: [
+        { title: 'Docker: build secrets', url: 'https://docs.docker.com/build/building/secrets/' },
+      ],
+    },
     kinds: ['dockerfile'],
     options: { type: 'object', properties: {}, additionalProperties: false },
     defaultOptions: {},

@@ -17,6 +17,33 @@ export default defineRule<Options>({
       'Dependabot or Renovate update it. With `requireDigest: true` every FROM without a digest is reported.',
     ].join('\n'),
     defaultSeverity: 'medium',
+    docs: {
+      examples: {
+        bad: [
+          {
+            title: 'The base image follows :latest',
+            lang: 'dockerfile',
+            file: 'Dockerfile',
+            code: [
+              'FROM vllm/vllm-openai:latest',
+            ].join('\n'),
+          },
+        ],
+        good: [
+          {
+            title: 'A version tag and a digest',
+            lang: 'dockerfile',
+            file: 'Dockerfile',
+            code: [
+              'FROM vllm/vllm-openai:v0.6.3@sha256:0000000000000000000000000000000000000000000000000000000000000000',
+            ].join('\n'),
+          },
+        ],
+      },
+      references: [
+        { title: 'Dockerfile reference: FROM', url: 'https://docs.docker.com/reference/dockerfile/#from' },
+      ],
+    },
     kinds: ['dockerfile'],
     options: {
       type: 'object',

@@ -20,6 +20,39 @@ export default defineRule<Options>({
       'policy (`data/schema`) in the same PR, and say so in the PR description; otherwise restore the columns.',
     ].join('\n'),
     defaultSeverity: 'medium',
+    docs: {
+      examples: {
+        bad: [
+          {
+            title: 'The PR renames a column and changes a type (base version first, then the PR version)',
+            lang: 'csv',
+            code: [
+              '# base: data/train.csv',
+              'id,text,label',
+              '1,great product,1',
+              '# pull request: data/train.csv',
+              'id,review,label',
+              '1,great product,positive',
+            ].join('\n'),
+          },
+        ],
+        good: [
+          {
+            title: 'Rows are added and the columns stay the same',
+            lang: 'csv',
+            code: [
+              '# base: data/train.csv',
+              'id,text,label',
+              '1,great product,1',
+              '# pull request: data/train.csv',
+              'id,text,label',
+              '1,great product,1',
+              '2,broke after a week,0',
+            ].join('\n'),
+          },
+        ],
+      },
+    },
     kinds: ['dataset'],
     formats: DATASET_FORMATS,
     options: { type: 'object', properties: { ...BUDGET_OPTION_SCHEMA }, additionalProperties: false },

@@ -30,6 +30,36 @@ export default defineRule<Options>({
       '`uv pip compile --generate-hashes`), or commit a lock file (uv.lock, poetry.lock).',
     ].join('\n'),
     defaultSeverity: 'low',
+    docs: {
+      examples: {
+        bad: [
+          {
+            title: 'ML packages required by range or by name only',
+            lang: 'text',
+            file: 'requirements.txt',
+            code: [
+              'torch>=2.0',
+              'transformers',
+            ].join('\n'),
+          },
+        ],
+        good: [
+          {
+            title: 'Exact pins',
+            lang: 'text',
+            file: 'requirements.txt',
+            code: [
+              'torch==2.6.0',
+              'transformers==4.46.0',
+            ].join('\n'),
+          },
+        ],
+      },
+      references: [
+        { title: 'pip: repeatable installs', url: 'https://pip.pypa.io/en/stable/topics/repeatable-installs/' },
+        { title: 'pip: secure installs (hash-checking mode)', url: 'https://pip.pypa.io/en/stable/topics/secure-installs/' },
+      ],
+    },
     kinds: ['dependency'],
     options: {
       type: 'object',

@@ -35,6 +35,47 @@ export default defineRule<Options>({
       'rotate any that were committed; use `https://` or an authenticated cloud remote.',
     ].join('\n'),
     defaultSeverity: 'high',
+    docs: {
+      examples: {
+        bad: [
+          {
+            title: 'A stage pipes a downloaded script into bash on every dvc repro',
+            lang: 'yaml',
+            file: 'dvc.yaml',
+            code: [
+              'stages:',
+              '  setup:',
+              '    cmd: curl -fsSL https://get.example.com/install.sh | bash',
+              '  train:',
+              '    cmd: python src/train.py',
+              '    deps: [src/train.py, data/prepared]',
+              '    outs: [models/model.safetensors]',
+            ].join('\n'),
+          },
+        ],
+        good: [
+          {
+            title: 'Stages run scripts committed to the repository',
+            lang: 'yaml',
+            file: 'dvc.yaml',
+            code: [
+              'stages:',
+              '  prepare:',
+              '    cmd: python src/prepare.py data/raw data/prepared',
+              '    deps: [src/prepare.py, data/raw]',
+              '    outs: [data/prepared]',
+              '  train:',
+              '    cmd: python src/train.py',
+              '    deps: [src/train.py, data/prepared]',
+              '    outs: [models/model.safetensors]',
+            ].join('\n'),
+          },
+        ],
+      },
+      references: [
+        { title: 'DVC: dvc.yaml files', url: 'https://dvc.org/doc/user-guide/project-structure/dvcyaml-files' },
+      ],
+    },
     kinds: ['config', 'text'],
     formats: ['yaml', 'text'],
     options: { type: 'object', properties: {}, additionalProperties: false },

@@ -52,6 +52,43 @@ export default defineRule<Options>({
       '`my_company_models`), and the project\'s own packages to `packages` when they are not top-level folders.',
     ].join('\n'),
     defaultSeverity: 'medium',
+    docs: {
+      examples: {
+        bad: [
+          {
+            title: 'A config makes instantiate() run a shell command',
+            lang: 'yaml',
+            file: 'conf/callbacks/setup.yaml',
+            code: [
+              'callbacks:',
+              '  setup:',
+              '    _target_: os.system',
+              '    _args_:',
+              '      - echo pwned',
+            ].join('\n'),
+          },
+        ],
+        good: [
+          {
+            title: 'Targets point at classes of well-known libraries',
+            lang: 'yaml',
+            file: 'conf/model/resnet.yaml',
+            code: [
+              'model:',
+              '  _target_: torchvision.models.resnet50',
+              '  weights: null',
+              'optimizer:',
+              '  _target_: torch.optim.AdamW',
+              '  _partial_: true',
+              '  lr: 0.001',
+            ].join('\n'),
+          },
+        ],
+      },
+      references: [
+        { title: 'Hydra: instantiating objects', url: 'https://hydra.cc/docs/advanced/instantiate_objects/overview/' },
+      ],
+    },
     kinds: ['config'],
     formats: ['yaml', 'json'],
     options: {

@@ -33,6 +33,45 @@ export default defineRule<Options>({
       '`MLFLOW_TRACKING_PASSWORD` or `MLFLOW_TRACKING_TOKEN` secrets, and rotate any that were committed.',
     ].join('\n'),
     defaultSeverity: 'medium',
+    docs: {
+      examples: {
+        bad: [
+          {
+            title: 'An sklearn model logged with cloudpickle',
+            lang: 'yaml',
+            file: 'models/clf/MLmodel',
+            code: [
+              'artifact_path: model',
+              'flavors:',
+              '  python_function:',
+              '    loader_module: mlflow.sklearn',
+              '    model_path: model.pkl',
+              '  sklearn:',
+              '    pickled_model: model.pkl',
+              '    serialization_format: cloudpickle',
+            ].join('\n'),
+          },
+        ],
+        good: [
+          {
+            title: 'The same model logged with skops',
+            lang: 'yaml',
+            file: 'models/clf/MLmodel',
+            code: [
+              'artifact_path: model',
+              'flavors:',
+              '  python_function:',
+              '    loader_module: mlflow.sklearn',
+              '    model_path: model.skops',
+              '  sklearn:',
+              '    pickled_model: model.skops',
+              '    serialization_format: skops',
+              '    sklearn_version: 1.5.0',
+            ].join('\n'),
+          },
+        ],
+      },
+    },
     kinds: ['text', 'config', 'dependency', 'workflow', 'dockerfile', 'k8s', 'notebook'],
     options: { type: 'object', properties: {}, additionalProperties: false },
     defaultOptions: {},

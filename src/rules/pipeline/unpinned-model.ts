@@ -43,6 +43,37 @@ export default defineRule<Options>({
       'organisation it controls and list that organisation in `publishers`.',
     ].join('\n'),
     defaultSeverity: 'medium',
+    docs: {
+      examples: {
+        bad: [
+          {
+            title: 'A Hub model loaded at whatever its main branch holds today',
+            lang: 'python',
+            file: 'src/model.py',
+            code: [
+              'from transformers import AutoModel',
+              '',
+              'model = AutoModel.from_pretrained("acme/bert-finetuned")',
+            ].join('\n'),
+          },
+        ],
+        good: [
+          {
+            title: 'The model pinned to a commit hash',
+            lang: 'python',
+            file: 'src/model.py',
+            code: [
+              'from transformers import AutoModel',
+              '',
+              'model = AutoModel.from_pretrained("acme/bert-finetuned", revision="0123456789abcdef0123456789abcdef01234567")',
+            ].join('\n'),
+          },
+        ],
+      },
+      references: [
+        { title: 'Hugging Face Hub: download files (revision)', url: 'https://huggingface.co/docs/huggingface_hub/guides/download' },
+      ],
+    },
     kinds: ['text', 'dependency', 'config'],
     formats: ['python', 'yaml', 'json'],
     options: {

@@ -16,6 +16,46 @@ export default defineRule({
       'action or package instead.',
     ].join('\n'),
     defaultSeverity: 'high',
+    docs: {
+      examples: {
+        bad: [
+          {
+            title: 'An install script is piped straight into bash',
+            lang: 'yaml',
+            file: '.github/workflows/ci.yml',
+            code: [
+              'on: push',
+              'jobs:',
+              '  setup:',
+              '    runs-on: ubuntu-latest',
+              '    steps:',
+              '      - run: curl -fsSL https://get.example.com/install.sh | bash',
+            ].join('\n'),
+          },
+        ],
+        good: [
+          {
+            title: 'The script is downloaded, checked against a pinned checksum, then run',
+            lang: 'yaml',
+            file: '.github/workflows/ci.yml',
+            code: [
+              'on: push',
+              'jobs:',
+              '  setup:',
+              '    runs-on: ubuntu-latest',
+              '    steps:',
+              '      - run: |',
+              '          curl -fsSLo install.sh https://get.example.com/install.sh',
+              '          sha256sum -c install.sh.sha256',
+              '          sh install.sh',
+            ].join('\n'),
+          },
+        ],
+      },
+      references: [
+        { title: 'GitHub Docs: security hardening for GitHub Actions', url: 'https://docs.github.com/en/actions/security-for-github-actions/security-guides/security-hardening-for-github-actions' },
+      ],
+    },
     kinds: ['workflow'],
     options: { type: 'object', properties: {}, additionalProperties: false },
     defaultOptions: {},

@@ -23,6 +23,48 @@ export default defineRule({
       'validated values, never text derived from the event.',
     ].join('\n'),
     defaultSeverity: 'high',
+    docs: {
+      examples: {
+        bad: [
+          {
+            title: 'A pull request title is written to GITHUB_ENV in a pull_request_target workflow',
+            lang: 'yaml',
+            file: '.github/workflows/ci.yml',
+            code: [
+              'on: pull_request_target',
+              'permissions: {}',
+              'jobs:',
+              '  label:',
+              '    runs-on: ubuntu-latest',
+              '    steps:',
+              '      - run: echo "TITLE=$TITLE" >> "$GITHUB_ENV"',
+              '        env:',
+              '          TITLE: ${{ github.event.pull_request.title }}',
+            ].join('\n'),
+          },
+        ],
+        good: [
+          {
+            title: 'The value is passed on as a step output instead',
+            lang: 'yaml',
+            file: '.github/workflows/ci.yml',
+            code: [
+              'on: pull_request_target',
+              'permissions: {}',
+              'jobs:',
+              '  label:',
+              '    runs-on: ubuntu-latest',
+              '    steps:',
+              '      - id: meta',
+              '        run: echo "ready=1" >> "$GITHUB_OUTPUT"',
+            ].join('\n'),
+          },
+        ],
+      },
+      references: [
+        { title: 'zizmor: github-env audit', url: 'https://docs.zizmor.sh/audits/#github-env' },
+      ],
+    },
     kinds: ['workflow'],
     options: { type: 'object', properties: {}, additionalProperties: false },
     defaultOptions: {},

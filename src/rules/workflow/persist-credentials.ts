@@ -27,6 +27,51 @@ export default defineRule({
       'and upload only the files you mean to publish (`path: dist/`), never `.` or `${{ github.workspace }}`.',
     ].join('\n'),
     defaultSeverity: 'medium',
+    docs: {
+      examples: {
+        bad: [
+          {
+            title: 'The checkout keeps the token in .git/config and the workspace is uploaded',
+            lang: 'yaml',
+            file: '.github/workflows/ci.yml',
+            code: [
+              'on: push',
+              'jobs:',
+              '  build:',
+              '    runs-on: ubuntu-latest',
+              '    steps:',
+              '      - uses: actions/checkout@v4',
+              '      - uses: actions/upload-artifact@v4',
+              '        with:',
+              '          path: .',
+            ].join('\n'),
+          },
+        ],
+        good: [
+          {
+            title: 'The checkout does not persist the token',
+            lang: 'yaml',
+            file: '.github/workflows/ci.yml',
+            code: [
+              'on: push',
+              'jobs:',
+              '  build:',
+              '    runs-on: ubuntu-latest',
+              '    steps:',
+              '      - uses: actions/checkout@v4',
+              '        with:',
+              '          persist-credentials: false',
+              '      - uses: actions/upload-artifact@v4',
+              '        with:',
+              '          path: dist/',
+            ].join('\n'),
+          },
+        ],
+      },
+      references: [
+        { title: 'zizmor: artipacked audit', url: 'https://docs.zizmor.sh/audits/#artipacked' },
+      ],
+    },
     kinds: ['workflow'],
     options: { type: 'object', properties: {}, additionalProperties: false },
     defaultOptions: {},

@@ -15,6 +15,42 @@ export default defineRule({
       '`secrets: { HF_TOKEN: ${{ secrets.HF_TOKEN }} }`.',
     ].join('\n'),
     defaultSeverity: 'medium',
+    docs: {
+      examples: {
+        bad: [
+          {
+            title: 'A reusable workflow receives every secret of the repository',
+            lang: 'yaml',
+            file: '.github/workflows/ci.yml',
+            code: [
+              'on: push',
+              'jobs:',
+              '  train:',
+              '    uses: acme/ml-workflows/.github/workflows/train.yml@v1',
+              '    secrets: inherit',
+            ].join('\n'),
+          },
+        ],
+        good: [
+          {
+            title: 'Only the secret it needs is passed, by name',
+            lang: 'yaml',
+            file: '.github/workflows/ci.yml',
+            code: [
+              'on: push',
+              'jobs:',
+              '  train:',
+              '    uses: acme/ml-workflows/.github/workflows/train.yml@v1',
+              '    secrets:',
+              '      HF_TOKEN: ${{ secrets.HF_TOKEN }}',
+            ].join('\n'),
+          },
+        ],
+      },
+      references: [
+        { title: 'zizmor: secrets-inherit audit', url: 'https://docs.zizmor.sh/audits/#secrets-inherit' },
+      ],
+    },
     kinds: ['workflow'],
     options: { type: 'object', properties: {}, additionalProperties: false },
     defaultOptions: {},

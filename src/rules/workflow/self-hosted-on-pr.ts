@@ -19,6 +19,46 @@ export default defineRule({
       '(one job per machine, e.g. actions-runner-controller with ephemeral pods); require approval for fork PRs.',
     ].join('\n'),
     defaultSeverity: 'high',
+    docs: {
+      examples: {
+        bad: [
+          {
+            title: 'Pull requests run on a self-hosted GPU runner',
+            lang: 'yaml',
+            file: '.github/workflows/ci.yml',
+            code: [
+              'on: pull_request',
+              'jobs:',
+              '  train:',
+              '    runs-on: [self-hosted, gpu]',
+              '    steps:',
+              '      - run: python train.py',
+            ].join('\n'),
+          },
+        ],
+        good: [
+          {
+            title: 'The self-hosted runner is used only for pushes to the repository',
+            lang: 'yaml',
+            file: '.github/workflows/ci.yml',
+            code: [
+              'on:',
+              '  push:',
+              '    branches: [main]',
+              'jobs:',
+              '  train:',
+              '    runs-on: [self-hosted, gpu]',
+              '    steps:',
+              '      - run: python train.py',
+            ].join('\n'),
+          },
+        ],
+      },
+      references: [
+        { title: 'GitHub Docs: security hardening for GitHub Actions (self-hosted runners)', url: 'https://docs.github.com/en/actions/security-for-github-actions/security-guides/security-hardening-for-github-actions' },
+        { title: 'zizmor: self-hosted-runner audit', url: 'https://docs.zizmor.sh/audits/#self-hosted-runner' },
+      ],
+    },
     kinds: ['workflow'],
     options: { type: 'object', properties: {}, additionalProperties: false },
     defaultOptions: {},
