@@ -27,6 +27,42 @@ export default defineRule<Options>({
       'workflow with `lfs: true` on checkout so that the gate scans the real bytes.',
     ].join('\n'),
     defaultSeverity: 'high',
+    docs: {
+      examples: {
+        bad: [
+          {
+            title: 'The PR changes data/train.jsonl but not the manifest that records its hash (manifest, then the check)',
+            lang: 'text',
+            code: [
+              '# data/SHA256SUMS (unchanged in this PR)',
+              '2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae  train.jsonl',
+              '# sha256sum -c SHA256SUMS',
+              'train.jsonl: FAILED',
+            ].join('\n'),
+          },
+          {
+            title: 'A manifest entry for a file that is not in the checkout, so nothing was verified',
+            lang: 'text',
+            file: 'data/SHA256SUMS',
+            code: [
+              'fcde2b2edba56bf408601fb721fe9b5c338d10ee429ea04fae5511b68fbf8fb9  train.jsonl',
+            ].join('\n'),
+          },
+        ],
+        good: [
+          {
+            title: 'The manifest is updated in the same PR as the data (`sha256sum train.jsonl > SHA256SUMS`)',
+            lang: 'text',
+            code: [
+              'fcde2b2edba56bf408601fb721fe9b5c338d10ee429ea04fae5511b68fbf8fb9  train.jsonl',
+            ].join('\n'),
+          },
+        ],
+      },
+      references: [
+        { title: 'Git LFS pointer file specification', url: 'https://github.com/git-lfs/git-lfs/blob/main/docs/spec.md' },
+      ],
+    },
     kinds: [],
     options: {
       type: 'object',

@@ -20,6 +20,43 @@ export default defineRule<Options>({
       'for datasets that legitimately repeat rows.',
     ].join('\n'),
     defaultSeverity: 'medium',
+    docs: {
+      examples: {
+        bad: [
+          {
+            title: 'The PR appends the same row many times (base version first, then the PR version)',
+            lang: 'csv',
+            code: [
+              '# base: data/train.csv',
+              'text,label',
+              'arrived on time,pos',
+              'screen cracked in a week,neg',
+              '# pull request: data/train.csv (the last row is repeated 40 times)',
+              'text,label',
+              'arrived on time,pos',
+              'screen cracked in a week,neg',
+              'Best seller ever!!,pos',
+              'best seller ever,pos',
+              '…',
+            ].join('\n'),
+          },
+        ],
+        good: [
+          {
+            title: 'The added rows are distinct',
+            lang: 'csv',
+            code: [
+              '# pull request: data/train.csv',
+              'text,label',
+              'arrived on time,pos',
+              'screen cracked in a week,neg',
+              'battery lasts two days,pos',
+              'support never answered,neg',
+            ].join('\n'),
+          },
+        ],
+      },
+    },
     kinds: ['dataset'],
     formats: DATASET_FORMATS,
     options: {

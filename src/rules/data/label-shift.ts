@@ -23,6 +23,32 @@ export default defineRule<Options>({
       'PR. Tune `psi-moderate` and `psi-major` for datasets whose balance legitimately moves.',
     ].join('\n'),
     defaultSeverity: 'medium',
+    docs: {
+      examples: {
+        bad: [
+          {
+            title: 'The share of one label jumps (label counts of the base version and of the PR version)',
+            lang: 'text',
+            code: [
+              'data/train.csv   base        pull request',
+              'pos              5,020 (50%) 9,110 (78%)',
+              'neg              5,010 (50%) 2,560 (22%)',
+            ].join('\n'),
+          },
+        ],
+        good: [
+          {
+            title: 'New rows keep the balance',
+            lang: 'text',
+            code: [
+              'data/train.csv   base        pull request',
+              'pos              5,020 (50%) 6,040 (50%)',
+              'neg              5,010 (50%) 5,990 (50%)',
+            ].join('\n'),
+          },
+        ],
+      },
+    },
     kinds: ['dataset'],
     formats: DATASET_FORMATS,
     options: {

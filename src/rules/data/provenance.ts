@@ -32,6 +32,39 @@ export default defineRule<Options>({
       'listed, add its SPDX id to `licenses` in the policy.',
     ].join('\n'),
     defaultSeverity: 'medium',
+    docs: {
+      examples: {
+        bad: [
+          {
+            title: 'A dataset with no card, datasheet or provenance.json beside it or in a parent folder',
+            lang: 'csv',
+            file: 'data/reviews/train.csv',
+            code: [
+              'text,label',
+              'arrived on time,pos',
+              'screen cracked in a week,neg',
+            ].join('\n'),
+          },
+        ],
+        good: [
+          {
+            title: 'A dataset card next to the data (data/reviews/README.md) with license, source and version',
+            lang: 'markdown',
+            file: 'data/reviews/README.md',
+            code: [
+              '---',
+              'license: cc-by-4.0',
+              'source: https://example.org/reviews-export',
+              'version: 2026-01',
+              '---',
+              '# Product reviews',
+              '',
+              'Reviews exported from the shop, de-identified before export.',
+            ].join('\n'),
+          },
+        ],
+      },
+    },
     kinds: ['dataset'],
     formats: DATASET_FORMATS,
     options: {

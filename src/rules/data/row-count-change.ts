@@ -24,6 +24,28 @@ export default defineRule<Options>({
       'raise `max-change` for datasets that legitimately grow quickly, or add an exception for the path.',
     ].join('\n'),
     defaultSeverity: 'medium',
+    docs: {
+      examples: {
+        bad: [
+          {
+            title: 'A modified dataset doubles in one PR (row counts of the base and the PR version)',
+            lang: 'text',
+            code: [
+              'data/train.csv   base: 10,030 rows   pull request: 21,670 rows (+116%; max-change 50%)',
+            ].join('\n'),
+          },
+        ],
+        good: [
+          {
+            title: 'A regular refresh within `max-change`',
+            lang: 'text',
+            code: [
+              'data/train.csv   base: 10,030 rows   pull request: 11,200 rows (+12%)',
+            ].join('\n'),
+          },
+        ],
+      },
+    },
     kinds: ['dataset'],
     formats: DATASET_FORMATS,
     options: {

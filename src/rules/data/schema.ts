@@ -47,6 +47,39 @@ export default defineRule<Options>({
       'required: [text, label], properties: { label: { enum: [pos, neg] } } } }] }`.',
     ].join('\n'),
     defaultSeverity: 'medium',
+    docs: {
+      examples: {
+        bad: [
+          {
+            title: 'A row breaks the schema the policy declares for data/*.jsonl (policy, then the row)',
+            lang: 'yaml',
+            code: [
+              '# .github/ai-gate.yml',
+              'rules:',
+              '  data/schema:',
+              '    schemas:',
+              '      - paths: ["data/*.jsonl"]',
+              '        schema: { type: object, required: [text, label], properties: { label: { enum: [pos, neg] } } }',
+              '# data/train.jsonl, line 2: label is not one of pos, neg',
+              '#   {"text": "arrived on time", "label": "positive"}',
+            ].join('\n'),
+          },
+        ],
+        good: [
+          {
+            title: 'Every row matches',
+            lang: 'json',
+            code: [
+              '{"text": "arrived on time", "label": "pos"}',
+              '{"text": "screen cracked in a week", "label": "neg"}',
+            ].join('\n'),
+          },
+        ],
+      },
+      references: [
+        { title: 'JSON Schema', url: 'https://json-schema.org/' },
+      ],
+    },
     kinds: ['dataset'],
     formats: DATASET_FORMATS,
     options: {

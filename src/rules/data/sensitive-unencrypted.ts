@@ -65,6 +65,42 @@ export default defineRule<Options>({
       'file. If the data is not sensitive, correct the card or the policy\'s `paths`.',
     ].join('\n'),
     defaultSeverity: 'high',
+    docs: {
+      examples: {
+        bad: [
+          {
+            title: 'The dataset card marks the data as personal data, and the CSV beside it is plaintext',
+            lang: 'text',
+            code: [
+              '# data/customers/README.md',
+              '---',
+              'license: other',
+              'pii: true',
+              '---',
+              '# data/customers/extract.csv (plaintext)',
+              'customer_id,country,churned',
+              '1001,DE,0',
+            ].join('\n'),
+          },
+        ],
+        good: [
+          {
+            title: 'The extract is committed encrypted with age (`age -r RECIPIENT -a`)',
+            lang: 'text',
+            file: 'data/customers/extract.csv.age',
+            code: [
+              '-----BEGIN AGE ENCRYPTED FILE-----',
+              '(armored ciphertext)',
+              '-----END AGE ENCRYPTED FILE-----',
+            ].join('\n'),
+          },
+        ],
+      },
+      references: [
+        { title: 'age file format specification (C2SP)', url: 'https://github.com/C2SP/C2SP/blob/main/age.md' },
+        { title: 'SOPS', url: 'https://github.com/getsops/sops' },
+      ],
+    },
     kinds: [],
     options: {
       type: 'object',

@@ -33,6 +33,34 @@ export default defineRule<Options>({
       'changes, re-run the evaluation and commit its new metrics in the same PR.',
     ].join('\n'),
     defaultSeverity: 'high',
+    docs: {
+      examples: {
+        bad: [
+          {
+            title: 'Accuracy drops by more than the tolerance (0.01) in models/classifier/metrics.json',
+            lang: 'json',
+            code: [
+              '// base',
+              '{ "accuracy": 0.912, "f1": 0.887 }',
+              '// pull request',
+              '{ "accuracy": 0.874, "f1": 0.851 }',
+            ].join('\n'),
+          },
+        ],
+        good: [
+          {
+            title: 'The new model is as good or better, and its metrics are committed with it',
+            lang: 'json',
+            code: [
+              '// base',
+              '{ "accuracy": 0.912, "f1": 0.887 }',
+              '// pull request',
+              '{ "accuracy": 0.918, "f1": 0.889 }',
+            ].join('\n'),
+          },
+        ],
+      },
+    },
     kinds: ['config', 'text'],
     formats: ['json', 'yaml', 'markdown'],
     options: {

@@ -44,6 +44,45 @@ export default defineRule<Options>({
       'acceptable, have the policy\'s owners add it to `licenses` or `base-model-sources`.',
     ].join('\n'),
     defaultSeverity: 'medium',
+    docs: {
+      examples: {
+        bad: [
+          {
+            title: 'The PR adds a model with no README.md or MODEL_CARD.md in its folder or a parent',
+            lang: 'text',
+            code: [
+              'models/classifier/model.safetensors   (added)',
+              'models/classifier/config.json         (added)',
+            ].join('\n'),
+          },
+        ],
+        good: [
+          {
+            title: 'A model card with the required fields (models/classifier/README.md)',
+            lang: 'markdown',
+            file: 'models/classifier/README.md',
+            code: [
+              '---',
+              'license: apache-2.0',
+              'base_model: distilbert/distilbert-base-uncased',
+              'datasets:',
+              '  - stanfordnlp/imdb',
+              'metrics:',
+              '  - accuracy',
+              '---',
+              '# Review sentiment classifier',
+              '',
+              '## Intended use',
+              '',
+              'Ranking English product reviews by sentiment for the support queue; not for decisions about people.',
+            ].join('\n'),
+          },
+        ],
+      },
+      references: [
+        { title: 'Hugging Face: model cards', url: 'https://huggingface.co/docs/hub/model-cards' },
+      ],
+    },
     kinds: [],
     options: {
       type: 'object',

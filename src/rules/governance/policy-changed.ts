@@ -94,6 +94,38 @@ export default defineRule<Options>({
       'workflows in CODEOWNERS and require their review). If the change is intended, merge it after that review.',
     ].join('\n'),
     defaultSeverity: 'high',
+    docs: {
+      examples: {
+        bad: [
+          {
+            title: 'The PR relaxes the gate\'s policy',
+            lang: 'diff',
+            code: [
+              '--- a/.github/ai-gate.yml',
+              '+++ b/.github/ai-gate.yml',
+              '-fail-on: high',
+              '+fail-on: critical',
+              ' rules:',
+              '-  model/unsafe-pickle: critical',
+              '+  model/unsafe-pickle: off',
+            ].join('\n'),
+          },
+        ],
+        good: [
+          {
+            title: 'Policy and gate workflow are owned, so a change to them needs their owners\' review (CODEOWNERS)',
+            lang: 'text',
+            code: [
+              '.github/ai-gate.yml              @acme/ml-platform @acme/security',
+              '.github/workflows/ai-gate.yml    @acme/ml-platform @acme/security',
+            ].join('\n'),
+          },
+        ],
+      },
+      references: [
+        { title: 'GitHub: about code owners', url: 'https://docs.github.com/en/repositories/managing-your-repositorys-settings-and-features/customizing-your-repository/about-code-owners' },
+      ],
+    },
     kinds: [],
     options: {
       type: 'object',

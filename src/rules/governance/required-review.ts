@@ -26,6 +26,39 @@ export default defineRule<Options>({
       '(on the base branch, reviewed by its own owners).',
     ].join('\n'),
     defaultSeverity: 'high',
+    docs: {
+      examples: {
+        bad: [
+          {
+            title: 'A PR changes models/ and is approved only by someone outside @acme/ml-platform',
+            lang: 'yaml',
+            code: [
+              '# .github/ai-gate.yml',
+              'rules:',
+              '  governance/required-review:',
+              '    owners:',
+              '      - paths: ["models/**"]',
+              '        teams: [acme/ml-platform]',
+              '# pull request: changes models/classifier/model.safetensors; approved by a reviewer not in acme/ml-platform',
+            ].join('\n'),
+          },
+        ],
+        good: [
+          {
+            title: 'The same PR with an approval from a member of acme/ml-platform on the current head',
+            lang: 'yaml',
+            code: [
+              'rules:',
+              '  governance/required-review:',
+              '    owners:',
+              '      - paths: ["models/**"]',
+              '        teams: [acme/ml-platform]',
+              '# pull request: approved by a member of acme/ml-platform',
+            ].join('\n'),
+          },
+        ],
+      },
+    },
     kinds: [],
     options: {
       type: 'object',

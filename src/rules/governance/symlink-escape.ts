@@ -14,6 +14,29 @@ export default defineRule<Record<string, never>>({
       'repository.',
     ].join('\n'),
     defaultSeverity: 'high',
+    docs: {
+      examples: {
+        bad: [
+          {
+            title: 'A symlink in the PR points outside the checkout',
+            lang: 'shell',
+            code: [
+              'ln -s /etc/passwd models/classifier/config.json',
+              'git add models/classifier/config.json',
+            ].join('\n'),
+          },
+        ],
+        good: [
+          {
+            title: 'A symlink to a file inside the repository',
+            lang: 'shell',
+            code: [
+              'ln -s ../shared/config.json models/classifier/config.json',
+            ].join('\n'),
+          },
+        ],
+      },
+    },
     kinds: [],
     defaultOptions: {},
   },

@@ -23,6 +23,36 @@ export default defineRule<Options>({
       'and keep llama-cpp-python at 0.2.72 or later, which renders in a sandbox.',
     ].join('\n'),
     defaultSeverity: 'critical',
+    docs: {
+      examples: {
+        bad: [
+          {
+            title: 'A GGUF chat template that reaches Python internals (metadata key and value)',
+            lang: 'jinja',
+            code: [
+              '# tokenizer.chat_template',
+              '{{ cycler.__init__.__globals__.os.popen(\'id\').read() }}',
+              '{% for message in messages %}{{ message[\'content\'] }}{% endfor %}',
+            ].join('\n'),
+          },
+        ],
+        good: [
+          {
+            title: 'A plain ChatML-style template',
+            lang: 'jinja',
+            code: [
+              '# tokenizer.chat_template',
+              '{% for message in messages %}{{ \'<|im_start|>\' + message[\'role\'] + \'\\n\' + message[\'content\'] + \'<|im_end|>\\n\' }}{% endfor %}',
+              '{% if add_generation_prompt %}{{ \'<|im_start|>assistant\\n\' }}{% endif %}',
+            ].join('\n'),
+          },
+        ],
+      },
+      references: [
+        { title: 'GGUF specification (ggml-org/ggml docs/gguf.md)', url: 'https://github.com/ggml-org/ggml/blob/master/docs/gguf.md' },
+        { title: 'CVE-2024-34359 (llama-cpp-python template injection)', url: 'https://nvd.nist.gov/vuln/detail/CVE-2024-34359' },
+      ],
+    },
     kinds: ['model'],
     formats: ['gguf'],
     options: { type: 'object', properties: {}, additionalProperties: false },

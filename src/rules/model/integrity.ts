@@ -33,6 +33,38 @@ export default defineRule<Options>({
       'policy\'s `trusted-root` (a Sigstore `trusted_root.json`) and `identities`; key-based ones its `public-keys`.',
     ].join('\n'),
     defaultSeverity: 'high',
+    docs: {
+      examples: {
+        bad: [
+          {
+            title: 'The PR changes a model that its manifest lists, without updating the manifest',
+            lang: 'text',
+            code: [
+              '# models/classifier/SHA256SUMS (unchanged in this PR)',
+              '2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae  model.safetensors',
+              '# models/classifier/model.safetensors (changed in this PR)',
+              '# sha256sum: fcde2b2edba56bf408601fb721fe9b5c338d10ee429ea04fae5511b68fbf8fb9',
+            ].join('\n'),
+          },
+        ],
+        good: [
+          {
+            title: 'The policy requires a manifest entry, and the PR updates it with the model',
+            lang: 'yaml',
+            code: [
+              '# .github/ai-gate.yml',
+              'rules:',
+              '  model/integrity:',
+              '    require-checksum: ["models/**/*.safetensors"]',
+              '# in the PR: cd models/classifier && sha256sum model.safetensors > SHA256SUMS',
+            ].join('\n'),
+          },
+        ],
+      },
+      references: [
+        { title: 'OpenSSF model signing (sigstore/model-transparency)', url: 'https://github.com/sigstore/model-transparency' },
+      ],
+    },
     kinds: [],
     options: {
       type: 'object',

@@ -25,6 +25,42 @@ export default defineRule<Options>({
       'code and load only the weights.',
     ].join('\n'),
     defaultSeverity: 'critical',
+    docs: {
+      examples: {
+        bad: [
+          {
+            title: 'config.json inside a .keras archive with a Lambda layer carrying bytecode',
+            lang: 'json',
+            code: [
+              '{',
+              '  "class_name": "Lambda",',
+              '  "config": {',
+              '    "name": "preprocess",',
+              '    "function": { "class_name": "__lambda__", "config": { "code": "4wEAAAAAAAAA…", "defaults": null, "closure": null } }',
+              '  }',
+              '}',
+            ].join('\n'),
+          },
+        ],
+        good: [
+          {
+            title: 'Built-in layers only; custom logic lives in a registered subclass in the project\'s code',
+            lang: 'json',
+            code: [
+              '{',
+              '  "module": "keras.layers",',
+              '  "class_name": "Dense",',
+              '  "config": { "name": "head", "units": 2, "activation": "softmax" }',
+              '}',
+            ].join('\n'),
+          },
+        ],
+      },
+      references: [
+        { title: 'Keras: saving and loading (safe_mode)', url: 'https://keras.io/api/models/model_saving_apis/model_saving_and_loading/' },
+        { title: 'CVE-2025-1550 (Keras safe_mode bypass)', url: 'https://nvd.nist.gov/vuln/detail/CVE-2025-1550' },
+      ],
+    },
     kinds: ['model'],
     formats: ['keras', 'hdf5', 'zip'],
     options: { type: 'object', properties: {}, additionalProperties: false },

@@ -30,6 +30,43 @@ export default defineRule<Options>({
       'add a policy exception for the path with the reason and an expiry, and check the model elsewhere.',
     ].join('\n'),
     defaultSeverity: 'high',
+    docs: {
+      examples: {
+        bad: [
+          {
+            title: 'The checkout holds the LFS pointer instead of the weights',
+            lang: 'text',
+            file: 'models/classifier/model.safetensors',
+            code: [
+              'version https://git-lfs.github.com/spec/v1',
+              'oid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393',
+              'size 12345',
+              '',
+            ].join('\n'),
+          },
+        ],
+        good: [
+          {
+            title: 'The gate\'s workflow checks out LFS objects',
+            lang: 'yaml',
+            file: '.github/workflows/ai-gate.yml',
+            code: [
+              'on: pull_request',
+              'jobs:',
+              '  gate:',
+              '    runs-on: ubuntu-latest',
+              '    steps:',
+              '      - uses: actions/checkout@v4',
+              '        with:',
+              '          lfs: true',
+            ].join('\n'),
+          },
+        ],
+      },
+      references: [
+        { title: 'Git LFS pointer file specification', url: 'https://github.com/git-lfs/git-lfs/blob/main/docs/spec.md' },
+      ],
+    },
     // Discovery classifies a pointer by its bytes (text) and its name: `.pkl` → model/pickle, most model
     // extensions → model/text, `.bin` → text/text.
     kinds: ['model', 'text'],

@@ -27,6 +27,44 @@ export default defineRule<Options>({
       'them, or list their domain in `allowDomains`.',
     ].join('\n'),
     defaultSeverity: 'high',
+    docs: {
+      examples: {
+        bad: [
+          {
+            title: 'An initializer whose external data location climbs out of the model folder (protobuf text form)',
+            lang: 'text',
+            code: [
+              'initializer {',
+              '  name: "embedding.weight"',
+              '  data_type: 1',
+              '  dims: 4',
+              '  data_location: EXTERNAL',
+              '  external_data { key: "location" value: "../../../../etc/passwd" }',
+              '}',
+            ].join('\n'),
+          },
+        ],
+        good: [
+          {
+            title: 'External data in a file beside the model',
+            lang: 'text',
+            code: [
+              'initializer {',
+              '  name: "embedding.weight"',
+              '  data_type: 1',
+              '  dims: 50257',
+              '  dims: 768',
+              '  data_location: EXTERNAL',
+              '  external_data { key: "location" value: "model.onnx.data" }',
+              '}',
+            ].join('\n'),
+          },
+        ],
+      },
+      references: [
+        { title: 'ONNX: external data', url: 'https://onnx.ai/onnx/repo-docs/ExternalData.html' },
+      ],
+    },
     kinds: ['model'],
     formats: ['onnx'],
     options: {

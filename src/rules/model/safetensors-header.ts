@@ -22,6 +22,38 @@ export default defineRule<Options>({
       '(`safetensors.torch.save_file`) and compare checksums with the publisher\'s.',
     ].join('\n'),
     defaultSeverity: 'high',
+    docs: {
+      examples: {
+        bad: [
+          {
+            title: 'A header whose tensors overlap (the JSON after the 8-byte length)',
+            lang: 'json',
+            code: [
+              '{',
+              '  "a": { "dtype": "F32", "shape": [2, 2], "data_offsets": [0, 16] },',
+              '  "b": { "dtype": "F32", "shape": [2, 2], "data_offsets": [8, 24] }',
+              '}',
+            ].join('\n'),
+          },
+        ],
+        good: [
+          {
+            title: 'Ranges that tile the data exactly',
+            lang: 'json',
+            code: [
+              '{',
+              '  "__metadata__": { "format": "pt" },',
+              '  "a": { "dtype": "F32", "shape": [2, 2], "data_offsets": [0, 16] },',
+              '  "b": { "dtype": "F32", "shape": [2, 2], "data_offsets": [16, 32] }',
+              '}',
+            ].join('\n'),
+          },
+        ],
+      },
+      references: [
+        { title: 'safetensors format (huggingface/safetensors README)', url: 'https://github.com/huggingface/safetensors' },
+      ],
+    },
     kinds: ['model'],
     formats: ['safetensors', 'text', 'unknown'],
     options: { type: 'object', properties: {}, additionalProperties: false },

@@ -34,6 +34,43 @@ export default defineRule<Options>({
       '`model/serialization-format: { allow: [joblib] }`.',
     ].join('\n'),
     defaultSeverity: 'medium',
+    docs: {
+      examples: {
+        bad: [
+          {
+            title: 'A whole model saved with pickle (pickletools.dis of a file that calls os.system on load)',
+            lang: 'text',
+            code: [
+              '    0: \\x80 PROTO      2',
+              '    2: c    GLOBAL     \'posix system\'',
+              '   16: q    BINPUT     0',
+              '   18: X    BINUNICODE \'id\'',
+              '   25: q    BINPUT     1',
+              '   27: \\x85 TUPLE1',
+              '   28: q    BINPUT     2',
+              '   30: R    REDUCE',
+              '   31: q    BINPUT     3',
+              '   33: .    STOP',
+            ].join('\n'),
+          },
+        ],
+        good: [
+          {
+            title: 'Weights saved with safetensors',
+            lang: 'python',
+            code: [
+              'from safetensors.torch import save_file',
+              '',
+              'save_file(model.state_dict(), "models/classifier/model.safetensors")',
+            ].join('\n'),
+          },
+        ],
+      },
+      references: [
+        { title: 'Python docs: pickle (security warning)', url: 'https://docs.python.org/3/library/pickle.html' },
+        { title: 'safetensors format (huggingface/safetensors README)', url: 'https://github.com/huggingface/safetensors' },
+      ],
+    },
     kinds: ['model'],
     options: {
       type: 'object',

@@ -14,6 +14,36 @@ export default defineRule<Record<string, never>>({
       'review it and move `expires` forward with an updated `reason`.',
     ].join('\n'),
     defaultSeverity: 'medium',
+    docs: {
+      examples: {
+        bad: [
+          {
+            title: 'An exception whose expiry date has passed',
+            lang: 'yaml',
+            code: [
+              'exceptions:',
+              '  - rule: data/pii',
+              '    paths: ["tests/fixtures/**"]',
+              '    reason: "Fixture rows generated with Faker"',
+              '    expires: 2025-06-30',
+            ].join('\n'),
+          },
+        ],
+        good: [
+          {
+            title: 'The waiver was reviewed and its expiry moved forward',
+            lang: 'yaml',
+            code: [
+              'exceptions:',
+              '  - rule: data/pii',
+              '    paths: ["tests/fixtures/**"]',
+              '    reason: "Fixture rows generated with Faker; reviewed 2026-06 by the data owners"',
+              '    expires: 2026-12-31',
+            ].join('\n'),
+          },
+        ],
+      },
+    },
     kinds: [],
     defaultOptions: {},
   },

@@ -14,6 +14,33 @@ export default defineRule<Record<string, never>>({
       'for `policy/rule-error` on that path with a reason and an expiry.',
     ].join('\n'),
     defaultSeverity: 'high',
+    docs: {
+      examples: {
+        bad: [
+          {
+            title: 'Turning the finding off hides every file that breaks a checker',
+            lang: 'yaml',
+            code: [
+              'rules:',
+              '  policy/rule-error: off',
+            ].join('\n'),
+          },
+        ],
+        good: [
+          {
+            title: 'A time-limited exception for the one known-good file, while the bug is reported',
+            lang: 'yaml',
+            code: [
+              'exceptions:',
+              '  - rule: policy/rule-error',
+              '    paths: ["models/legacy/encoder.onnx"]',
+              '    reason: "Well-formed file that crashes the ONNX reader; bug reported upstream"',
+              '    expires: 2026-09-30',
+            ].join('\n'),
+          },
+        ],
+      },
+    },
     kinds: [],
     defaultOptions: {},
     engineReported: true,

@@ -22,6 +22,29 @@ export default defineRule<Record<string, never>>({
       'full, raise the limit in the policy (`limits:`), or add an exception that records why it is safe.',
     ].join('\n'),
     defaultSeverity: 'medium',
+    docs: {
+      examples: {
+        bad: [
+          {
+            title: 'A file larger than the read limit is only partly checked',
+            lang: 'text',
+            code: [
+              'models/llm/model.gguf   7.2 GB; read up to limits.max-file-bytes, the rest was not checked',
+            ].join('\n'),
+          },
+        ],
+        good: [
+          {
+            title: 'The policy raises the limit for a repository whose files must be read in full',
+            lang: 'yaml',
+            code: [
+              'limits:',
+              '  max-file-bytes: 8589934592',
+            ].join('\n'),
+          },
+        ],
+      },
+    },
     kinds: [],
     defaultOptions: {},
     engineReported: true,
