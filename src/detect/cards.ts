@@ -4,6 +4,7 @@
  * parents up to the scanned root. Sibling files are read from disk directly (they may be outside the change),
  * bounded, without following a final symlink.
  */
+import { splitFrontMatter } from '../formats/front-matter.js';
 import { constants, promises as fsp } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import type { ScannedFile } from '../discovery/types.js';
@@ -89,9 +90,9 @@ async function parseCard(root: string, path: string, kind: Card['kind']): Promis
   try {
     if (kind === 'provenance') return { path, kind, fields: asRecord(JSON.parse(text)) };
     if (kind === 'datasheet') return { path, kind, fields: asRecord(parseYamlWithPositions(text, path).value) };
-    const front = /^---\r?\n([\s\S]*?)\r?\n---\s*(\r?\n|$)/.exec(text);
+    const front = splitFrontMatter(text);
     if (!front) return { path, kind, fields: {} };
-    return { path, kind, fields: asRecord(parseYamlWithPositions(front[1], path).value) };
+    return { path, kind, fields: asRecord(parseYamlWithPositions(front.yaml, path).value) };
   } catch (error) {
     if (error instanceof FormatError || error instanceof SyntaxError) return { path, kind, fields: {}, error: error.message };
     throw error;

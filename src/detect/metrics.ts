@@ -11,6 +11,7 @@
  * - under a robustness key (`robustness`, `adversarial`, `perturbations`, `corruptions`, `ood`) a metric is a
  *   robustness metric.
  */
+import { splitFrontMatter } from '../formats/front-matter.js';
 import { FormatError } from '../formats/errors.js';
 import { joinPointer, parseYamlWithPositions, type YamlDocument } from '../formats/yaml-positions.js';
 
@@ -47,9 +48,9 @@ export function parseMetrics(text: string, path: string): MetricsFile {
   let body = text.replace(/^\uFEFF/, '');
   let lineOffset = 0;
   if (/\.md$/i.test(path)) {
-    const front = /^---\r?\n([\s\S]*?)\r?\n---[ \t]*(\r?\n|$)/.exec(body);
+    const front = splitFrontMatter(body);
     if (!front) return { metrics: [], lineOffset: 0 };
-    body = front[1];
+    body = front.yaml;
     lineOffset = 1;
   }
   const doc = parseYamlWithPositions(body, path);

@@ -8,6 +8,7 @@
  * (https://huggingface.co/docs/hub/model-cards#model-card-metadata): `license`, `license_name`, `datasets`,
  * `metrics`, `model-index`, `base_model`, `base_model_relation`, `tags`, `library_name`.
  */
+import { splitFrontMatter } from '../formats/front-matter.js';
 import { promises as fsp } from 'node:fs';
 import { join, posix } from 'node:path';
 import type { ScannedFile } from '../discovery/types.js';
@@ -34,13 +35,13 @@ export interface ModelCard {
 /** Parses a card's text; FormatError never escapes (it becomes `error`). */
 export function parseModelCard(text: string, path: string): ModelCard {
   const clean = text.replace(/^\uFEFF/, '');
-  const front = /^---\r?\n([\s\S]*?)\r?\n---[ \t]*(\r?\n|$)/.exec(clean);
-  const body = front ? clean.slice(front[0].length) : clean;
+  const front = splitFrontMatter(clean);
+  const body = front ? front.body : clean;
   const headings = [...body.matchAll(/^#{1,6}[ \t]+(.+?)[ \t#]*$/gm)].slice(0, 1000).map((m) => m[1].toLowerCase().trim());
   const card: ModelCard = { path, fields: {}, headings, frontLine: 2 };
   if (!front) return card;
   try {
-    const doc = parseYamlWithPositions(front[1], path);
+    const doc = parseYamlWithPositions(front.yaml, path);
     const v = doc.value;
     card.doc = doc;
     card.fields = typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
