@@ -55249,6 +55249,15 @@ var containerUnpinnedBaseImage = defineRule({
 });
 
 /**
+ * YAML front matter of a Markdown card (Hugging Face model and dataset cards): the text between a leading
+ * `---` line and the next `---` line. Returns the YAML and the body after it, or undefined without one.
+ */
+function splitFrontMatter(text) {
+    const m = /^---\r?\n([\s\S]*?)\r?\n---[ \t]*(\r?\n|$)/.exec(text);
+    return m ? { yaml: m[1], body: text.slice(m[0].length) } : undefined;
+}
+
+/**
  * Dataset cards and manifests beside a dataset: a Hugging Face-style `README.md` with YAML front matter,
  * `*.datasheet.yml` / `datasheet.yml`, or `provenance.json`, looked for in the dataset's folder and then its
  * parents up to the scanned root. Sibling files are read from disk directly (they may be outside the change),
@@ -55332,10 +55341,10 @@ async function parseCard(root, path, kind) {
             return { path, kind, fields: asRecord(JSON.parse(text)) };
         if (kind === 'datasheet')
             return { path, kind, fields: asRecord(parseYamlWithPositions(text, path).value) };
-        const front = /^---\r?\n([\s\S]*?)\r?\n---\s*(\r?\n|$)/.exec(text);
+        const front = splitFrontMatter(text);
         if (!front)
             return { path, kind, fields: {} };
-        return { path, kind, fields: asRecord(parseYamlWithPositions(front[1], path).value) };
+        return { path, kind, fields: asRecord(parseYamlWithPositions(front.yaml, path).value) };
     }
     catch (error) {
         if (error instanceof FormatError || error instanceof SyntaxError)
@@ -68859,10 +68868,10 @@ function parseMetrics(text, path) {
     let body = text.replace(/^\uFEFF/, '');
     let lineOffset = 0;
     if (/\.md$/i.test(path)) {
-        const front = /^---\r?\n([\s\S]*?)\r?\n---[ \t]*(\r?\n|$)/.exec(body);
+        const front = splitFrontMatter(body);
         if (!front)
             return { metrics: [], lineOffset: 0 };
-        body = front[1];
+        body = front.yaml;
         lineOffset = 1;
     }
     const doc = parseYamlWithPositions(body, path);
@@ -69177,14 +69186,14 @@ const MAX_MODEL_CARD_BYTES = 1024 * 1024;
 /** Parses a card's text; FormatError never escapes (it becomes `error`). */
 function parseModelCard(text, path) {
     const clean = text.replace(/^\uFEFF/, '');
-    const front = /^---\r?\n([\s\S]*?)\r?\n---[ \t]*(\r?\n|$)/.exec(clean);
-    const body = front ? clean.slice(front[0].length) : clean;
+    const front = splitFrontMatter(clean);
+    const body = front ? front.body : clean;
     const headings = [...body.matchAll(/^#{1,6}[ \t]+(.+?)[ \t#]*$/gm)].slice(0, 1000).map((m) => m[1].toLowerCase().trim());
     const card = { path, fields: {}, headings, frontLine: 2 };
     if (!front)
         return card;
     try {
-        const doc = parseYamlWithPositions(front[1], path);
+        const doc = parseYamlWithPositions(front.yaml, path);
         const v = doc.value;
         card.doc = doc;
         card.fields = typeof v === 'object' && v !== null && !Array.isArray(v) ? v : {};
