@@ -16,7 +16,7 @@ import { constants, promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { bundleFromJSON, type Bundle } from '@sigstore/bundle';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
-import { toSignedEntity, toTrustMaterial, Verifier, type TrustMaterial } from '@sigstore/verify';
+import { toSignedEntity, toTrustMaterial, Verifier, type SignedEntity, type TrustMaterial } from '@sigstore/verify';
 import { FormatError } from '../formats/errors.js';
 
 export const MAX_BUNDLE_BYTES = 4 * 1024 * 1024;
@@ -126,7 +126,10 @@ export interface SigningTrust {
   trustedRoot?: unknown;
   /** Public keys (PEM) for key-based bundles. */
   publicKeys: string[];
-  /** Accepted signers of keyless bundles; `*` in either field matches any run of characters. */
+  /**
+   * Accepted signers of keyless bundles; `*` in either field matches any run of characters (`/` and `@`
+   * included). Required for keyless bundles: with none, every keyless bundle is rejected.
+   */
   identities: Array<{ issuer: string; subject: string }>;
 }
 
@@ -136,29 +139,39 @@ export type SignatureResult =
 
 /** Verifies the bundle's signature and (keyless) signer identity. Never throws for a bad bundle. */
 export function verifySignature(parsed: ParsedSignature, trust: SigningTrust): SignatureResult {
-  const entity = toSignedEntity(parsed.bundle);
-  if (!parsed.keyless) {
-    if (trust.publicKeys.length === 0) return { ok: false, reason: 'it is signed with a key, and the policy names no public key to verify it with' };
-    let keys: KeyObject[];
-    try {
-      keys = trust.publicKeys.map((pem) => createPublicKey(pem));
-    } catch (error) {
-      return { ok: false, reason: `a public key in the policy could not be read (${(error as Error).message})` };
-    }
-    for (const key of keys) {
-      const material: TrustMaterial = {
-        certificateAuthorities: [], timestampAuthorities: [], tlogs: [], ctlogs: [],
-        publicKey: () => ({ publicKey: key, validFor: () => true }),
-      };
-      try {
-        new Verifier(material, { tlogThreshold: 0, ctlogThreshold: 0, timestampThreshold: 0 }).verify(entity);
-        return { ok: true };
-      } catch {
-        // Try the next key.
-      }
-    }
-    return { ok: false, reason: `its signature does not verify with any of the policy's ${keys.length} public key(s)` };
+  let entity: SignedEntity;
+  try {
+    entity = toSignedEntity(parsed.bundle);
+  } catch (error) {
+    return { ok: false, reason: `its bundle cannot be verified (${(error as Error).message})` };
   }
+  return parsed.keyless ? verifyKeyless(entity, trust) : verifyWithKeys(entity, trust);
+}
+
+function verifyWithKeys(entity: SignedEntity, trust: SigningTrust): SignatureResult {
+  if (trust.publicKeys.length === 0) return { ok: false, reason: 'it is signed with a key, and the policy names no public key to verify it with' };
+  let keys: KeyObject[];
+  try {
+    keys = trust.publicKeys.map((pem) => createPublicKey(pem));
+  } catch (error) {
+    return { ok: false, reason: `a public key in the policy could not be read (${(error as Error).message})` };
+  }
+  for (const key of keys) {
+    const material: TrustMaterial = {
+      certificateAuthorities: [], timestampAuthorities: [], tlogs: [], ctlogs: [],
+      publicKey: () => ({ publicKey: key, validFor: () => true }),
+    };
+    try {
+      new Verifier(material, { tlogThreshold: 0, ctlogThreshold: 0, timestampThreshold: 0 }).verify(entity);
+      return { ok: true };
+    } catch {
+      // Try the next key.
+    }
+  }
+  return { ok: false, reason: `its signature does not verify with any of the policy's ${keys.length} public key(s)` };
+}
+
+function verifyKeyless(entity: SignedEntity, trust: SigningTrust): SignatureResult {
   if (trust.trustedRoot === undefined) return { ok: false, reason: 'it is a keyless (Sigstore) signature, and the policy supplies no trusted root to verify it against' };
   let material: TrustMaterial;
   try {
@@ -168,20 +181,33 @@ export function verifySignature(parsed: ParsedSignature, trust: SigningTrust): S
   }
   let signer;
   try {
+    // Default thresholds: one transparency-log entry, one SCT, one verified timestamp (the log's integrated time).
     signer = new Verifier(material).verify(entity);
   } catch (error) {
     return { ok: false, reason: `its signature does not verify against the trusted root (${(error as Error).message})` };
   }
   const issuer = signer.identity?.extensions?.issuer;
   const subject = signer.identity?.subjectAlternativeName;
-  if (trust.identities.length && !trust.identities.some((id) => wildcard(id.issuer, issuer) && wildcard(id.subject, subject))) {
-    return { ok: false, reason: `it was signed by ${subject ?? 'an unknown subject'} (issuer ${issuer ?? 'unknown'}), who is not among the policy's identities` };
+  const who = `${subject ?? 'an unknown subject'} (issuer ${issuer ?? 'unknown'})`;
+  // Fulcio issues a certificate to anyone who can sign in with an OIDC account, and the public-good trusted root
+  // vouches for all of them: a valid keyless signature alone proves only that *someone* signed. So without named
+  // signers nothing is accepted.
+  if (trust.identities.length === 0) {
+    return { ok: false, reason: `it was signed by ${who}, but the policy names no signer identities, and anyone can get a Sigstore certificate for their own account; list the expected issuer and subject in model/integrity identities` };
+  }
+  if (!trust.identities.some((id) => matchesIdentity(id, issuer, subject))) {
+    return { ok: false, reason: `it was signed by ${who}, who is not among the policy's ${trust.identities.length} signer identit${trust.identities.length === 1 ? 'y' : 'ies'}` };
   }
   return { ok: true, ...(issuer ? { issuer } : {}), ...(subject ? { subject } : {}) };
 }
 
+/** Both fields must match; a pattern of nothing but `*` never matches (it would accept anyone). */
+export function matchesIdentity(id: { issuer: string; subject: string }, issuer: string | undefined, subject: string | undefined): boolean {
+  return wildcard(id.issuer, issuer) && wildcard(id.subject, subject);
+}
+
 function wildcard(pattern: string, value: string | undefined): boolean {
-  if (value === undefined) return false;
+  if (value === undefined || !/[^*]/.test(pattern)) return false;
   const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
   return re.test(value);
 }

@@ -6,8 +6,17 @@ import { generateKey, keyBundle, sha256, statementFor } from '../../helpers/mode
 import { testRule } from '../../helpers/rule-tester.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-// Recorded by sigstore/model-transparency (scripts/tests/v1.0.0-sigstore/model.sig); see __tests__/detect/signing.test.ts.
-const recorded = readFileSync(join(here, '../../detect/fixtures/model-transparency-v1.0.0-sigstore.model.sig'), 'utf8');
+const fixture = (name: string) => readFileSync(join(here, '../../detect/fixtures', name));
+// Recorded by sigstore/model-transparency (scripts/tests/v1.0.0-sigstore/model.sig), the two files it signs, and
+// Sigstore's public-good trusted root (sigstore/root-signing targets/trusted_root.json); see
+// __tests__/detect/fixtures/README.md.
+const recorded = fixture('model-transparency-v1.0.0-sigstore.model.sig').toString('utf8');
+const publicGood = fixture('sigstore-public-good.trusted_root.json');
+const signme = { 'm/signme-1': fixture('signme-1'), 'm/signme-2': fixture('signme-2'), 'm/model.sig': recorded };
+const signer = { issuer: 'https://sigstore.verify.ibm.com/oauth2', subject: 'stefanb@us.ibm.com' };
+const keylessTrust = { 'trusted-root': 'trust/trusted_root.json', identities: [signer] };
+const oneByteChanged = Buffer.from(fixture('signme-1'));
+oneByteChanged[0] ^= 0x20;
 
 const key = generateKey();
 const other = generateKey();
@@ -24,6 +33,18 @@ testRule(rule, {
     { name: 'nothing required and nothing signed', files: { 'models/x.safetensors': weights } },
     { name: 'a required signature that covers the model', options: { ...keys, 'require-signature': ['models/**'] }, files: { ...signed, 'models/m/model.sig': bundle } },
     { name: 'a required checksum listed in SHA256SUMS', options: { 'require-checksum': ['**/*.safetensors'] }, files: { 'models/x.safetensors': weights, 'models/SHA256SUMS': `${sha256(weights)}  x.safetensors\n` } },
+    { name: 'the recorded keyless bundle over its files, verified against the public-good trusted root and its signer', options: keylessTrust, files: { ...signme, 'trust/trusted_root.json': publicGood } },
+    {
+      name: 'the recorded keyless bundle, its signer named by patterns, required to cover the files',
+      options: { ...keylessTrust, identities: [{ issuer: 'https://token.actions.githubusercontent.com', subject: 'https://github.com/acme/*' }, { issuer: 'https://sigstore.verify.ibm.com/*', subject: '*@us.ibm.com' }], 'require-signature': ['m/**'] },
+      files: { ...signme, 'trust/trusted_root.json': publicGood },
+    },
+    {
+      name: 'a PR adding the recorded keyless model, the trusted root read from the base commit',
+      options: keylessTrust,
+      base: { 'trust/trusted_root.json': publicGood },
+      files: { ...signme, 'trust/trusted_root.json': publicGood },
+    },
     { name: 'a required checksum in FILE.sha256', options: { 'require-checksum': ['**/*.safetensors'] }, files: { 'models/x.safetensors': weights, 'models/x.safetensors.sha256': `${sha256(weights)}\n` } },
   ],
   invalid: [
@@ -54,14 +75,42 @@ testRule(rule, {
       errors: [{ message: /does not verify: it is signed with a key, and the policy names no public key to verify it with\./ }],
     },
     {
+      name: 'the recorded keyless bundle, verified, with one byte of a signed file changed',
+      options: keylessTrust,
+      files: { ...signme, 'm/signme-1': oneByteChanged, 'trust/trusted_root.json': publicGood },
+      errors: [{ path: 'm/signme-1', severity: 'high', message: 'm/signme-1 does not match its signed digest in m/model.sig: 707690b314a6… instead of f6310066c732…; re-sign the model if the change is intended, or restore the file.' }],
+    },
+    {
+      name: 'the recorded keyless bundle with a trusted root but no signer identities in the policy',
+      options: { 'trusted-root': 'trust/trusted_root.json' },
+      files: { ...signme, 'trust/trusted_root.json': publicGood },
+      errors: [{ path: 'm/model.sig', severity: 'high', message: 'The model signature m/model.sig does not verify: it was signed by stefanb@us.ibm.com (issuer https://sigstore.verify.ibm.com/oauth2), but the policy names no signer identities, and anyone can get a Sigstore certificate for their own account; list the expected issuer and subject in model/integrity identities. Re-sign the model, or fix the policy\'s trust settings.' }],
+    },
+    {
+      name: 'the recorded keyless bundle signed by someone other than the policy\'s signers',
+      options: { ...keylessTrust, identities: [{ issuer: signer.issuer, subject: 'release-bot@us.ibm.com' }, { issuer: 'https://accounts.google.com', subject: signer.subject }] },
+      files: { ...signme, 'trust/trusted_root.json': publicGood },
+      errors: [{ path: 'm/model.sig', message: 'The model signature m/model.sig does not verify: it was signed by stefanb@us.ibm.com (issuer https://sigstore.verify.ibm.com/oauth2), who is not among the policy\'s 2 signer identities. Re-sign the model, or fix the policy\'s trust settings.' }],
+    },
+    {
+      name: 'a PR that brings its own trusted root: only the base commit\'s counts',
+      options: keylessTrust,
+      base: {},
+      files: { ...signme, 'trust/trusted_root.json': publicGood },
+      errors: [
+        { path: '.github/ai-gate.yml', message: "The policy's trusted root trust/trusted_root.json could not be read at the base commit; keyless model signatures cannot be verified. Commit the Sigstore trusted_root.json there." },
+        { path: 'm/model.sig', message: /does not verify: it is a keyless \(Sigstore\) signature, and the policy supplies no trusted root/ },
+      ],
+    },
+    {
       name: 'the recorded keyless bundle without a trusted root in the policy (its digests match)',
-      files: { 'm/signme-1': 'signme-1', 'm/signme-2': 'signme-2', 'm/model.sig': recorded },
+      files: signme,
       errors: [{ path: 'm/model.sig', message: 'The model signature m/model.sig does not verify: it is a keyless (Sigstore) signature, and the policy supplies no trusted root to verify it against. Re-sign the model, or fix the policy\'s trust settings.' }],
     },
     {
       name: 'the recorded keyless bundle against a trusted root that does not hold its CA, with a changed file',
       options: { 'trusted-root': 'trust/root.json', identities: [{ issuer: 'https://token.actions.githubusercontent.com', subject: 'https://github.com/acme/*' }] },
-      files: { 'm/signme-1': 'signme-1', 'm/signme-2': 'tampered', 'm/model.sig': recorded, 'trust/root.json': JSON.stringify({ mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1', tlogs: [], certificateAuthorities: [], ctlogs: [], timestampAuthorities: [] }) },
+      files: { ...signme, 'm/signme-2': 'tampered', 'trust/root.json': JSON.stringify({ mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1', tlogs: [], certificateAuthorities: [], ctlogs: [], timestampAuthorities: [] }) },
       errors: [
         { path: 'm/model.sig', message: /^The model signature m\/model\.sig does not verify: its signature does not verify against the trusted root \(/ },
         { path: 'm/signme-2', message: /^m\/signme-2 does not match its signed digest in m\/model\.sig: / },
@@ -70,7 +119,7 @@ testRule(rule, {
     {
       name: 'a trusted root the policy names that is not there',
       options: { 'trusted-root': 'trust/root.json' },
-      files: { 'm/signme-1': 'signme-1', 'm/signme-2': 'signme-2', 'm/model.sig': recorded },
+      files: signme,
       errors: [
         { path: '.github/ai-gate.yml', message: "The policy's trusted root trust/root.json could not be read; keyless model signatures cannot be verified. Commit the Sigstore trusted_root.json there." },
         { path: 'm/model.sig', message: /no trusted root/ },

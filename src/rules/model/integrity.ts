@@ -28,9 +28,19 @@ export default defineRule<Options>({
       '(issuer and subject) the policy names. Where the policy requires it, models must be signed or listed in',
       'a checksum manifest (`SHA256SUMS`, `FILE.sha256`, DVC `.dvc`).',
       '',
+      '',
+      'A keyless (Sigstore) signature is accepted only from a signer the policy names: Fulcio gives a certificate',
+      'to anyone who signs in with an OIDC account, so a signature that verifies against the public-good trusted',
+      'root proves only that someone signed. With no `identities`, every keyless bundle fails. The trusted root',
+      'and key files are read from the base commit in a PR, so a PR cannot bring its own trust.',
+      '',
       '**Remediation**: re-sign the model after an intended change (`model_signing sign` over the model directory) or',
-      'update its manifest in the same PR; restore files that changed by accident. Keyless signatures need the',
-      'policy\'s `trusted-root` (a Sigstore `trusted_root.json`) and `identities`; key-based ones its `public-keys`.',
+      'update its manifest in the same PR; restore files that changed by accident. For keyless signatures, commit',
+      'Sigstore\'s `trusted_root.json` (e.g. from `sigstore/root-signing` `targets/trusted_root.json`, refreshed when',
+      'Sigstore rotates keys) and set `trusted-root` to its path and `identities` to the releasers, e.g.',
+      '`{ issuer: https://token.actions.githubusercontent.com, subject: https://github.com/acme/models/.github/workflows/release.yml@refs/heads/main }`',
+      '(anchor wildcards: `https://github.com/acme/*`, never `https://github.com/acme*`). For key-based ones, list the',
+      'PEM public keys in `public-keys`.',
     ].join('\n'),
     defaultSeverity: 'high',
     docs: {
@@ -72,12 +82,20 @@ export default defineRule<Options>({
         'require-signature': { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Globs of model files that must be covered by a model-signing bundle.' },
         'require-checksum': { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Globs of model files that must be listed in a checksum manifest.' },
         'signature-names': { type: 'array', items: { type: 'string', minLength: 1 }, description: 'File name globs of model-signing bundles.' },
-        'trusted-root': { type: ['string', 'null'], description: 'Path (from the repository root) of the Sigstore trusted_root.json for keyless bundles; read from the base branch in a PR.' },
+        'trusted-root': { type: ['string', 'null'], minLength: 1, description: 'Path (from the repository root) of the Sigstore trusted_root.json for keyless bundles; read from the base commit in a PR. Keyless bundles also need `identities`.' },
         'public-keys': { type: 'array', items: { type: 'string', minLength: 1 }, description: 'PEM public keys for key-based bundles, inline or as repository paths (read from the base branch in a PR).' },
         identities: {
           type: 'array',
-          items: { type: 'object', properties: { issuer: { type: 'string', minLength: 1 }, subject: { type: 'string', minLength: 1 } }, required: ['issuer', 'subject'], additionalProperties: false },
-          description: 'Accepted signers of keyless bundles (OIDC issuer and certificate subject; `*` matches any run of characters).',
+          items: {
+            type: 'object',
+            properties: {
+              issuer: { type: 'string', pattern: '[^*]', description: 'OIDC issuer of the signing certificate, e.g. https://token.actions.githubusercontent.com.' },
+              subject: { type: 'string', pattern: '[^*]', description: 'Certificate subject (an email, or a workflow URI for CI signing).' },
+            },
+            required: ['issuer', 'subject'],
+            additionalProperties: false,
+          },
+          description: 'Accepted signers of keyless bundles: OIDC issuer and certificate subject, both must match; `*` matches any run of characters (`/` included), and a value of only `*` is refused. Required for keyless bundles: with none, every keyless bundle fails.',
         },
       },
       additionalProperties: false,
@@ -160,7 +178,6 @@ async function checkSignature(ctx: RunContext<Options>, root: string, sig: strin
   for (const r of parsed.statement.resources) covered.add(inDir(r.path));
   const result = verifySignature(parsed, trust);
   if (!result.ok) ctx.report({ path: sig, fingerprintKey: 'signature', message: `The model signature ${sig} does not verify: ${result.reason}. Re-sign the model, or fix the policy's trust settings.` });
-  else if (parsed.keyless && trust.identities.length === 0) ctx.report({ path: sig, severity: 'medium', fingerprintKey: 'identity', message: `The model signature ${sig} verifies, but the policy names no signer identities, so a signature by anyone (here ${result.subject ?? 'an unknown subject'}) is accepted; add model/integrity identities.` });
   const problems = await checkDigests(join(root, dir), parsed.statement, { signatureName: posix.basename(sig), maxBytes: ctx.policy.limits.maxFileBytes });
   for (const p of problems) report(ctx, sig, inDir(p.path), p);
 }
