@@ -12,7 +12,7 @@ import type { Severity } from './engine/severity.js';
 import { inShard, type Shard } from './engine/shard.js';
 import { TOOL_NAME, TOOL_VERSION, ruleDocsUrl } from './meta.js';
 import { DEFAULT_POLICY_FILE, loadPolicy } from './policy/load.js';
-import { auditTrail } from './report/audit.js';
+import { auditTrail, hashArtifacts } from './report/audit.js';
 import type { Report } from './report/types.js';
 import { allRules } from './rules/index.js';
 
@@ -98,11 +98,11 @@ export async function scan(opts: ScanOptions): Promise<Report> {
   // else the change's own reader (a PR through the API).
   const baseFiles = base ? await gitBaseFiles(root, base, policy.limits.maxFileBytes)
     : changes && change ? changeBaseFiles(change, Math.min(policy.limits.maxFileBytes, 256 * 1024 * 1024)) : undefined;
+  // The audit's digests are computed in worker threads while the rules run.
+  const artifacts = hashArtifacts(opts.shard ? discovery.files.filter((f) => inShard(f.path, opts.shard)) : discovery.files, policy.limits.maxFileBytes);
+  artifacts.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled meanwhile
   const result = await runEngine({ rules, policy, discovery, logger: opts.logger, today, onProgress: opts.onProgress, change, baseFiles, shard: opts.shard });
-  const audit = await auditTrail({
-    policy, toolVersion: TOOL_VERSION, ruleIds: rules.map((r) => r.meta.id), verdict: result.verdict,
-    files: opts.shard ? discovery.files.filter((f) => inShard(f.path, opts.shard)) : discovery.files,
-  });
+  const audit = await auditTrail({ policy, toolVersion: TOOL_VERSION, ruleIds: rules.map((r) => r.meta.id), verdict: result.verdict, artifacts });
   return {
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
     root: opts.root,

@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import {
-  cardNetwork, cardShapedValue, columnEntities, findPii, ibanValid, ipv4Public, ipv6Public, luhnValid, ssnValid, type PiiEntity,
+  cardNetwork, cardShapedValue, columnEntities, findPii, ibanValid, ipv4Public, ipv6Public, luhnValid, mayHoldPii, ssnValid,
+  type PiiEntity,
 } from '../../src/detect/pii.js';
 
 const only = (text: string, columnName?: string) => findPii(text, columnName ? { columnName } : {})
@@ -132,5 +133,59 @@ describe('findPii', () => {
   it('Luhn agrees with the textbook examples', () => {
     expect(luhnValid('79927398713')).toBe(true);
     expect(luhnValid('79927398710')).toBe(false);
+  });
+});
+
+describe('mayHoldPii (the row prefilter of data/pii)', () => {
+  const examples = [
+    'write to maria.lopez@gmail.com', 'call +1 415 555 0132', 'call (415) 555-0132', 'call 415.555.0132', 'ring 030 12345678',
+    'tel 0171 234567', 'ssn 123-45-6789', 'ssn 123 45 6789', 'card 4111111111111111', 'card 4111 1111 1111 1111',
+    'card 5555-5555-5555-4444', 'iban GB29NWBK60161331926819', 'iban GB29 NWBK 6016 1331 9268 19', 'iban NL91ABNA0417164300',
+    'iban MT84MALT011000012345MTLCAST001S', 'from 8.8.8.8 today',
+    'from 2a00:1450:4001:82a::200e', 'from ::ffff:8.8.8.8', 'born on 12 March 1984', 'DOB: 1984-03-12', 'née Smith 1.2.1980',
+  ];
+
+  it('lets through every kind of match findPii makes', () => {
+    for (const text of examples) {
+      expect(findPii(text).length).toBeGreaterThan(0);
+      expect([text, mayHoldPii(text)]).toEqual([text, true]);
+    }
+  });
+
+  it('rules out ordinary rows', () => {
+    for (const text of ['review 12345678 of the product was good and arrived on time', '7,"fine, thanks",pos,0.3', '{"id": 42, "text": "ok", "label": "neg"}']) {
+      expect([text, mayHoldPii(text)]).toEqual([text, false]);
+    }
+  });
+
+  it('is never false where findPii finds something without a column hint (property)', () => {
+    const alphabet = fc.constantFrom(...'0123456789 .-+:()@/abcdefxyzABCDEFGBNRWK,é'.split(''), 'born ', 'dob ', ' 19', '4111', 'GB29');
+    fc.assert(fc.property(fc.array(alphabet, { maxLength: 40 }).map((a) => a.join('')), (text) => {
+      if (findPii(text).length > 0) expect([text, mayHoldPii(text)]).toEqual([text, true]);
+    }), { numRuns: 20_000 });
+    fc.assert(fc.property(fc.constantFrom(...examples), fc.string({ maxLength: 12 }), fc.string({ maxLength: 12 }), (pii, before, after) => {
+      const text = `${before} ${pii} ${after}`;
+      if (findPii(text).length > 0) expect([text, mayHoldPii(text)]).toEqual([text, true]);
+    }), { numRuns: 5_000 });
+  });
+
+  it('with a column name that announces an entity, mayHoldPii(text, { hinted: true }) is never false where findPii finds something (property)', () => {
+    const hintedExamples = ['4155550132', '123456789', '1984-3-5', '12/03/1984', 'March 3, 1984', '3rd March 1984', '12 Mar 1984'];
+    for (const [text, column] of hintedExamples.map((t): [string, string] => [t, 'phone']).concat([['1984-3-5', 'dob'], ['12/03/1984', 'dob'], ['March 3, 1984', 'dob'], ['3rd March 1984', 'dob'], ['123456789', 'ssn']] as [string, string][])) {
+      if (findPii(text, { columnName: column }).length > 0) expect([text, column, mayHoldPii(text, { hinted: true })]).toEqual([text, column, true]);
+    }
+    expect(findPii('March 3, 1984', { columnName: 'dob' }).length).toBeGreaterThan(0);
+    expect(mayHoldPii('March 3, 1984')).toBe(false); // found only because of the column's name
+    const alphabet = fc.constantFrom(...'0123456789 .-+:/(),@abcdefmrxyzABCDEFGMN'.split(''), 'born ', 'March ', 'mar ', 'th ', ' 19', '4111');
+    const column = fc.constantFrom('phone', 'ssn', 'dob', 'email', 'ip_address', 'iban', 'card_number', 'birth_date', 'mobile');
+    fc.assert(fc.property(fc.array(alphabet, { maxLength: 30 }).map((a) => a.join('')), column, (text, name) => {
+      if (findPii(text, { columnName: name }).length > 0) expect([text, name, mayHoldPii(text, { hinted: true })]).toEqual([text, name, true]);
+    }), { numRuns: 20_000 });
+  });
+
+  it('lets through raw rows that may hide a value from it (JSON escapes, exponent numbers)', () => {
+    expect(mayHoldPii('{"email": "a\\u0040b.com"}')).toBe(true);
+    expect(mayHoldPii('{"card": 4.111111111111111e15}')).toBe(true);
+    expect(mayHoldPii('{"text": "plain", "n": 42}')).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { csvRecords } from '../../src/formats/csv.js';
+import { DECLINED, csvRecords, type CsvRecord } from '../../src/formats/csv.js';
 import { FormatError } from '../../src/formats/errors.js';
 
 async function all(text: string | Buffer[], delimiter: ',' | '\t' = ',') {
@@ -48,5 +48,29 @@ describe('csvRecords', () => {
     const chunks = (async function* () { yield Buffer.from(`a\n"${'x'.repeat(100)}"\n`); })();
     const it2 = csvRecords(chunks, { delimiter: ',', maxRecordBytes: 50 });
     await expect((async () => { for await (const _ of it2) { /* drain */ } })()).rejects.toBeInstanceOf(FormatError);
+  });
+
+  it('counts a line inside a quoted field that comes before a doubled quote', async () => {
+    expect(await all('a,b\n"x\ny ""q""",1\nz,2\n')).toEqual([[1, 'a', 'b'], [2, 'x\ny "q"', '1'], [4, 'z', '2']]);
+  });
+
+  it('with `wanted`, declines records by their raw text and keeps every other record and line number the same (property)', async () => {
+    const field = fc.string({ unit: fc.constantFrom('a', 'é', ',', '"', '\n', '\r\n', ' ', '1'), maxLength: 6 });
+    const table = fc.array(fc.array(field, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 6 });
+    await fc.assert(fc.asyncProperty(table, fc.integer({ min: 1, max: 9 }), fc.integer({ min: 0, max: 3 }), async (rows, size, seed) => {
+      const quote = (f: string) => (/[",\r\n]/.test(f) || f === '' ? `"${f.replace(/"/g, '""')}"` : f);
+      const bytes = Buffer.from(rows.map((r) => r.map(quote).join(',')).join('\n') + '\n');
+      const chunks = () => (async function* () { for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size); })();
+      const plain: CsvRecord[] = [];
+      for await (const r of csvRecords(chunks(), { delimiter: ',' })) plain.push(r);
+      const wanted = (raw: string) => (raw.length + seed) % 3 !== 0;
+      const filtered: CsvRecord[] = [];
+      for await (const r of csvRecords(chunks(), { delimiter: ',', wanted })) filtered.push(r);
+      expect(filtered.length).toBe(plain.length);
+      plain.forEach((r, i) => {
+        if (wanted(r.raw)) expect(filtered[i]).toEqual(r);
+        else expect(filtered[i]).toBe(DECLINED);
+      });
+    }), { numRuns: 500 });
   });
 });

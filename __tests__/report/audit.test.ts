@@ -1,11 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../src/engine/logger.js';
 import { TOOL_VERSION } from '../../src/meta.js';
-import { hashStream } from '../../src/report/audit.js';
+import { hashArtifacts, hashStream } from '../../src/report/audit.js';
+import { HashPool } from '../../src/report/hash-pool.js';
+import type { ScannedFile } from '../../src/discovery/types.js';
 import { scan } from '../../src/scan.js';
 import { writeTree } from '../helpers/rule-tester.js';
 
@@ -55,6 +58,64 @@ describe('the audit trail in the report', () => {
       expect(await hashStream(join(dir, 'big.bin'), Infinity)).toEqual({ sha256: sha(big), bytes: big.length, truncated: false });
       expect(await hashStream(join(dir, 'big.bin'), 1000)).toEqual({ sha256: sha(big.subarray(0, 1000)), bytes: 1000, truncated: true });
       expect(await hashStream(join(dir, 'absent.bin'), 10)).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('digests files larger than what discovery holds (the worker-thread path) exactly as a plain stream does', async () => {
+    const rows = Array.from({ length: 20_000 }, (_, i) => `${i},label-${i % 7}`).join('\n');
+    const big = `id,label\n${rows}\n`;
+    const report = await scanTree({ 'data/big.csv': big, 'data/small.csv': csv });
+    expect(Buffer.byteLength(big)).toBeGreaterThan(64 * 1024);
+    expect(report.audit!.artifacts).toEqual([
+      { path: 'data/big.csv', kind: 'dataset', format: 'csv', size: Buffer.byteLength(big), sha256: sha(big) },
+      { path: 'data/small.csv', kind: 'dataset', format: 'csv', size: csv.length, sha256: sha(csv) },
+    ]);
+  });
+});
+
+describe('HashPool (worker threads)', () => {
+  it('hashes many files at once, up to a limit, and gives nothing for what is missing, not a file, or a symlink', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ai-gate-pool-'));
+    const pool = new HashPool(2);
+    try {
+      const files = Array.from({ length: 6 }, (_, i) => Buffer.alloc(5 * 1024 * 1024 + i * 1001, 0x30 + i));
+      files.forEach((b, i) => writeFileSync(join(dir, `f${i}`), b));
+      execFileSync('mkfifo', [join(dir, 'fifo')]);
+      symlinkSync(join(dir, 'f0'), join(dir, 'link'));
+      const got = await Promise.all([
+        ...files.map((_, i) => pool.hash(join(dir, `f${i}`), Infinity)),
+        pool.hash(join(dir, 'f1'), 4096),
+        pool.hash(join(dir, 'absent'), Infinity),
+        pool.hash(join(dir, 'fifo'), Infinity),
+        pool.hash(join(dir, 'link'), Infinity),
+        pool.hash(dir, Infinity),
+      ]);
+      expect(got.slice(0, 6)).toEqual(files.map((b) => ({ sha256: sha(b), bytes: b.length, truncated: false })));
+      expect(got[6]).toEqual({ sha256: sha(files[1].subarray(0, 4096)), bytes: 4096, truncated: true });
+      expect(got.slice(7)).toEqual([undefined, undefined, undefined, undefined]);
+    } finally {
+      await pool.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('gives the same artifact list with and without threads', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ai-gate-pool-'));
+    try {
+      const big = Buffer.alloc(300_000, 7);
+      writeFileSync(join(dir, 'w.bin'), big);
+      const file = (path: string, bytes: Buffer, kind: ScannedFile['kind']): ScannedFile => ({
+        path, absPath: join(dir, path), size: bytes.length, head: bytes.subarray(0, 8192), kind, format: 'unknown', change: 'unchanged',
+      } as unknown as ScannedFile);
+      const files = [file('w.bin', big, 'model'), file('gone.bin', big, 'dataset'), file('t.txt', Buffer.from('x'), 'text')];
+      const threaded = await hashArtifacts(files, Infinity);
+      expect(threaded).toEqual(await hashArtifacts(files, Infinity, { threads: false }));
+      expect(threaded).toEqual([
+        { path: 'gone.bin', kind: 'dataset', format: 'unknown', size: big.length, unreadable: true },
+        { path: 'w.bin', kind: 'model', format: 'unknown', size: big.length, sha256: sha(big) },
+      ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

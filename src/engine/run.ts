@@ -51,6 +51,19 @@ export const LARGE_FILE_BYTES = 16 * 1024 * 1024;
 
 type Raw = Omit<Finding, 'fingerprint' | 'blocking'> & { key?: string };
 
+/**
+ * `AI_GATE_TIMING=1`: the wall time each rule spent in its file checks, summed over files and printed at the
+ * end of the run (as ESLint's TIMING does), for finding where a slow scan goes. Rules of different files
+ * overlap, so the sum can exceed the run's wall time.
+ */
+const timings: Map<string, number> | undefined = process.env.AI_GATE_TIMING ? new Map() : undefined;
+
+function printTimings(logger: Logger): void {
+  if (!timings?.size) return;
+  const rows = [...timings].sort((a, b) => b[1] - a[1]).slice(0, 20);
+  logger.info(`Time per rule (AI_GATE_TIMING):\n${rows.map(([id, ms]) => `  ${(ms / 1000).toFixed(2).padStart(8)} s  ${id}`).join('\n')}`);
+}
+
 export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
   const { policy, discovery } = opts;
   const enabled = opts.rules.filter((r) => policy.rules[r.meta.id]?.enabled);
@@ -85,6 +98,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
   await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 4) }, worker));
 
   const runFindings = !opts.shard || opts.shard.index === 1 ? await checkRun(enabled, opts) : [];
+  printTimings(opts.logger);
   const findings = [...perFile.flat(), ...runFindings];
   applyExceptions(findings, policy.exceptions, opts.today);
   const verdict = decide(findings, policy.failOn);
@@ -124,12 +138,15 @@ async function checkFile(file: ScannedFile, enabled: readonly AnyRule[], opts: E
         report: (input) => raw.push(toRaw(rule.meta.id, setting.severity, file.path, input)),
         ...(base ? { base: base.open } : {}),
       };
+      const t0 = timings ? performance.now() : 0;
       try {
         await rule.checkFile!(ctx);
       } catch (error) {
         opts.logger.debug(`${rule.meta.id} threw on ${file.path}: ${(error as Error)?.stack ?? error}`);
         engineFinding(raw, opts.policy, RULE_ERROR, file.path,
           `Rule ${rule.meta.id} failed on this file (${describe(error)}); the file was not fully checked by it.`);
+      } finally {
+        if (timings) timings.set(rule.meta.id, (timings.get(rule.meta.id) ?? 0) + performance.now() - t0);
       }
     }
     if (reader.capped) {

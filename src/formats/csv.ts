@@ -5,10 +5,17 @@ export interface CsvRecord {
   fields: string[];
   line: number;
   endLine: number;
+  /** The record's own text as it stands in the file (without its line end): for a cheap look before the fields. */
+  raw: string;
 }
 
 export interface CsvOptions {
   delimiter: ',' | '\t' | ';' | '|';
+  /**
+   * Asked about each record's raw text before its fields are built; a record it declines comes out as
+   * DECLINED (one shared object: counted by the caller, never built).
+   */
+  wanted?: (raw: string) => boolean;
   /** The largest record accepted (a runaway quote would otherwise swallow the file). */
   maxRecordBytes?: number;
   /** Line number of the first line in `chunks` (a sample window starts mid-file). */
@@ -16,6 +23,9 @@ export interface CsvOptions {
 }
 
 export const MAX_RECORD_BYTES = 8 * 1024 * 1024;
+
+/** What a declined record comes out as. */
+export const DECLINED: Readonly<CsvRecord> = Object.freeze({ fields: [], line: 0, endLine: 0, raw: '' });
 
 /**
  * RFC 4180 records streamed from chunks: quoted fields may hold delimiters, doubled quotes and newlines; CRLF
@@ -51,8 +61,10 @@ class CsvParser {
   private line: number;
   private readonly delim: string;
   private readonly max: number;
+  private readonly wanted: ((raw: string) => boolean) | undefined;
 
   constructor(opts: CsvOptions) {
+    this.wanted = opts.wanted;
     this.line = opts.firstLine ?? 1;
     this.delim = opts.delimiter;
     this.max = opts.maxRecordBytes ?? MAX_RECORD_BYTES;
@@ -77,8 +89,20 @@ class CsvParser {
         const line = this.line++;
         if (raw.length > this.max) throw new FormatError(`the CSV record on line ${line} is longer than ${this.max} characters`);
         p = nl < 0 ? buf.length : nl + 1;
-        if (raw.length) yield { fields: raw.split(this.delim), line, endLine: line };
+        if (raw.length) yield this.wanted && !this.wanted(raw) ? DECLINED : { fields: raw.split(this.delim), line, endLine: line, raw };
         continue;
+      }
+      if (this.wanted) {
+        // Find the record's end without building its fields, and build them only if the record is wanted.
+        const end = recordEnd(buf, p, this.delim, final);
+        if (end === undefined) break;
+        if (end.next - p > this.max) throw new FormatError(`the CSV record from line ${this.line} is longer than ${this.max} characters`);
+        if (!this.wanted(buf.slice(p, end.end))) {
+          this.line += end.breaks + 1;
+          p = end.next;
+          yield DECLINED;
+          continue;
+        }
       }
       const rec = this.quoted(buf, p, final);
       if (!rec) break;
@@ -117,7 +141,7 @@ class CsvParser {
           if (buf[q + 1] === '"') { field += buf.slice(j, q + 1); j = q + 2; continue; }
           if (q + 1 >= buf.length && !final) return undefined; // cannot tell "" from " yet
           field += buf.slice(j, q);
-          breaks += countNewlines(buf, j, q);
+          breaks += countNewlines(buf, i + 1, q); // from the opening quote: "" pairs may follow newlines
           i = q + 1;
           break;
         }
@@ -145,7 +169,44 @@ class CsvParser {
     const line = this.line;
     if (i - start > this.max) throw new FormatError(`the CSV record from line ${line} is longer than ${this.max} characters`);
     this.line += breaks + 1;
-    return { record: { fields, line, endLine: line + breaks }, next: i };
+    let end = i;
+    while (end > start && (buf.charCodeAt(end - 1) === 10 || buf.charCodeAt(end - 1) === 13)) end--;
+    return { record: { fields, line, endLine: line + breaks, raw: buf.slice(start, end) }, next: i };
+  }
+}
+
+/**
+ * Where the record starting at `start` ends, by the same rules as CsvParser.quoted but without building
+ * fields: `end` before its line end, `next` after it, `breaks` the newlines inside quoted fields; undefined
+ * when the record is not complete in `buf` yet. A quote left open is left for quoted() to report.
+ */
+function recordEnd(buf: string, start: number, d: string, final: boolean): { end: number; next: number; breaks: number } | undefined {
+  let i = start;
+  let breaks = 0;
+  let atFieldStart = true;
+  for (;;) {
+    if (i >= buf.length) return final ? { end: i, next: i, breaks } : undefined;
+    const c = buf.charCodeAt(i);
+    if (atFieldStart && c === 34) {
+      let j = i + 1;
+      for (;;) {
+        const q = buf.indexOf('"', j);
+        if (q < 0) return undefined; // unclosed: quoted() says so, or more input completes it
+        if (buf.charCodeAt(q + 1) === 34) { j = q + 2; continue; }
+        if (q + 1 >= buf.length && !final) return undefined;
+        breaks += countNewlines(buf, i + 1, q);
+        i = q + 1;
+        break;
+      }
+      atFieldStart = false;
+      continue;
+    }
+    if (buf[i] === d) { atFieldStart = true; i++; continue; }
+    if (c === 10) return { end: i, next: i + 1, breaks };
+    if (c === 13 && buf.charCodeAt(i + 1) === 10) return { end: i, next: i + 2, breaks };
+    if (c === 13 && i + 1 >= buf.length && !final) return undefined;
+    atFieldStart = false;
+    i++;
   }
 }
 

@@ -9,7 +9,7 @@ import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
 import type { FileReader } from '../engine/rule.js';
 import type { ScannedFile } from '../discovery/types.js';
-import { csvBatches, sniffDelimiter } from './csv.js';
+import { DECLINED, csvBatches, sniffDelimiter } from './csv.js';
 import { FormatError } from './errors.js';
 import { jsonArrayElements, jsonLines } from './jsonl.js';
 import { openParquet, parquetRows } from './parquet.js';
@@ -36,6 +36,11 @@ export interface DatasetRow {
   /** Byte offset of the sample window the row came from (rows past the budget). */
   sampleOffset?: number;
   values: Record<string, unknown>;
+  /**
+   * The row's own text as it stands in the file (CSV/TSV record, JSON Lines line, text line), when the format
+   * has one: rules may look at it cheaply before walking the values (data/pii's prefilter).
+   */
+  raw?: string;
 }
 
 export interface ReadStats {
@@ -63,7 +68,13 @@ export interface DatasetSource {
   columns: string[];
   /** Column types where the format declares them (Parquet). */
   columnTypes?: Record<string, string>;
-  rows(): AsyncIterable<DatasetRow>;
+  /**
+   * The rows, in order. `wanted`, when given, is asked about each row's raw text (CSV/TSV record, JSON Lines
+   * line, text line) before the row is built: a row it declines is counted (`index` and `stats.rows` stay the
+   * file's) but neither parsed nor yielded, which is most of the cost of a row. Formats without raw rows
+   * (Parquet, JSON arrays, one JSON object) ignore it and yield every row.
+   */
+  rows(wanted?: (raw: string) => boolean): AsyncIterable<DatasetRow>;
   stats: ReadStats;
 }
 
@@ -115,7 +126,7 @@ export async function openDataset(file: Pick<ScannedFile, 'path' | 'format' | 's
   // A JSON array cannot be entered mid-way: it is read up to the budget and no further.
   const own = kind.format === 'json' ? { ...budget, sampleWindows: 0 } : budget;
   const plan = kind.gzip ? gzipPlan(file.size, reader, own, stats) : rawPlan(file.size, reader, own, stats);
-  const source: DatasetSource = { format: kind.format, columns: [], stats, rows: () => textRows(source, plan) };
+  const source: DatasetSource = { format: kind.format, columns: [], stats, rows: (wanted) => textRows(source, plan, wanted) };
   return source;
 }
 
@@ -245,7 +256,7 @@ async function* wholeLines(chunks: AsyncIterable<Buffer>): AsyncIterable<Buffer>
   if (first >= 0 && last > first) yield buf.subarray(first + 1, last + 1);
 }
 
-async function* textRows(source: DatasetSource, plan: Iterable<Piece>): AsyncIterable<DatasetRow> {
+async function* textRows(source: DatasetSource, plan: Iterable<Piece>, wanted?: (raw: string) => boolean): AsyncIterable<DatasetRow> {
   const { stats } = source;
   let header: string[] | undefined;
   let delimiter: ',' | '\t' | ';' | '|' = ',';
@@ -255,15 +266,19 @@ async function* textRows(source: DatasetSource, plan: Iterable<Piece>): AsyncIte
     try {
       if (source.format === 'csv' || source.format === 'tsv') {
         const [delim, rows] = header ? [delimiter, chunks] as const : await sniffFirst(chunks);
-        for await (const batch of csvBatches(rows, { delimiter: delim })) {
+        // The header is never declined (nor anything parsed with it, in the same chunk).
+        const csvWanted = wanted && ((raw: string) => header === undefined || wanted(raw));
+        for await (const batch of csvBatches(rows, { delimiter: delim, ...(csvWanted ? { wanted: csvWanted } : {}) })) {
           for (const rec of batch) {
+            if (rec === DECLINED) { stats.rows++; continue; }
             if (!header) { header = uniqueNames(rec.fields); source.columns = header; continue; }
-            yield emit(stats, { line: sampled ? undefined : rec.line, sampleOffset: piece.sampleOffset, values: zip(header, rec.fields) });
+            yield emit(stats, { line: sampled ? undefined : rec.line, sampleOffset: piece.sampleOffset, values: zip(header, rec.fields), raw: rec.raw });
           }
         }
       } else if (source.format === 'jsonl' || source.format === 'json') {
-        const items = source.format === 'json' && !sampled ? jsonArrayElements(chunks) : jsonLines(chunks);
+        const items = source.format === 'json' && !sampled ? jsonArrayElements(chunks) : jsonLines(chunks, { wanted });
         for await (const item of items) {
+          if (item.declined) { stats.rows++; continue; }
           if (item.error !== undefined) {
             stats.badRows++;
             stats.firstBadRow ??= { line: item.line, reason: item.error };
@@ -271,14 +286,15 @@ async function* textRows(source: DatasetSource, plan: Iterable<Piece>): AsyncIte
           }
           const values = isRecord(item.value) ? item.value : { value: item.value };
           for (const k of Object.keys(values)) if (!source.columns.includes(k) && source.columns.length < 10_000) source.columns.push(k);
-          yield emit(stats, { line: sampled ? undefined : item.line, sampleOffset: piece.sampleOffset, values });
+          yield emit(stats, { line: sampled ? undefined : item.line, sampleOffset: piece.sampleOffset, values, ...(item.raw !== undefined ? { raw: item.raw } : {}) });
         }
       } else {
         let line = 0;
         for await (const text of textLines(chunks)) {
           line++;
           if (text.trim() === '') continue;
-          yield emit(stats, { line: sampled ? undefined : line, sampleOffset: piece.sampleOffset, values: { text } });
+          if (wanted && !wanted(text)) { stats.rows++; continue; }
+          yield emit(stats, { line: sampled ? undefined : line, sampleOffset: piece.sampleOffset, values: { text }, raw: text });
         }
       }
     } catch (error) {
@@ -311,6 +327,7 @@ async function* textRows(source: DatasetSource, plan: Iterable<Piece>): AsyncIte
 function emit(stats: ReadStats, row: Omit<DatasetRow, 'index'>): DatasetRow {
   stats.rows++;
   const out: DatasetRow = { index: stats.rows, values: row.values };
+  if (row.raw !== undefined) out.raw = row.raw;
   if (row.line !== undefined) out.line = row.line;
   if (row.sampleOffset !== undefined) out.sampleOffset = row.sampleOffset;
   return out;

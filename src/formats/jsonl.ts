@@ -6,6 +6,10 @@ export interface JsonItem {
   line: number;
   value?: unknown;
   error?: string;
+  /** The line's text (JSON Lines only): for a cheap look before the parsed value. */
+  raw?: string;
+  /** The caller's `wanted` declined the line: it was not parsed (JSON Lines only; `line` is then 0). */
+  declined?: true;
 }
 
 export const MAX_LINE_BYTES = 8 * 1024 * 1024;
@@ -14,42 +18,57 @@ export const MAX_LINE_BYTES = 8 * 1024 * 1024;
  * JSON Lines: one value per non-blank line. A line that does not parse is yielded with `error` (the caller
  * counts and reports it), so one bad line does not hide the rest. A line longer than `maxLineBytes` throws.
  */
-export async function* jsonLines(chunks: AsyncIterable<Buffer>, opts: { firstLine?: number; maxLineBytes?: number } = {}): AsyncIterable<JsonItem> {
+export async function* jsonLines(
+  chunks: AsyncIterable<Buffer>, opts: { firstLine?: number; maxLineBytes?: number; wanted?: (raw: string) => boolean } = {},
+): AsyncIterable<JsonItem> {
+  const wanted = opts.wanted;
   const max = opts.maxLineBytes ?? MAX_LINE_BYTES;
   let line = (opts.firstLine ?? 1) - 1;
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   for await (const chunk of chunks) {
-    let start = 0;
-    for (let nl = chunk.indexOf(10, start); nl >= 0; nl = chunk.indexOf(10, start)) {
-      pending.push(chunk.subarray(start, nl));
-      const text = Buffer.concat(pending).toString('utf8');
-      pending = [];
-      pendingBytes = 0;
-      start = nl + 1;
+    const last = chunk.lastIndexOf(10);
+    if (last < 0) {
+      pending.push(chunk);
+      pendingBytes += chunk.length;
+      if (pendingBytes > max) throw new FormatError(`line ${line + 1} is longer than ${max} bytes`);
+      continue;
+    }
+    // Everything up to the chunk's last newline is decoded at once (a newline byte never sits inside a UTF-8
+    // sequence, so the cut is clean) and split: one decode per chunk rather than a copy and a decode per line.
+    const head = pending.length ? Buffer.concat([...pending, chunk.subarray(0, last)]) : chunk.subarray(0, last);
+    const lines = head.toString('utf8').split('\n');
+    for (const text of lines) {
       line++;
-      const item = parseLine(text, line);
+      if (text.length > max) throw new FormatError(`line ${line} is longer than ${max} bytes`);
+      const item = wanted && !wanted(text) ? declined(text) : parseLine(text, line);
       if (item) yield item;
     }
-    if (start < chunk.length) {
-      pending.push(chunk.subarray(start));
-      pendingBytes += chunk.length - start;
-      if (pendingBytes > max) throw new FormatError(`line ${line + 1} is longer than ${max} bytes`);
-    }
+    pending = last + 1 < chunk.length ? [chunk.subarray(last + 1)] : [];
+    pendingBytes = chunk.length - last - 1;
+    if (pendingBytes > max) throw new FormatError(`line ${line + 1} is longer than ${max} bytes`);
   }
   if (pendingBytes > 0) {
-    const item = parseLine(Buffer.concat(pending).toString('utf8'), line + 1);
+    const text = Buffer.concat(pending).toString('utf8');
+    const item = wanted && !wanted(text) ? declined(text) : parseLine(text, line + 1);
     if (item) yield item;
   }
+}
+
+/** What a line the caller did not want parsed comes out as (one shared object; blank lines are skipped). */
+const DECLINED_LINE: Readonly<JsonItem> = Object.freeze({ line: 0, declined: true });
+
+function declined(raw: string): JsonItem | undefined {
+  return /\S/.test(raw) ? DECLINED_LINE : undefined;
 }
 
 function parseLine(raw: string, line: number): JsonItem | undefined {
   const text = (line === 1 ? raw.replace(/^\uFEFF/, '') : raw).trim();
   if (text === '') return undefined;
   try {
-    return { line, value: JSON.parse(text) };
+    return { line, value: JSON.parse(text), raw: text };
   } catch (error) {
-    return { line, error: (error as Error).message };
+    return { line, error: (error as Error).message, raw: text };
   }
 }
 

@@ -79,6 +79,21 @@ testRule(rule, {
       errors: [{ line: 2, message: /Column "ssn" holds personal data: 1 US social security number \(line 2;/ }],
     },
     {
+      // Rows are looked at before they are parsed; a key that names an entity lets bare values through.
+      name: 'JSON Lines: a key named for an entity still catches bare numbers and dates among rows that are skipped',
+      files: { 'data/people.jsonl': `${'{"note":"nothing here"}\n'.repeat(50)}{"phone":"4155550132"}\n{"dob":"March 3, 1984"}\n{"SSN":123456780}\n` },
+      errors: [
+        { line: 51, message: /Column "phone" holds personal data: 1 phone number \(line 51;/ },
+        { line: 52, message: /Column "dob" holds personal data: 1 date of birth \(line 52;/ },
+        { line: 53, message: /Column "SSN" holds personal data: 1 US social security number \(line 53;/ },
+      ],
+    },
+    {
+      name: 'a CSV whose header names an entity reads every row (bare numbers in the column)',
+      files: { 'data/people.csv': `id,note,mobile\n${'1,fine,\n'.repeat(30)}2,ok,4155550132\n` },
+      errors: [{ line: 32, message: /Column "mobile" holds personal data: 1 phone number \(line 32;/ }],
+    },
+    {
       name: 'JSON Lines: nested fields are named by their path',
       files: { 'data/chat.jsonl': '{"user":{"contact":"call +44 20 7946 0958"}}\n\n{"user":{"contact":"none"}}\n' },
       errors: [{ line: 1, message: /^Column "user\.contact" holds personal data: 1 phone number \(line 1;/ }],
@@ -123,8 +138,10 @@ testRule(rule, {
       errors: [{ line: 2, message: /email addresses .*; read .* of 273 KiB \(the start in full, then evenly spaced samples; / }],
     },
     {
-      name: 'undecodable bytes and unparsable JSON Lines rows are reported',
-      files: { 'data/bad.jsonl': Buffer.concat([Buffer.from('{"a":"ok"}\n{"a":"'), Buffer.from([0xff]), Buffer.from('"}\nnot json\n')]) },
+      // A line is parsed only when its text could hold personal data: `not json` alone could not, and is not
+      // counted; the one with an address is.
+      name: 'undecodable bytes and unparsable JSON Lines rows that could hold personal data are reported',
+      files: { 'data/bad.jsonl': Buffer.concat([Buffer.from('{"a":"ok"}\n{"a":"'), Buffer.from([0xff]), Buffer.from('"}\nnot json, ask x@example.com\nnot json\n')]) },
       errors: [{ severity: 'low', message: /^Part of this dataset could not be decoded: bytes from offset 17 are not valid UTF-8 \(read with replacement characters\); 1 row did not parse \(first at line 3: .+\); personal data there may be missed\. Re-encode the file as UTF-8 and fix the rows\.$/ }],
     },
     {
