@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { findRiskyLoads } from '../../src/detect/python-loads.js';
+import fc from 'fast-check';
+import { findRiskyLoads, mayHaveRiskyLoads } from '../../src/detect/python-loads.js';
+import { mayCall } from '../../src/detect/python-module.js';
 
 const kinds = (src: string) => findRiskyLoads(src).map((l) => `${l.kind}:${l.severity}:${l.line}:${l.column}`);
 const one = (src: string) => {
@@ -147,5 +149,58 @@ describe('findRiskyLoads origins', () => {
     expect(l.message).toMatch(/^pickle\.load\(f\) unpickles the file 'cache\/vocab\.pkl',/);
     const [m] = findRiskyLoads('import pickle\nwith open(name, "rb") as f:\n    v = pickle.load(f)\n');
     expect(m.message).toMatch(/^pickle\.load\(f\) unpickles whatever file it is given,/);
+  });
+});
+
+describe('mayHaveRiskyLoads and mayCall (skipping files with nothing to find)', () => {
+  it('rules out ordinary code, and never a file with a risky load, however it is spelled', () => {
+    expect(mayHaveRiskyLoads('import numpy as np\n\ndef step(x):\n    """Scale."""\n    return np.asarray(x) * 2\n')).toBe(false);
+    for (const src of [
+      'from pickle import loads as L\nx = L(data)\n',
+      'm = AutoModel.from_pretrained("a/b", trust_remote_code=True)\n',
+      'kw = {"trust\\x5fremote_code": True}\n',
+      'kw = {"trust_\\\nremote_code": True}\n',
+      'exec(requests.get(u).text)\n',
+      'p = pd.read_pickle(f)\n',
+    ]) {
+      expect(mayHaveRiskyLoads(src)).toBe(true);
+    }
+    expect(findRiskyLoads('kw = {"trust\\x5fremote_code": True}\n')).toHaveLength(1);
+  });
+
+  it('does not rule out a source large enough to fail on the tokenizer limits', () => {
+    expect(mayHaveRiskyLoads('x '.repeat(600_000))).toBe(true);
+  });
+
+  it('finds a bare call through an import alias by the imported name', () => {
+    expect(mayCall('from transformers import AutoModel as M\nM.from_pretrained("a/b")\n', ['from_pretrained'])).toBe(true);
+    expect(mayCall('from huggingface_hub import snapshot_download as get\nget("a/b")\n', ['snapshot_download'])).toBe(true);
+    expect(mayCall('import numpy as np\nnp.asarray(x)\n', ['from_pretrained', 'pipeline'])).toBe(false);
+  });
+
+  it('for any source: whenever a load is found, the source was not ruled out', () => {
+    const call = fc.tuple(
+      fc.constantFrom('', 'pickle.', 'torch.', 'torch.hub.', 'yaml.', 'np.', 'pd.', 'AutoModel.', 'x.', 'builtins.'),
+      fc.constantFrom('load', 'loads', 'L', 'eval', 'exec', 'from_pretrained', 'Unpickler', 'read_pickle', 'unsafe_load', 'asarray', 'run'),
+      fc.constantFrom('f', '"a.pt"', 'cfg.path', 'requests.get(u).content', '', 'sys.argv[1]'),
+      fc.constantFrom('', ', weights_only=True', ', trust_remote_code=True', ', allow_pickle=True', ', Loader=yaml.SafeLoader', ', safe_mode=False'),
+    ).map(([recv, fn, arg, kw]) => `${recv}${fn}(${arg}${kw})`);
+    const line = fc.oneof(
+      call,
+      fc.constantFrom(
+        'import pickle', 'from pickle import loads as L', 'import torch', 'import yaml', 'import numpy as np', 'import pandas as pd',
+        'from builtins import exec as run', 'kw = {"trust_remote_code": True}', 'kw = {"trust\\x5fremote_code": True}', '# torch.load(f)',
+        '"""eval(x)"""', 'def f(x):', '    return x', '',
+      ),
+    );
+    const piece = line.map((l) => `${l}\n`);
+    let withLoads = 0;
+    fc.assert(fc.property(fc.array(piece, { maxLength: 12 }), (parts) => {
+      const src = parts.join('');
+      if (findRiskyLoads(src).length === 0) return;
+      withLoads++;
+      expect(mayHaveRiskyLoads(src)).toBe(true);
+    }), { numRuns: 3000 });
+    expect(withLoads).toBeGreaterThan(0); // the generator does produce sources with loads
   });
 });

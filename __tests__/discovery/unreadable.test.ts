@@ -4,6 +4,7 @@
  */
 import { afterAll, describe, expect, it, jest } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
+import * as realFsSync from 'node:fs';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as realFs from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,15 +17,20 @@ const elsewhere = mkdtempSync(join(tmpdir(), 'ai-gate-fifo-'));
 const fifo = join(elsewhere, 'fifo');
 execFileSync('mkfifo', [fifo]);
 
+// Discovery opens files synchronously (node:fs openSync) and lists directories through node:fs/promises.
+jest.unstable_mockModule('node:fs', () => ({
+  ...realFsSync,
+  default: realFsSync,
+  openSync: (p: Parameters<typeof realFsSync.openSync>[0], ...rest: unknown[]) => {
+    if (denied(p)) throw eacces(p);
+    // A regular file at lstat time that is a FIFO by the time it is opened.
+    if (String(p).endsWith('swapped.txt')) return (realFsSync.openSync as (...a: unknown[]) => number)(fifo, ...rest);
+    return (realFsSync.openSync as (...a: unknown[]) => number)(p, ...rest);
+  },
+}));
 jest.unstable_mockModule('node:fs/promises', () => ({
   ...realFs,
   default: realFs,
-  open: async (p: Parameters<typeof realFs.open>[0], ...rest: unknown[]) => {
-    if (denied(p)) throw eacces(p);
-    // A regular file at lstat time that is a FIFO by the time it is opened.
-    if (String(p).endsWith('swapped.txt')) return (realFs.open as (...a: unknown[]) => ReturnType<typeof realFs.open>)(fifo, ...rest);
-    return (realFs.open as (...a: unknown[]) => ReturnType<typeof realFs.open>)(p, ...rest);
-  },
   readdir: async (p: Parameters<typeof realFs.readdir>[0], ...rest: unknown[]) => {
     if (denied(p)) throw eacces(p);
     return (realFs.readdir as (...a: unknown[]) => unknown)(p, ...rest);

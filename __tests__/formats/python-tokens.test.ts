@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
 import { FormatError } from '../../src/formats/errors.js';
 import { callArguments, tokenizePython, tokenText, type StringToken, type Token } from '../../src/formats/python-tokens.js';
 
@@ -64,6 +65,58 @@ describe('tokenizePython', () => {
   it('survives unbalanced brackets without going negative', () => {
     const tokens = tokenizePython(')) f(x\n');
     expect(tokens.every((t) => t.depth >= 0)).toBe(true);
+  });
+
+  it('tells string prefixes from names: valid prefixes start a string, anything else is a name', () => {
+    const strings = (src: string) => tokenizePython(src).filter((t): t is StringToken => t.type === 'string').map((t) => `${t.prefix}|${t.value}`);
+    expect(strings(`a = Rb'x' + BR"y" + f'{z}' + U'u' + t"t"\n`)).toEqual(['rb|x', 'br|y', 'f|{z}', 'u|u', 't|t']);
+    // 'ub' and 'rbr' are not prefixes: a name, then a plain string.
+    expect(brief(tokenizePython(`ub'x' rbr"y"\n`))).toEqual([
+      'name:ub@1:1', "string:'x'@1:3", 'name:rbr@1:7', 'string:"y"@1:10', 'newline:\n@1:13',
+    ]);
+    expect(brief(tokenizePython('bar = r\n'))).toEqual(['name:bar@1:1', 'op:=@1:5', 'name:r@1:7', 'newline:\n@1:8']);
+  });
+
+  it('reads names that go on beyond ASCII, and numbers that start with a dot', () => {
+    expect(brief(tokenizePython('load_modèle(x.y, .5, ..., 1_0.5e3j, 0x_1f)\n'))).toEqual([
+      'name:load_modèle@1:1', 'op:(@1:12', 'name:x@1:13', 'op:.@1:14', 'name:y@1:15', 'op:,@1:16', 'number:.5@1:18',
+      'op:,@1:20', 'op:...@1:22', 'op:,@1:25', 'number:1_0.5e3j@1:27', 'op:,@1:35', 'number:0x_1f@1:37', 'op:)@1:42',
+      'newline:\n@1:43',
+    ]);
+  });
+
+  it('takes the longest operator and tracks bracket depth', () => {
+    const tokens = tokenizePython('a **= b // c -> d := (e[f] != {g})\n');
+    expect(tokens.filter((t) => t.type === 'op').map((t) => `${t.text}/${t.depth}`)).toEqual([
+      '**=/0', '///0', '->/0', ':=/0', '(/0', '[/1', ']/1', '!=/1', '{/1', '}/1', ')/0',
+    ]);
+  });
+
+  it('ends a long string at its closing triple quote, not at an escaped one, and counts the lines inside', () => {
+    const src = 's = \'a\\\'b\' + """x\n\\"""y\n" """ + z\n';
+    const tokens = tokenizePython(src);
+    expect(tokens.filter((t) => t.type === 'string').map((t) => t.text)).toEqual(["'a\\'b'", '"""x\n\\"""y\n" """']);
+    expect(tokens.find((t) => t.text === 'z')).toMatchObject({ line: 3, column: 9 });
+  });
+
+  it('for any input: never throws below its limits, and every token is its slice of the source, in order', () => {
+    const piece = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 8 }),
+      fc.constantFrom("'''", '"""', "rb'", 'f"', '\\\n', '\\', '#', '\n', '\r\n', '(', ')', '.5', '...', 'é', '\ud800', 'x'),
+    );
+    fc.assert(fc.property(fc.array(piece, { maxLength: 40 }), (parts) => {
+      const src = parts.join('');
+      const tokens = tokenizePython(src);
+      let last = 0;
+      for (const t of tokens) {
+        expect(t.start).toBeGreaterThanOrEqual(last);
+        expect(t.text).toBe(src.slice(t.start, t.end));
+        expect(t.depth).toBeGreaterThanOrEqual(0);
+        expect(t.column).toBeGreaterThanOrEqual(1);
+        last = t.end;
+      }
+      if (tokens.length > 0) expect(tokens[tokens.length - 1].type).toBe('newline');
+    }), { numRuns: 400 });
   });
 });
 

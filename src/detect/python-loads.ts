@@ -9,8 +9,8 @@
  * repository, or a value the scanner cannot trace, is `medium`.
  */
 import type { Severity } from '../engine/severity.js';
-import type { CallArgument } from '../formats/python-tokens.js';
-import { analyzePython, type Origin, type PyCall, type PythonModule } from './python-module.js';
+import { DEFAULT_TOKEN_LIMITS, type CallArgument } from '../formats/python-tokens.js';
+import { analyzePython, mayCall, type Origin, type PyCall, type PythonModule } from './python-module.js';
 
 export const RISKY_LOAD_KINDS = [
   'trust-remote-code', 'torch-load', 'pickle-load', 'numpy-pickle', 'yaml-load', 'keras-unsafe', 'torch-hub', 'eval-exec',
@@ -40,6 +40,24 @@ const HEX40 = /^[0-9a-f]{40}$/;
 /** Every risky load in `source`, in source order. Throws FormatError only past the tokenizer's limits. */
 export function findRiskyLoads(source: string): RiskyLoad[] {
   return riskyLoadsIn(analyzePython(source));
+}
+
+/** The last callee parts CANDIDATE accepts, and the keyword and dict key that trust remote code. */
+const RISKY_NAMES = ['load', 'Unpickler', 'read_pickle', 'enable_unsafe_deserialization', 'eval', 'exec', 'trust_remote_code'];
+/** What can spell any character in a string's value (`\x5f`, `\u005f`) or join its lines (a backslash-newline). */
+const STRING_ESCAPE = /\\[xu\r\n]/;
+
+/**
+ * False only when `source` surely has no risky load and is small enough that analysing it cannot fail on the
+ * tokenizer's limits (a failure that `pipeline/remote-code-load` reports): then the analysis may be skipped,
+ * which is most Python files of a repository. Every load this module reports needs one of RISKY_NAMES as a name
+ * (see mayCall), or the string value `trust_remote_code`, which is in the source as it is unless an escape or a
+ * backslash-newline builds it.
+ */
+export function mayHaveRiskyLoads(source: string): boolean {
+  // Tokens never outnumber the characters by more than one, so a shorter source cannot pass the token limit.
+  if (source.length >= DEFAULT_TOKEN_LIMITS.maxTokens) return true;
+  return mayCall(source, RISKY_NAMES) || STRING_ESCAPE.test(source);
 }
 
 export function riskyLoadsIn(py: PythonModule): RiskyLoad[] {

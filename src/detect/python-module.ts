@@ -55,21 +55,27 @@ export function analyzePython(source: string): PythonModule {
   const tokens = tokenizePython(source);
   const statements = splitStatements(tokens);
   const aliases = importAliases(tokens, statements);
-  const assignments = collectAssignments(tokens, statements);
   const calls = collectCalls(tokens, statements, aliases);
   const code = (from: number, to: number) => {
     const out: number[] = [];
     for (let k = from; k < to; k++) if (tokens[k].type !== 'comment' && tokens[k].type !== 'newline') out.push(k);
     return out;
   };
-  const byName = new Map<string, Assignment[]>();
-  for (const a of assignments) {
-    const list = byName.get(a.name);
-    if (list) list.push(a); else byName.set(a.name, [a]);
-  }
+  // Assignments are collected when a value is first followed: most files have no call anyone asks about.
+  let byName: Map<string, Assignment[]> | undefined;
+  const assignmentsNamed = (name: string): Assignment[] => {
+    if (!byName) {
+      byName = new Map();
+      for (const a of collectAssignments(tokens, statements)) {
+        const list = byName.get(a.name);
+        if (list) list.push(a); else byName.set(a.name, [a]);
+      }
+    }
+    return byName.get(name) ?? [];
+  };
   const lookup = (name: string, scope: number, before: number): Assignment | undefined => {
     let best: Assignment | undefined;
-    for (const a of byName.get(name) ?? []) {
+    for (const a of assignmentsNamed(name)) {
       if (a.at >= before) continue;
       if (a.scope === scope || (a.scope === 0 && (!best || best.scope === 0))) {
         if (!best || (a.scope === scope && best.scope !== scope) || a.at > best.at) best = a;
@@ -279,17 +285,49 @@ function collectCalls(tokens: readonly Token[], statements: readonly Statement[]
       const written = (receiverUnknown ? '?.' : '') + parts.join('.');
       const alias = receiverUnknown ? undefined : aliases.get(parts[0]) ?? DEFAULT_ALIASES[parts[0]];
       const resolved = alias ? [alias, ...parts.slice(1)].join('.') : written;
-      // Arguments are split on first use: most calls are never asked for them, and splitting every call of a
-      // deeply nested expression up front would cost its length times its depth.
-      let call: Call | undefined;
-      out.push({ written, resolved, at: k, scope: s.scope, get call() { return (call ??= callArguments(tokens, k + 1)); } });
+      out.push(new LazyCall(tokens, written, resolved, k, s.scope));
     }
   }
   return out;
+}
+
+/**
+ * A call whose arguments are split on first use: most calls are never asked for them, and splitting every call
+ * of a deeply nested expression up front would cost its length times its depth. (A class rather than an object
+ * literal with a getter, which is much slower to create: there is one per call in every Python file.)
+ */
+class LazyCall implements PyCall {
+  readonly written: string;
+  readonly resolved: string;
+  readonly at: number;
+  readonly scope: number;
+  readonly #tokens: readonly Token[];
+  #call: Call | undefined;
+  constructor(tokens: readonly Token[], written: string, resolved: string, at: number, scope: number) {
+    this.#tokens = tokens;
+    this.written = written;
+    this.resolved = resolved;
+    this.at = at;
+    this.scope = scope;
+  }
+  get call(): Call {
+    return (this.#call ??= callArguments(this.#tokens, this.at + 1));
+  }
 }
 
 /** The file's analysis, made once per file whichever rule asks first; a FormatError past the tokenizer's limits. */
 export async function pythonModuleOf(ctx: { reader: { text(): Promise<{ text: string; truncated: boolean }> } }): Promise<{ ok: true; module: PythonModule } | { ok: false; error: FormatError }> {
   const result = await parsedOnce(ctx.reader, 'python-module', analyzePython);
   return result instanceof FormatError ? { ok: false, error: result } : { ok: true, module: result };
+}
+
+/**
+ * False only when no call in `source` can resolve to a callee whose last dotted part is one of `lastNames`
+ * (`from_pretrained`, `load`), so that a rule can skip the analysis of a file with nothing it looks for. Sound
+ * because the last part of a resolved callee is always in the source as a name: written at the call
+ * (`x.y.load(`), or, for a bare call through an import alias (`L(` after `from pickle import loads as L`), in the
+ * import. A name is never split or joined across a line continuation, so a plain substring test suffices.
+ */
+export function mayCall(source: string, lastNames: readonly string[]): boolean {
+  return lastNames.some((n) => source.includes(n));
 }

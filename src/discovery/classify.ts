@@ -138,7 +138,7 @@ function memberLooksLikePickle(head: Buffer, at: number, nameEnd: number): boole
 const LFS_POINTER = /^version https:\/\/git-lfs\.github\.com\/spec\/v1\r?\n/;
 
 function byName(lower: string, base: string, ext: string, head: Buffer): Classification {
-  if (head.length <= 1024 && LFS_POINTER.test(head.toString('latin1'))) {
+  if (head.length <= 1024 && head[0] === 0x76 /* v */ && LFS_POINTER.test(head.toString('latin1'))) {
     return { kind: ext in MODEL_EXT || ext === '.pkl' || ext === '.pickle' ? 'model' : 'text', format: 'lfs-pointer' };
   }
   // A name that says text wins over bytes that look binary (a NUL, Latin-1): otherwise one stray byte in a
@@ -154,8 +154,8 @@ function byName(lower: string, base: string, ext: string, head: Buffer): Classif
   if (ext === '.pkl' || ext === '.pickle') return { kind: 'model', format: 'pickle' };
   if (ext in MODEL_EXT && ext !== '.bin') return { kind: 'model', format: 'text' };
   if (WORKFLOW.test(lower)) return { kind: 'workflow', format: 'yaml' };
-  const headText = head.toString('utf8');
   if (/^action\.ya?ml$/.test(base)) {
+    const headText = head.toString('utf8');
     const composite = /^\s*using\s*:\s*['"]?composite['"]?\s*(#.*)?$/m.test(headText);
     return { kind: composite ? 'workflow' : 'config', format: 'yaml' };
   }
@@ -166,6 +166,7 @@ function byName(lower: string, base: string, ext: string, head: Buffer): Classif
   if (ext in DATASET_EXT) return { kind: 'dataset', format: DATASET_EXT[ext] };
   if (ext === '.json' && DATA_DIR.test(lower)) return { kind: 'dataset', format: 'json' };
   if (ext === '.yml' || ext === '.yaml') {
+    const headText = head.toString('utf8');
     const k8s = /^\s*(-\s+)?apiVersion\s*:/m.test(headText) && /^\s*(-\s+)?kind\s*:/m.test(headText);
     // A compiled Kubeflow Pipelines v2 spec has no apiVersion/kind; its components (first, in key order) name their
     // executors, and deploymentSpec.executors holds the containers.

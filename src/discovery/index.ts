@@ -15,8 +15,8 @@
  * A name that is not valid UTF-8 cannot be handed on as a string path, so it becomes an `unreadable` issue
  * rather than disappearing.
  */
-import { constants as fsc } from 'node:fs';
-import { lstat, open, readlink, realpath, stat } from 'node:fs/promises';
+import { closeSync, constants as fsc, fstatSync, lstatSync, openSync, readSync, readlinkSync, realpathSync, type Stats } from 'node:fs';
+import { realpath, stat } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import picomatch from 'picomatch';
 import { ConfigurationError } from '../engine/errors.js';
@@ -58,7 +58,8 @@ interface Candidate {
   previousPath?: string;
 }
 
-const CONCURRENCY = 16;
+/** Files inspected between two turns of the event loop (the checks themselves are synchronous: see inspect). */
+const YIELD_EVERY = 512;
 const OPEN_FLAGS = fsc.O_RDONLY | (fsc.O_NONBLOCK ?? 0) | (fsc.O_NOFOLLOW ?? 0);
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -85,7 +86,10 @@ export async function discover(opts: DiscoverOptions): Promise<DiscoveryResult> 
     todo.push(c);
     ctx.listed.add(c.path);
   }
-  await pool(todo, CONCURRENCY, (c) => inspect(ctx, c));
+  for (let k = 0; k < todo.length; k++) {
+    if (k > 0 && k % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    inspect(ctx, todo[k]);
+  }
 
   ctx.files.sort((a, b) => cmp(a.path, b.path));
   ctx.issues.sort((a, b) => cmp(a.path, b.path) || cmp(a.kind, b.kind));
@@ -150,19 +154,23 @@ function ignoreMatcher(patterns: string[]): (path: string) => boolean {
   } catch (e) {
     throw new ConfigurationError(`paths.ignore: invalid glob (${(e as Error).message})`);
   }
+  // Whether a directory is ignored, asked once per directory rather than once per file below it.
+  const dirs = new Map<string, boolean>();
+  const dirIgnored = (dir: string): boolean => {
+    let hit = dirs.get(dir);
+    if (hit === undefined) {
+      const slash = dir.lastIndexOf('/');
+      hit = (slash > 0 && dirIgnored(dir.slice(0, slash))) || match(dir);
+      dirs.set(dir, hit);
+    }
+    return hit;
+  };
   return (path) => {
     if (match(path)) return true;
-    for (let i = path.indexOf('/'); i > 0; i = path.indexOf('/', i + 1)) if (match(path.slice(0, i))) return true;
-    return false;
+    if (path.startsWith('/')) return false; // no parent directories to ask about (the walk never makes such a path)
+    const slash = path.lastIndexOf('/');
+    return slash > 0 && dirIgnored(path.slice(0, slash));
   };
-}
-
-async function pool<T>(items: T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await fn(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
 }
 
 interface Context {
@@ -174,8 +182,8 @@ interface Context {
   issues: DiscoveryIssue[];
   /** Candidate paths (after ignores): a symlink to one of these is not scanned a second time. */
   listed: Set<string>;
-  /** Real path of each parent directory met, resolved once. */
-  parents: Map<string, Promise<string | undefined>>;
+  /** Real path of each parent directory met, resolved once (undefined: it is not there). */
+  parents: Map<string, string | undefined>;
 }
 
 function inside(realRoot: string, p: string): boolean {
@@ -184,7 +192,13 @@ function inside(realRoot: string, p: string): boolean {
 
 const errCode = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? 'error';
 
-async function inspect(ctx: Context, c: Candidate): Promise<void> {
+/**
+ * One candidate, judged and (when it is a regular file in the tree) read. Every call here is synchronous: a
+ * thread-pool round trip per lstat/open/fstat/read/close cost more than the calls themselves for a repository
+ * of small files, and none of them can block on a FIFO or a device (those are never opened; the open itself is
+ * O_NONBLOCK, so one swapped in after the lstat does not block either).
+ */
+function inspect(ctx: Context, c: Candidate): void {
   const issue = (kind: DiscoveryIssue['kind'], detail: string): void => { ctx.issues.push({ path: c.path, kind, detail }); };
   let name: string;
   try {
@@ -199,33 +213,37 @@ async function inspect(ctx: Context, c: Candidate): Promise<void> {
   const missing = (): void => {
     if (c.change !== 'unchanged') issue('missing', 'the change adds or modifies it, but it is not in the checkout, so it was not scanned');
   };
-  const parent = await realParent(ctx, nodePath.dirname(abs));
+  const parent = realParent(ctx, nodePath.dirname(abs));
   if (parent === undefined) { missing(); return; } // the directory is not there
   if (!inside(ctx.realRoot, parent)) {
     issue('symlink-escape', 'a parent directory is a symbolic link that leads outside the scanned root; not followed');
     return;
   }
-  let st;
+  let st: Stats | undefined;
   try {
-    st = await lstat(abs);
+    st = lstatSync(abs, { throwIfNoEntry: false });
   } catch (e) {
-    if (errCode(e) === 'ENOENT' || errCode(e) === 'ENOTDIR') { missing(); return; } // not in the working tree
+    if (errCode(e) === 'ENOTDIR') { missing(); return; } // not in the working tree
     issue('unreadable', `cannot be examined (${errCode(e)})`);
     return;
   }
-  if (st.isSymbolicLink()) return inspectLink(ctx, c, abs, parent, issue);
+  if (st === undefined) { missing(); return; } // ENOENT: not in the working tree
+  if (st.isSymbolicLink()) { inspectLink(ctx, c, abs, parent, issue); return; }
   if (st.isDirectory()) { ctx.logger.debug(`discovery: skipping directory entry ${JSON.stringify(c.path)} (a submodule or nested repository)`); return; }
   if (!st.isFile()) { issue('special-file', `${specialKind(st)}; never opened`); return; }
-  await readFile(ctx, c, abs, issue);
+  readFile(ctx, c, abs, issue);
 }
 
-function realParent(ctx: Context, dir: string): Promise<string | undefined> {
-  let p = ctx.parents.get(dir);
-  if (!p) {
-    p = realpath(dir).catch(() => undefined);
-    ctx.parents.set(dir, p);
+function realParent(ctx: Context, dir: string): string | undefined {
+  if (ctx.parents.has(dir)) return ctx.parents.get(dir);
+  let real: string | undefined;
+  try {
+    real = realpathSync.native(dir);
+  } catch {
+    real = undefined;
   }
-  return p;
+  ctx.parents.set(dir, real);
+  return real;
 }
 
 function specialKind(st: { isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): string {
@@ -238,11 +256,16 @@ function specialKind(st: { isFIFO(): boolean; isSocket(): boolean; isCharacterDe
 
 type IssueFn = (kind: DiscoveryIssue['kind'], detail: string) => void;
 
-async function inspectLink(ctx: Context, c: Candidate, abs: string, realDir: string, issue: IssueFn): Promise<void> {
-  const text = await readlink(abs).catch(() => '?');
+function inspectLink(ctx: Context, c: Candidate, abs: string, realDir: string, issue: IssueFn): void {
+  let text: string;
+  try {
+    text = readlinkSync(abs);
+  } catch {
+    text = '?';
+  }
   let real: string | undefined;
   try {
-    real = await realpath(abs);
+    real = realpathSync.native(abs);
   } catch {
     real = undefined;
   }
@@ -264,26 +287,29 @@ async function inspectLink(ctx: Context, c: Candidate, abs: string, realDir: str
     issue('symlink-escape', `symbolic link to ${JSON.stringify(text)} points into a .git directory; not followed`);
     return;
   }
-  let st;
+  // The resolved target is examined without following anything further: realpath left no link in it, and a
+  // link swapped in since then is refused by readFile's O_NOFOLLOW open.
+  let st: Stats;
   try {
-    st = await stat(real);
+    st = lstatSync(real);
   } catch (e) {
     issue('unreadable', `symbolic link to ${JSON.stringify(text)} cannot be examined (${errCode(e)})`);
     return;
   }
   if (st.isDirectory()) { ctx.logger.debug(`discovery: not descending symbolic link to a directory ${JSON.stringify(c.path)}`); return; }
+  if (st.isSymbolicLink()) { issue('unreadable', 'became a symbolic link while being scanned; not followed'); return; }
   if (!st.isFile()) { issue('special-file', `symbolic link to ${JSON.stringify(text)}, which is ${specialKind(st)}; never opened`); return; }
   if (ctx.listed.has(relTarget)) {
     ctx.logger.debug(`discovery: ${JSON.stringify(c.path)} links to ${JSON.stringify(relTarget)}, which is scanned under its own path`);
     return;
   }
-  await readFile(ctx, c, real, issue);
+  readFile(ctx, c, real, issue);
 }
 
-async function readFile(ctx: Context, c: Candidate, abs: string, issue: IssueFn): Promise<void> {
-  let fh;
+function readFile(ctx: Context, c: Candidate, abs: string, issue: IssueFn): void {
+  let fd: number;
   try {
-    fh = await open(abs, OPEN_FLAGS);
+    fd = openSync(abs, OPEN_FLAGS);
   } catch (e) {
     const code = errCode(e);
     if (code === 'ENOENT') return;
@@ -293,18 +319,19 @@ async function readFile(ctx: Context, c: Candidate, abs: string, issue: IssueFn)
     return;
   }
   try {
-    const st = await fh.stat();
+    const st = fstatSync(fd);
     if (!st.isFile()) {
       if (!st.isDirectory()) issue('special-file', `${specialKind(st)} (it changed while being scanned); never read`);
       return;
     }
     const want = Math.min(ctx.maxHead, st.size);
-    const head = Buffer.alloc(want);
+    // allocUnsafe: only the bytes read are handed on (the subarray below), never what the buffer held before.
+    const head = Buffer.allocUnsafe(want);
     let got = 0;
     while (got < want) {
-      const { bytesRead } = await fh.read(head, got, want - got, got);
-      if (bytesRead === 0) break;
-      got += bytesRead;
+      const n = readSync(fd, head, got, want - got, got);
+      if (n === 0) break;
+      got += n;
     }
     const bytes = got < want ? head.subarray(0, got) : head;
     const { kind, format } = classify(c.path, bytes, st.size);
@@ -315,6 +342,10 @@ async function readFile(ctx: Context, c: Candidate, abs: string, issue: IssueFn)
   } catch (e) {
     issue('unreadable', `cannot be read (${errCode(e)})`);
   } finally {
-    await fh.close().catch(() => undefined);
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed or never fully opened: nothing to release
+    }
   }
 }

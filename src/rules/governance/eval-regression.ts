@@ -13,7 +13,18 @@ interface Options {
 }
 
 const fmt = (n: number) => String(Number(n.toPrecision(6)));
-const glob = (patterns: string[]) => picomatch(patterns, { dot: true, nocase: true });
+/** Compiled once per distinct pattern list: checkFile runs for every file, and compiling a glob costs far more than matching. */
+const globs = new Map<string, (path: string) => boolean>();
+const glob = (patterns: string[]): ((path: string) => boolean) => {
+  const key = JSON.stringify(patterns);
+  let match = globs.get(key);
+  if (!match) {
+    if (globs.size >= 256) globs.clear();
+    match = picomatch(patterns, { dot: true, nocase: true });
+    globs.set(key, match);
+  }
+  return match;
+};
 
 export default defineRule<Options>({
   meta: {

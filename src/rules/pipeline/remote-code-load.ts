@@ -85,6 +85,8 @@ export default defineRule<Options>({
     defaultOptions: { checks: [...RISKY_LOAD_KINDS] },
   },
   async checkFile(ctx) {
+    // Most Python files name nothing that loads code: they are passed over without being analysed.
+    if (!mayHaveRiskyLoads((await ctx.reader.text()).text)) return;
     const py = await pythonModuleOf(ctx);
     if (!py.ok) {
       // Fail closed: a file too large or too odd to analyse could hide exactly what this rule looks for.

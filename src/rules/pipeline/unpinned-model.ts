@@ -108,7 +108,11 @@ export default defineRule<Options>({
   },
 });
 
+/** The last name part of every FETCHERS callable: a file naming none of them has no reference to find. */
+const FETCHER_NAMES = ['from_pretrained', 'hf_hub_download', 'snapshot_download', 'pipeline', 'SentenceTransformer'];
+
 async function pythonRefs(ctx: FileContext<Options>): Promise<Ref[]> {
+  if (!mayCall((await ctx.reader.text()).text, FETCHER_NAMES)) return [];
   const py = await pythonModuleOf(ctx);
   if (!py.ok) return []; // pipeline/remote-code-load reports a file it cannot read
   const out: Ref[] = [];
