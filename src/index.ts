@@ -1,3 +1,6 @@
 import { run } from './main.js';
+import { engineWorkerMain, isEngineWorker } from './engine/worker-main.js';
 
-await run();
+// The same bundle serves the engine's worker threads (src/engine/threads.ts).
+if (isEngineWorker()) engineWorkerMain();
+else await run();

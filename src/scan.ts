@@ -8,6 +8,8 @@ import type { Logger } from './engine/logger.js';
 import type { AnyRule, ChangeBase } from './engine/rule.js';
 import type { ChangeList } from './discovery/index.js';
 import { runEngine } from './engine/run.js';
+import { redactionKey } from './engine/redact.js';
+import { EngineThreads } from './engine/threads.js';
 import type { Severity } from './engine/severity.js';
 import { inShard, type Shard } from './engine/shard.js';
 import { TOOL_NAME, TOOL_VERSION, ruleDocsUrl } from './meta.js';
@@ -101,7 +103,14 @@ export async function scan(opts: ScanOptions): Promise<Report> {
   // The audit's digests are computed in worker threads while the rules run.
   const artifacts = hashArtifacts(opts.shard ? discovery.files.filter((f) => inShard(f.path, opts.shard)) : discovery.files, policy.limits.maxFileBytes);
   artifacts.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled meanwhile
-  const result = await runEngine({ rules, policy, discovery, logger: opts.logger, today, onProgress: opts.onProgress, change, baseFiles, shard: opts.shard });
+  // Large files are checked in worker threads when the registry's rules run (a worker has only those).
+  const threads = rules === allRules ? EngineThreads.create({ policy, today, redactionKey: redactionKey(), logger: opts.logger }) : undefined;
+  let result;
+  try {
+    result = await runEngine({ rules, policy, discovery, logger: opts.logger, today, onProgress: opts.onProgress, change, baseFiles, shard: opts.shard, threads });
+  } finally {
+    await threads?.close();
+  }
   const audit = await auditTrail({ policy, toolVersion: TOOL_VERSION, ruleIds: rules.map((r) => r.meta.id), verdict: result.verdict, artifacts });
   return {
     tool: { name: TOOL_NAME, version: TOOL_VERSION },

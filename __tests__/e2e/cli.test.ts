@@ -156,4 +156,26 @@ describe('ai-gate CLI (bundled)', () => {
     expect(stdout).not.toContain('\u001b[2J');
     expect(stdout).toContain('evil\\x1b[2Jname\\n::error::x.pkl');
   });
+
+  it('checks large files in worker threads with the same findings, fingerprints and digests as on one thread', () => {
+    const rows = (n: number, planted: string) => `id,text\n${Array.from({ length: n }, (_, i) => (i % 5000 === 7 ? `${i},"write to ${planted}${i}@example.com"` : `${i},"row ${i} is fine"`)).join('\n')}\n`;
+    const root = tree({
+      'data/a.csv': rows(90_000, 'ann'), 'data/b.csv': rows(90_000, 'bob'), 'data/c.jsonl': `${'{"t":"nothing"}\n'.repeat(80_000)}{"email":"eve@example.org"}\n`,
+      'models/m.pkl': pickle, 'src/app.py': 'import pickle\npickle.load(open("m.pkl", "rb"))\n',
+    });
+    const env = { ...process.env, NO_COLOR: '1', AI_GATE_REDACTION_KEY: 'fixed-for-comparison' };
+    const scan = (threads: string) => {
+      const r = spawnSync(process.execPath, [cli, 'scan', root, '--format', 'json'], { encoding: 'utf8', env: { ...env, AI_GATE_THREADS: threads, AI_GATE_DEBUG: '1' }, timeout: 120_000 });
+      const report = JSON.parse(r.stdout);
+      const threaded = [...r.stderr.matchAll(/^debug: (.+): checked in a worker thread$/gm)].map((m) => m[1]).sort();
+      return { scan: { code: r.status, findings: report.findings, artifacts: report.audit.artifacts }, threaded };
+    };
+    const { scan: one, threaded: none } = scan('0');
+    const { scan: two, threaded } = scan('2');
+    expect(none).toEqual([]);
+    expect(threaded).toEqual(['data/a.csv', 'data/b.csv', 'data/c.jsonl']);
+    expect(one.findings.filter((f: { ruleId: string }) => f.ruleId === 'data/pii').map((f: { location: { path: string } }) => f.location.path).sort())
+      .toEqual(['data/a.csv', 'data/b.csv', 'data/c.jsonl']);
+    expect(two).toEqual(one);
+  });
 });

@@ -9,6 +9,11 @@ import { createHmac, randomBytes } from 'node:crypto';
 let key: string = process.env.AI_GATE_REDACTION_KEY || randomBytes(32).toString('hex');
 
 /** Fixes the key (deterministic renderings such as docs/demo-report.md; tests). */
+/** The key in use (handed to worker threads, so that their redactions match this thread's). */
+export function redactionKey(): string {
+  return key;
+}
+
 export function setRedactionKey(value: string): void {
   key = value;
 }

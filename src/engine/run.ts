@@ -4,6 +4,7 @@ import type { Logger } from './logger.js';
 import { BufferReader, HandleReader, type EngineReader } from './reader.js';
 import { redact, redactUrlCredentials } from './redact.js';
 import { inShard, type Shard } from './shard.js';
+import { ThreadsUnavailable, type EngineThreads } from './threads.js';
 import type { AnyRule, ChangeBase, FileContext, FileReader, RunContext } from './rule.js';
 import type { Severity } from './severity.js';
 import { applyExceptions, applyInline } from './suppress.js';
@@ -36,6 +37,11 @@ export interface EngineOptions {
    * shard 1 only, so that merging the shards' reports counts each of their findings once.
    */
   shard?: Shard;
+  /**
+   * Worker threads for large files (src/engine/threads.ts). Only for a run of the registry's rules: a worker
+   * checks with those. Files that compare with a base version stay on this thread.
+   */
+  threads?: EngineThreads;
 }
 
 export interface EngineResult {
@@ -48,6 +54,9 @@ export interface EngineResult {
 
 /** Files at least this large are checked one at a time (see runEngine). */
 export const LARGE_FILE_BYTES = 16 * 1024 * 1024;
+
+/** Files at least this large go to a worker thread when there are threads: below it, sending costs more. */
+export const THREAD_FILE_BYTES = 1024 * 1024;
 
 type Raw = Omit<Finding, 'fingerprint' | 'blocking'> & { key?: string };
 
@@ -78,7 +87,10 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     while (next < files.length) {
       const index = next++;
       const file = files[index];
-      if (file.size >= LARGE_FILE_BYTES) {
+      const threaded = opts.threads && file.size >= THREAD_FILE_BYTES && !needsBase(file, opts) ? await onThread(file, opts) : undefined;
+      if (threaded) {
+        perFile[index] = threaded;
+      } else if (file.size >= LARGE_FILE_BYTES) {
         const previous = largeTurn;
         let release!: () => void;
         largeTurn = new Promise((done) => { release = done; });
@@ -106,12 +118,41 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
   return { findings, verdict, bytesScanned, filesScanned: files.length };
 }
 
+function needsBase(file: ScannedFile, opts: EngineOptions): boolean {
+  return Boolean(opts.baseFiles) && file.change !== 'added' && file.change !== 'unchanged';
+}
+
+/**
+ * The file's findings from a worker thread; undefined when threads do not run here (the caller checks it on
+ * this thread). A worker that died on the file leaves a high finding: the file was not checked.
+ */
+async function onThread(file: ScannedFile, opts: EngineOptions): Promise<Finding[] | undefined> {
+  if (!enabledFor(file, opts)) return [];
+  try {
+    const findings = await opts.threads!.check(file);
+    opts.logger.debug(`${file.path}: checked in a worker thread`);
+    return findings;
+  } catch (error) {
+    if (error instanceof ThreadsUnavailable) return undefined;
+    opts.logger.debug(`worker thread failed on ${file.path}: ${(error as Error)?.stack ?? error}`);
+    const raw: Raw[] = [];
+    engineFinding(raw, opts.policy, RULE_ERROR, file.path,
+      `Checking this file stopped its worker thread (${describe(error)}); the file was not checked. A file that exhausts a thread's memory is often built to: look at it before merging.`);
+    return finish(raw, file.path, []);
+  }
+}
+
+function enabledFor(file: ScannedFile, opts: EngineOptions): boolean {
+  return opts.rules.some((r) => opts.policy.rules[r.meta.id]?.enabled && applicable(r, file));
+}
+
 function applicable(rule: AnyRule, file: ScannedFile): boolean {
   if (!rule.checkFile || !rule.meta.kinds.includes(file.kind)) return false;
   return !rule.meta.formats || rule.meta.formats.includes(file.format);
 }
 
-async function checkFile(file: ScannedFile, enabled: readonly AnyRule[], opts: EngineOptions): Promise<Finding[]> {
+/** Every enabled rule over one file: its findings, fingerprinted, with inline suppressions applied. */
+export async function checkFile(file: ScannedFile, enabled: readonly AnyRule[], opts: EngineOptions): Promise<Finding[]> {
   const rules = enabled.filter((r) => applicable(r, file));
   if (rules.length === 0) return [];
   const raw: Raw[] = [];

@@ -1,0 +1,137 @@
+/**
+ * Worker threads for the engine: large files are checked on other cores while the main thread checks the
+ * small ones, so that both cores of a runner work (issue 10). A worker runs the very bundle that started it
+ * (the CLI's or the action's: `import.meta.url` is the bundle), which sees `workerData.aiGateEngine` and
+ * serves file checks (src/engine/worker-main.ts) instead of running the CLI or the action. Rules are code and
+ * cannot be sent to a thread: a worker checks with the registry's rules, so the pool is used only when the
+ * scan runs the registry (src/scan.ts decides), and it is never available to sources run by ts-jest.
+ *
+ * A worker that dies while checking a file (out of memory on a hostile file, a crash) takes only that file
+ * with it: the file gets a high finding saying it was not checked, and the remaining workers go on.
+ */
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { ScannedFile } from '../discovery/types.js';
+import type { ResolvedPolicy } from '../policy/types.js';
+import type { Finding } from './finding.js';
+import type { Logger } from './logger.js';
+
+/** What the main thread sends a worker once, at start. */
+export interface EngineWorkerData { aiGateEngine: true; policy: ResolvedPolicy; today: string; redactionKey: string }
+
+export type WorkerRequest = { id: number; file: ScannedFile };
+export type WorkerReply =
+  | { ready: true }
+  | { id: number; findings: Finding[] }
+  | { id: number; error: string }
+  | { log: keyof Logger; message: string };
+
+/** Thrown by `check` when the file's worker died on it: the caller reports the file as not checked. */
+export class WorkerDied extends Error {}
+
+/** Thrown by `check` when threads do not start here: the caller checks the file itself. */
+export class ThreadsUnavailable extends Error {}
+
+interface Job { id: number; file: ScannedFile; resolve: (f: Finding[]) => void; reject: (e: Error) => void }
+
+export class EngineThreads {
+  private readonly idle: Worker[] = [];
+  private readonly busy = new Map<Worker, Job>();
+  private readonly queue: Job[] = [];
+  private nextId = 0;
+  private alive = 0;
+  private broken: ThreadsUnavailable | undefined;
+
+  private constructor(private readonly entry: string, private readonly data: EngineWorkerData, private readonly logger: Logger, private size: number) {}
+
+  /**
+   * A pool of `size` threads (AI_GATE_THREADS, default the machine's cores up to 4), or undefined when threads
+   * cannot help or cannot run here: one core, AI_GATE_THREADS=0, or code not running from a bundle.
+   */
+  static create(opts: {
+    policy: ResolvedPolicy; today: string; redactionKey: string; logger: Logger; env?: NodeJS.ProcessEnv;
+    /** The script the threads run (tests); default this bundle. */
+    entry?: string;
+  }): EngineThreads | undefined {
+    const env = opts.env ?? process.env;
+    const wanted = env.AI_GATE_THREADS !== undefined && env.AI_GATE_THREADS !== '' ? Number(env.AI_GATE_THREADS) : Math.min(4, availableParallelism());
+    if (!Number.isInteger(wanted) || wanted < 1 || (env.AI_GATE_THREADS === undefined && wanted < 2)) return undefined;
+    const url = opts.entry ? undefined : import.meta.url;
+    if (url !== undefined && (!url.startsWith('file:') || !url.endsWith('.js'))) return undefined;
+    return new EngineThreads(opts.entry ?? fileURLToPath(url!), { aiGateEngine: true, policy: opts.policy, today: opts.today, redactionKey: opts.redactionKey }, opts.logger, wanted);
+  }
+
+  /** The file's findings, checked in a worker; rejects with WorkerDied when its worker died on it. */
+  check(file: ScannedFile): Promise<Finding[]> {
+    if (this.broken) return Promise.reject(this.broken);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, file, resolve, reject });
+      this.pump();
+    });
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.idle, ...this.busy.keys()];
+    this.idle.length = 0;
+    this.size = 0;
+    await Promise.all(all.map((w) => w.terminate()));
+  }
+
+  private pump(): void {
+    // Threads start on first use: a scan with no large file never pays for them.
+    while (this.queue.length > this.idle.length && this.alive < this.size) this.spawn();
+    while (this.queue.length && this.idle.length) {
+      const worker = this.idle.pop()!;
+      const job = this.queue.shift()!;
+      this.busy.set(worker, job);
+      const request: WorkerRequest = { id: job.id, file: job.file };
+      worker.postMessage(request);
+    }
+  }
+
+  private spawn(): void {
+    this.alive++;
+    // The old-space limit keeps a hostile file from growing one thread without bound: the thread dies, the
+    // file is reported, the scan goes on.
+    const worker = new Worker(this.entry, { workerData: this.data, resourceLimits: { maxOldGenerationSizeMb: 1024 } });
+    let ready = false;
+    worker.on('message', (m: WorkerReply) => {
+      if ('ready' in m) { ready = true; return; }
+      if ('log' in m) { this.logger[m.log](m.message); return; }
+      const job = this.busy.get(worker);
+      this.busy.delete(worker);
+      if (job && job.id === m.id) {
+        if ('error' in m) job.reject(new WorkerDied(m.error));
+        else job.resolve(m.findings);
+      }
+      this.idle.push(worker);
+      this.pump();
+    });
+    let error: Error | undefined;
+    worker.on('error', (e) => { error = e; });
+    worker.on('exit', (code) => {
+      this.alive--;
+      const idleAt = this.idle.indexOf(worker);
+      if (idleAt >= 0) this.idle.splice(idleAt, 1);
+      const job = this.busy.get(worker);
+      this.busy.delete(worker);
+      const why = error ? error.message : `the worker thread exited with code ${code}`;
+      if (!ready) {
+        // It never started: no thread will here. Every waiting file goes back to the main thread.
+        if (!this.broken) {
+          this.broken = new ThreadsUnavailable(why);
+          if (this.size > 0) this.logger.debug(`worker threads unavailable (${why}); checking on the main thread`);
+          this.size = 0;
+        }
+        job?.reject(this.broken);
+        for (const queued of this.queue.splice(0)) queued.reject(this.broken);
+        return;
+      }
+      if (job) job.reject(new WorkerDied(why));
+      // Its place is taken by a new thread on the next job (pump), unless the pool is closing.
+      if (this.size > 0) this.pump();
+    });
+    this.idle.push(worker); // requests sent before it is ready wait in its port
+  }
+}
