@@ -1,6 +1,6 @@
 import { defineRule } from '../../engine/rule.js';
 import type { Severity } from '../../engine/severity.js';
-import { RISKY_LOAD_KINDS, riskyLoadsIn, type RiskyLoadKind } from '../../detect/python-loads.js';
+import { RISKY_LOAD_KINDS, mayHaveRiskyLoads, riskyLoadsIn, type RiskyLoadKind } from '../../detect/python-loads.js';
 import { pythonModuleOf } from '../../detect/python-module.js';
 
 interface Options { checks: RiskyLoadKind[] }

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { rootOf } from '../../detect/cards.js';
-import { pythonModuleOf, type PyCall, type PythonModule } from '../../detect/python-module.js';
+import { mayCall, pythonModuleOf, type PyCall, type PythonModule } from '../../detect/python-module.js';
 import { defineRule, type FileContext } from '../../engine/rule.js';
 import type { Severity } from '../../engine/severity.js';
 import { FormatError } from '../../formats/errors.js';
