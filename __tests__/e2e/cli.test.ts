@@ -171,7 +171,7 @@ describe('ai-gate CLI (bundled)', () => {
       return { scan: { code: r.status, findings: report.findings, artifacts: report.audit.artifacts }, threaded };
     };
     const { scan: one, threaded: none } = scan('0');
-    const { scan: two, threaded } = scan('2');
+    const { scan: two, threaded } = scan('3');
     expect(none).toEqual([]);
     expect(threaded).toEqual(['data/a.csv', 'data/b.csv', 'data/c.jsonl']);
     expect(one.findings.filter((f: { ruleId: string }) => f.ruleId === 'data/pii').map((f: { location: { path: string } }) => f.location.path).sort())

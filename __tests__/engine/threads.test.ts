@@ -38,6 +38,19 @@ describe('EngineThreads', () => {
     }
   });
 
+  it('says whether a thread would take a file now, so that the main thread checks it otherwise', async () => {
+    const { threads } = pool({}, { AI_GATE_THREADS: '1' });
+    try {
+      expect(threads.available()).toBe(true);
+      const first = threads.check(file('a'));
+      expect(threads.available()).toBe(false); // its one thread is busy
+      await first;
+      expect(threads.available()).toBe(true);
+    } finally {
+      await threads.close();
+    }
+  });
+
   it('a thread that dies on a file fails only that file (WorkerDied); the others are still checked', async () => {
     const { threads } = pool();
     try {

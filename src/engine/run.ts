@@ -87,7 +87,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     while (next < files.length) {
       const index = next++;
       const file = files[index];
-      const threaded = opts.threads && file.size >= THREAD_FILE_BYTES && !needsBase(file, opts) ? await onThread(file, opts) : undefined;
+      const threaded = opts.threads?.available() && file.size >= THREAD_FILE_BYTES && !needsBase(file, opts) ? await onThread(file, opts) : undefined;
       if (threaded) {
         perFile[index] = threaded;
       } else if (file.size >= LARGE_FILE_BYTES) {

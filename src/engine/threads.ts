@@ -1,6 +1,6 @@
 /**
  * Worker threads for the engine: large files are checked on other cores while the main thread checks the
- * small ones, so that both cores of a runner work (issue 10). A worker runs the very bundle that started it
+ * rest (and a large file itself whenever every thread is busy), so that every core of a runner works. A worker runs the very bundle that started it
  * (the CLI's or the action's: `import.meta.url` is the bundle), which sees `workerData.aiGateEngine` and
  * serves file checks (src/engine/worker-main.ts) instead of running the CLI or the action. Rules are code and
  * cannot be sent to a thread: a worker checks with the registry's rules, so the pool is used only when the
@@ -55,11 +55,18 @@ export class EngineThreads {
     entry?: string;
   }): EngineThreads | undefined {
     const env = opts.env ?? process.env;
-    const wanted = env.AI_GATE_THREADS !== undefined && env.AI_GATE_THREADS !== '' ? Number(env.AI_GATE_THREADS) : Math.min(4, availableParallelism());
-    if (!Number.isInteger(wanted) || wanted < 1 || (env.AI_GATE_THREADS === undefined && wanted < 2)) return undefined;
+    // The main thread checks files too: one thread fewer than the cores keeps them all busy, and every thread
+    // costs its own copy of the bundle (about 50 MB).
+    const wanted = env.AI_GATE_THREADS !== undefined && env.AI_GATE_THREADS !== '' ? Number(env.AI_GATE_THREADS) : Math.min(3, availableParallelism() - 1);
+    if (!Number.isInteger(wanted) || wanted < 1) return undefined;
     const url = opts.entry ? undefined : import.meta.url;
     if (url !== undefined && (!url.startsWith('file:') || !url.endsWith('.js'))) return undefined;
     return new EngineThreads(opts.entry ?? fileURLToPath(url!), { aiGateEngine: true, policy: opts.policy, today: opts.today, redactionKey: opts.redactionKey }, opts.logger, wanted);
+  }
+
+  /** True when a thread would take a file now (one is idle, or another may start): else the caller checks it. */
+  available(): boolean {
+    return !this.broken && this.queue.length === 0 && (this.idle.length > 0 || this.alive < this.size);
   }
 
   /** The file's findings, checked in a worker; rejects with WorkerDied when its worker died on it. */
