@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { DETECTORS, findSecrets, isPlainIdentifier, shannonEntropy } from '../../src/detect/secrets.js';
-import { fake, randomString, ALNUM } from '../helpers/secrets.js';
+import fc from 'fast-check';
+import { DETECTORS, NECESSARY, findSecrets, isPlainIdentifier, mayHoldSecret, mayHoldSecretBytes, necessaryHolds, shannonEntropy } from '../../src/detect/secrets.js';
+import { fake, randomString, ALNUM, B64, BASE32, HEX } from '../helpers/secrets.js';
 
 const detectorsIn = (text: string) => findSecrets(text).map((m) => m.detector);
 
@@ -148,5 +149,143 @@ describe('detector table', () => {
     expect(shannonEntropy('aaaa')).toBe(0);
     expect(shannonEntropy('abcd')).toBe(2);
     expect(shannonEntropy('')).toBe(0);
+  });
+});
+
+describe('the cold-text test (mayHoldSecret)', () => {
+  const r = (alphabet: string, n: number, seed: number) => randomString(alphabet, n, seed);
+  const LOWER_ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  const DIGITS = '0123456789';
+  const uuid = (s: number) => `${r(HEX, 8, s)}-${r(HEX, 4, s + 1)}-${r(HEX, 4, s + 2)}-${r(HEX, 4, s + 3)}-${r(HEX, 12, s + 4)}`;
+  /** One text per detector that the detector finds. */
+  const samples: Record<string, string> = {
+    'huggingface-access-token': `login(token="${fake.huggingface(11)}")`,
+    'huggingface-organization-api-token': `x = '${fake.huggingfaceOrg(12)}'`,
+    'openai-api-key': `OPENAI_API_KEY=${fake.openai(13)}`,
+    'anthropic-api-key': `key: ${fake.anthropic(14)}`,
+    'anthropic-admin-api-key': `k = "sk-ant-admin01-${r(ALNUM, 93, 15)}AA"`,
+    'perplexity-api-key': `PPLX = "pplx-${r(ALNUM, 48, 16)}"`,
+    'groq-api-key': `"${fake.groq(17)}"`,
+    'replicate-api-token': `export T=${fake.replicate(18)}`,
+    'aws-amazon-bedrock-api-key-long-lived': `b = "ABSK${r(B64, 120, 19)}"`,
+    'aws-amazon-bedrock-api-key-short-lived': `b = "bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t${r(ALNUM, 60, 20)}"`,
+    'cohere-api-token': `COHERE_API_KEY = "${r(ALNUM, 40, 21)}"`,
+    'mistral-api-key': `MISTRAL_API_KEY = "${fake.mistral(22)}"`,
+    'wandb-api-key': `wandb.login(key="${fake.wandb(23)}")`,
+    'together-api-key': `TOGETHER_API_KEY=${r(HEX, 64, 24)}\nt2 = "tgp_v1_${r(ALNUM, 48, 25)}"`,
+    'privateai-api-token': `PRIVATE_AI_API_KEY = "${r(LOWER_ALNUM, 32, 26)}"`,
+    'aws-access-token': `aws_access_key_id = ${fake.awsKeyId(27)}`,
+    'aws-secret-access-key': `aws_secret_access_key = ${fake.awsSecret(28)}`,
+    'gcp-api-key': `GOOGLE_API_KEY="${fake.gcpApiKey(29)}"`,
+    'gcp-service-account': JSON.stringify({ type: 'service_account', project_id: 'p' }, null, 2),
+    'azure-ad-client-secret': `client_secret = "ab${r(DIGITS, 2, 30)}Q~${r(ALNUM, 34, 31)}"`,
+    'azure-storage-account-key': `DefaultEndpointsProtocol=https;AccountName=a;AccountKey=${r(B64, 86, 32)}==;`,
+    'cloudflare-api-key': `CLOUDFLARE_API_KEY = "${r(ALNUM, 40, 33)}"`,
+    'cloudflare-global-api-key': `cloudflare_global_api_key = "${r(HEX, 37, 34)}"`,
+    'cloudflare-origin-ca-key': `ca = "v1.0-${r(HEX, 24, 35)}-${r(HEX, 146, 36)}"`,
+    'databricks-api-token': `token: ${fake.databricks(37)}`,
+    'heroku-api-key': `HEROKU_API_KEY = "${uuid(38)}"`,
+    'heroku-api-key-v2': `h = "HRKU-AA${r(ALNUM, 58, 43)}"`,
+    'alibaba-access-key-id': `id = "LTAI${r(ALNUM, 20, 44)}"`,
+    'digitalocean-pat': `do = "dop_v1_${r(HEX, 64, 45)}"`,
+    'github-pat': `git clone https://${fake.github(46)}@github.com/o/r`,
+    'github-fine-grained-pat': `gh = "github_pat_${r(ALNUM, 82, 47)}"`,
+    'gitlab-pat': `GITLAB_TOKEN=${fake.gitlab(48)}`,
+    'slack-token': `a = "${fake.slackBot(49)}"\nb = "xoxe.xoxp-1-${r(BASE32, 150, 50)}"\nc = "xapp-1-A${r(BASE32, 10, 51)}-1234567-${r(LOWER_ALNUM, 40, 52)}"`,
+    'slack-webhook-url': `hook = "https://hooks.slack.com/services/${r(ALNUM, 44, 53)}"`,
+    'npm-access-token': `//registry.npmjs.org/:_authToken=${fake.npm(54)}`,
+    'pypi-upload-token': `password = ${fake.pypi(55)}`,
+    'private-key': fake.privateKey(56),
+    'url-credentials': `MLFLOW_TRACKING_URI=postgresql://mlflow:${fake.password(57)}@db.internal:5432/mlflow`,
+    'generic-api-key': `internal_api_key: "${r(ALNUM, 32, 58)}"`,
+  };
+
+  it('has a necessary condition for every detector, and a sample each detector finds', () => {
+    expect(Object.keys(NECESSARY).sort()).toEqual(DETECTORS.map((d) => d.id).sort());
+    expect(Object.keys(samples).sort()).toEqual(DETECTORS.map((d) => d.id).sort());
+    for (const [detector, text] of Object.entries(samples)) {
+      expect([detector, findSecrets(text, { prefilter: false }).map((m) => m.detector)]).toEqual([detector, expect.arrayContaining([detector])]);
+      expect([detector, mayHoldSecret(text)]).toEqual([detector, true]);
+    }
+  });
+
+  const swapCase = (s: string) => [...s].map((c) => (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase())).join('');
+  const variants = (text: string) => [text, text.toUpperCase(), text.toLowerCase(), swapCase(text), `id,text\n1,"a review"\n${text}\n2,"more"\n`];
+  /** Every detector's own matches (no dedupe across detectors) hold its necessary condition. */
+  const checkNecessary = (text: string) => {
+    for (const det of DETECTORS) {
+      const re = new RegExp(det.pattern.source, det.pattern.flags);
+      if (re.test(text)) expect([det.id, text, necessaryHolds(det.id, text)]).toEqual([det.id, text, true]);
+    }
+  };
+  const anyHolds = (text: string) => DETECTORS.some((det) => necessaryHolds(det.id, text));
+
+  it('holds for every match of every detector: the samples, upper-cased, lower-cased, case-swapped, inside other text', () => {
+    for (const text of Object.values(samples)) {
+      for (const v of variants(text)) {
+        checkNecessary(v);
+        expect(mayHoldSecret(v)).toBe(anyHolds(v));
+        expect(findSecrets(v)).toEqual(findSecrets(v, { prefilter: false }));
+      }
+    }
+  });
+
+  it('holds on random mixes of keywords, literals, operators and values, and the fast test agrees with its definition (property)', () => {
+    const pieces = [
+      ...Object.values(samples), ...DETECTORS.flatMap((d) => d.keywords), ...Object.values(NECESSARY).flatMap((n) => [...(n.literals ?? []), ...(n.ci ?? [])]),
+      ' ', '\n', '=', ': ', '"', "'", ',', '(', '_', '-', '.', '://', '@', 'Token', 'SECRET', 'PassWord', 'Api_Key', 'A', 'J', '~', '/',
+      r(ALNUM, 40, 60), r(HEX, 64, 61), r(ALNUM, 12, 62) + '7', r(B64, 40, 63),
+    ];
+    fc.assert(fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 12 }), fc.constantFrom('as is', 'upper', 'lower', 'swap'), (parts, mode) => {
+      const joined = parts.join('');
+      const text = mode === 'upper' ? joined.toUpperCase() : mode === 'lower' ? joined.toLowerCase() : mode === 'swap' ? swapCase(joined) : joined;
+      checkNecessary(text);
+      expect(mayHoldSecret(text)).toBe(anyHolds(text));
+      expect(findSecrets(text)).toEqual(findSecrets(text, { prefilter: false }));
+    }), { numRuns: 300 });
+  });
+
+  it('says no for dataset rows, prose and numbers without any credential keyword', () => {
+    const csv = Array.from({ length: 200 }, (_, i) => `${i},"review ${i} of the product was ${i % 2 ? 'good' : 'bad'} and arrived on time",pos,0.${i % 10}\n`).join('');
+    const jsonl = Array.from({ length: 200 }, (_, i) => `{"id":${i},"text":"contact me at user${i}@example.com or 555-0107","label":"neg"}\n`).join('');
+    expect(mayHoldSecret(csv)).toBe(false);
+    expect(mayHoldSecret(jsonl)).toBe(false);
+    expect(mayHoldSecret('A quiet morning in Asia; the 2024-01-01 run used 4 GPUs.')).toBe(false);
+    expect(mayHoldSecret('Set the API KEY in your environment.')).toBe(true);
+  });
+});
+
+describe('the cold-text test on bytes (mayHoldSecretBytes)', () => {
+  const pieces = [
+    ...DETECTORS.flatMap((d) => d.keywords), ...Object.values(NECESSARY).flatMap((n) => [...(n.literals ?? []), ...(n.ci ?? [])]),
+    'Token', 'SECRET', 'PassWord', 'Api_Key', 'CoHeRe', 'wAnDb', 'DAPI', 'tOgEtHeR', 'Private', 'CloudFlare', 'HEROKU', 'Credential', 'pwD', 'mistrAL',
+    ' ', '\n', 'é', 'İ', '\u212A', 'ſ', '😀', 'a', 'ke', 'ec', 'iv', 'nd', 'review 12 of the product', '"text":"', '555-0107', 'x', '_', '-', 'A', 'J', '/', ':',
+  ];
+  it('agrees with the test on the decoded text, at every alignment and inside any slice (property)', () => {
+    fc.assert(fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 14 }), fc.nat(7), fc.nat(7), (parts, pad, cut) => {
+      const text = parts.join('');
+      const bytes = Buffer.from(text, 'utf8');
+      // At an arbitrary byte offset inside a larger buffer, as the window of a stream is.
+      const big = Buffer.alloc(pad + bytes.length + 8, 0x20);
+      bytes.copy(big, pad);
+      const view = big.subarray(pad, pad + bytes.length);
+      expect(mayHoldSecretBytes(view)).toBe(mayHoldSecret(text));
+      expect(mayHoldSecretBytes(big, pad, pad + bytes.length)).toBe(mayHoldSecret(text));
+      // A slice of the bytes: what a window of the stream sees.
+      const from = Math.min(cut, bytes.length);
+      const sub = bytes.subarray(from);
+      expect(mayHoldSecretBytes(sub)).toBe(mayHoldSecret(sub.toString('latin1')));
+    }), { numRuns: 2000 });
+  });
+
+  it('finds a word or literal anywhere in a long buffer and says no for long text without any', () => {
+    const rows = Array.from({ length: 5000 }, (_, i) => `{"id":${i},"text":"review ${i} of the product was good and arrived on time","label":"pos"}\n`).join('');
+    expect(mayHoldSecretBytes(Buffer.from(rows))).toBe(false);
+    for (const word of ['secret', 'SeCrEt', 'hf_', 'wandb', 'AKIA', 'Q~', '://', 'PRIVATE KEY']) {
+      for (const at of [0, 1, 2, 3, 4, 5, 6, 7, 1001, rows.length - 1]) {
+        const text = rows.slice(0, at) + word + rows.slice(at);
+        expect([word, at, mayHoldSecretBytes(Buffer.from(text))]).toEqual([word, at, true]);
+      }
+    }
   });
 });

@@ -5,14 +5,13 @@
  * notebook is parsed, so a finding names its cell and the output it sits in.
  */
 import { createHash } from 'node:crypto';
-import { StringDecoder } from 'node:string_decoder';
 import { isText } from '../discovery/classify.js';
 import type { FileKind } from '../discovery/types.js';
 import { redact } from '../engine/redact.js';
 import type { FileContext, FileReader } from '../engine/rule.js';
 import type { Severity } from '../engine/severity.js';
 import { loadNotebook, positions, type Notebook } from '../formats/ipynb.js';
-import { DETECTORS, detectorById, findSecrets, type SecretFamily, type SecretMatch } from './secrets.js';
+import { DETECTORS, detectorById, findSecrets, mayHoldSecretBytes, type SecretFamily, type SecretMatch } from './secrets.js';
 
 /** Every kind whose files are text: secrets are searched in all of them. */
 export const SECRET_KINDS: readonly FileKind[] = [
@@ -70,58 +69,121 @@ function searchNotebook(nb: Notebook): LocatedSecret[] {
   return out;
 }
 
-/** Characters kept from one window to the next, so a secret cut by a chunk boundary is seen whole. */
+/** Bytes kept from one window to the next, so a secret cut by a window boundary is seen whole. */
 const OVERLAP = 20_000;
 const CHUNK = 4 * 1024 * 1024;
 
+/** Where the UTF-8 sequence that `end` cuts starts, or `end` when it cuts none. */
+function boundaryBefore(buf: Buffer, end: number): number {
+  let i = end - 1;
+  while (i >= 0 && end - i <= 3 && (buf[i] & 0xc0) === 0x80) i--;
+  if (i < 0 || end - i > 4) return end;
+  const lead = buf[i];
+  const size = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+  return end - i < size ? i : end;
+}
+
+/** The first offset from `i` that does not continue a UTF-8 sequence (at most 3 bytes on). */
+function boundaryAfter(buf: Buffer, i: number, end: number): number {
+  const stop = Math.min(end, i + 3);
+  while (i < stop && (buf[i] & 0xc0) === 0x80) i++;
+  return i;
+}
+
+/** The UTF-16 length of buf[from, to) decoded (exact for valid UTF-8), for the column of a window's start. */
+function unitsOf(buf: Buffer, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const b = buf[i];
+    if ((b & 0xc0) !== 0x80) n += b >= 0xf0 ? 2 : 1;
+  }
+  return n;
+}
+
 /**
- * Streams the file as text in windows of about CHUNK bytes. A window is the carried tail of the previous one
- * plus the next chunk; a match that reaches into the last OVERLAP characters of a window (that is not the last)
- * is left for the next window, which starts early enough to hold it whole.
+ * Streams the file in windows of about CHUNK bytes: the carried tail of the previous window, then the next
+ * chunk, in one reused buffer. A window is first tested on its bytes (mayHoldSecretBytes, at about memory speed),
+ * and only a window that may hold a secret is decoded and searched; in a dataset, that is almost none. A match
+ * that reaches into the last OVERLAP bytes of a window (that is not the last) is left for the next window,
+ * which starts early enough to hold it whole. Lines and columns of window starts are counted on the bytes.
  */
 async function searchStream(reader: FileReader): Promise<LocatedSecret[]> {
   const out: LocatedSecret[] = [];
-  const decoder = new StringDecoder('utf8');
   const seen = new Set<string>();
-  let carry = '';
-  let carryBase = 0; // file character index of carry[0]
-  let carryLine = 1;
-  let carryColumn = 1;
+  let win = Buffer.allocUnsafe(CHUNK + OVERLAP + 64);
+  let len = 0;
+  let line = 1, column = 1; // of win[0]
   let first = true;
-  const take = (text: string, last: boolean) => {
-    if (first) { text = text.replace(/^\uFEFF/, ''); first = false; }
-    const pos = positions(text);
-    const limit = last ? Infinity : text.length - OVERLAP;
-    let keepFrom = Math.max(0, text.length - OVERLAP);
-    for (const m of findSecrets(text)) {
-      if (m.index + m.length > limit) { keepFrom = Math.min(keepFrom, m.index); continue; }
-      const key = `${m.detector}\0${carryBase + m.index}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
+
+  const take = (last: boolean) => {
+    if (first) {
+      first = false;
+      if (len >= 3 && win[0] === 0xef && win[1] === 0xbb && win[2] === 0xbf) { win.copyWithin(0, 3, len); len -= 3; }
+    }
+    const view = win.subarray(0, len);
+    const end = last ? len : boundaryBefore(view, len);
+    let keep: number; // where the next window starts
+    if (!mayHoldSecretBytes(view)) {
+      if (last) return;
+      keep = boundaryAfter(view, Math.max(0, end - OVERLAP), end);
+    } else {
+      const cut = last ? end : boundaryAfter(view, Math.max(0, end - OVERLAP), end);
+      const head = view.toString('utf8', 0, cut);
+      const tail = view.toString('utf8', cut, end);
+      const text = tail ? head + tail : head;
+      const limit = last ? Infinity : head.length;
+      let keepChar = head.length;
+      const found = findSecrets(text);
+      // The line index of a window is built only when it holds a finding.
+      const pos = found.length > 0 ? positions(text) : undefined;
       const at = (i: number) => {
-        const p = pos(i);
-        return p.line === 1 ? { line: carryLine, column: carryColumn + p.column - 1 } : { line: carryLine + p.line - 1, column: p.column };
+        const p = pos!(i);
+        return p.line === 1 ? { line, column: column + p.column - 1 } : { line: line + p.line - 1, column: p.column };
       };
-      const s = at(m.index), e = at(m.index + m.length);
-      out.push({ ...m, line: s.line, column: s.column, endLine: e.line, endColumn: e.column, where: '' });
+      for (const m of found) {
+        if (m.index + m.length > limit) { keepChar = Math.min(keepChar, m.index); continue; }
+        const s = at(m.index), e = at(m.index + m.length);
+        const key = `${m.detector}\0${s.line}:${s.column}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push({ ...m, line: s.line, column: s.column, endLine: e.line, endColumn: e.column, where: '' });
+      }
+      if (last) return;
+      keep = cut;
+      if (keepChar < head.length) {
+        // A match left for the next window starts before the cut: that many bytes back (at most three bytes per
+        // UTF-16 unit where the bytes were not valid UTF-8, so that the next window starts early enough).
+        const part = head.slice(keepChar);
+        keep = Math.max(0, cut - (part.includes('\uFFFD') ? 3 * part.length : Buffer.byteLength(part)));
+      } else if (keepChar > head.length) {
+        const part = tail.slice(0, keepChar - head.length);
+        keep = cut + (part.includes('\uFFFD') ? part.length : Buffer.byteLength(part));
+      }
+      keep = boundaryAfter(view, keep, end);
     }
-    if (last) return;
-    const next = pos(keepFrom);
-    carryLine = next.line === 1 ? carryLine : carryLine + next.line - 1;
-    carryColumn = next.line === 1 ? carryColumn + next.column - 1 : next.column;
-    carryBase += keepFrom;
-    carry = text.slice(keepFrom);
+    // Line and column of `keep`: its newlines counted with a native byte search.
+    const before = view.subarray(0, keep);
+    let newlines = 0, lastNewline = -1;
+    for (let i = before.indexOf(10); i >= 0; i = before.indexOf(10, i + 1)) { newlines++; lastNewline = i; }
+    if (newlines === 0) column += unitsOf(view, 0, keep);
+    else { line += newlines; column = 1 + unitsOf(view, lastNewline + 1, keep); }
+    win.copyWithin(0, keep, len);
+    len -= keep;
   };
-  let pending = '';
+
+  let fresh = 0;
   for await (const chunk of reader.stream(CHUNK)) {
-    pending += decoder.write(chunk);
-    if (pending.length >= CHUNK) {
-      take(carry + pending, false);
-      pending = '';
+    if (len + chunk.length > win.length) {
+      const bigger = Buffer.allocUnsafe(len + chunk.length + OVERLAP);
+      win.copy(bigger, 0, 0, len);
+      win = bigger;
     }
+    chunk.copy(win, len);
+    len += chunk.length;
+    fresh += chunk.length;
+    if (fresh >= CHUNK) { take(false); fresh = 0; }
   }
-  pending += decoder.end();
-  take(carry + pending, true);
+  take(true);
   return out;
 }
 

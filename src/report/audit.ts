@@ -71,7 +71,8 @@ export async function hashArtifacts(files: readonly ScannedFile[], maxBytes: num
   let pool: HashPool | undefined;
   if (onDisk.length && opts.threads !== false) {
     try {
-      pool = new HashPool(Math.min(onDisk.length, Math.max(1, Math.min(4, availableParallelism()))));
+      // One thread fewer than the cores (the engine's threads and the main thread work meanwhile), at least one.
+      pool = new HashPool(Math.min(onDisk.length, Math.max(1, Math.min(3, availableParallelism() - 1))));
     } catch {
       pool = undefined; // no worker threads here: hash on this thread
     }

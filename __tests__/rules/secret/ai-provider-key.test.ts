@@ -16,6 +16,32 @@ const nbOutput = buildNotebook([
 ]);
 const nbResult = buildNotebook([{ source: 'cfg\n', outputs: [result(`{'token': '${fake.groq(3)}'}`)] }]);
 
+/**
+ * Large datasets are searched in 4 MiB windows, most without any credential keyword (those are skipped after a
+ * quick test): a key cut by the first window's end, then rows of two-byte characters (`é`, so that read chunks
+ * cut characters) and a key deep inside a later window. Each key is reported once, at its line and column.
+ */
+const MiB = 1024 * 1024;
+function rows(from: number, bytes: number, word = 'café'): string[] {
+  const out: string[] = [];
+  let size = 0;
+  for (let i = from; size < bytes; i++) { const row = `${i},"${word} review ${i} was good",pos\n`; out.push(row); size += Buffer.byteLength(row); }
+  return out;
+}
+// ASCII up to the cut key, so that the first window ends exactly at the 4 MiB read chunk.
+const head = rows(0, 4 * MiB - 200, 'cafe');
+const headBytes = Buffer.byteLength(head.join(''));
+const HEADER = 'id,text,label\n';
+// The key starts 10 bytes before the 4 MiB boundary.
+const cutPrefix = `${head.length},"${'e'.repeat(4 * MiB - 10 - HEADER.length - headBytes - `${head.length},"`.length - 1)} `;
+const cutKey = fake.huggingface(21);
+const middle = rows(head.length + 1, 5 * MiB);
+const deepPrefix = `${head.length + 1 + middle.length},"café, déjà vu, the key is `;
+const deepKey = fake.openai(22);
+const bigCsv = [HEADER, ...head, `${cutPrefix}${cutKey} done",pos\n`, ...middle, `${deepPrefix}${deepKey}",neg\n`, ...rows(0, MiB)].join('');
+const cutLine = 2 + head.length;
+const deepLine = cutLine + 1 + middle.length;
+
 testRule(rule, {
   valid: [
     { name: 'a token read from the environment', files: { 'train.py': 'import os\nlogin(token=os.environ["HF_TOKEN"])\n' } },
@@ -70,6 +96,14 @@ testRule(rule, {
       name: 'a token in a CSV dataset',
       files: { 'data/prompts.csv': `id,prompt\n1,hello\n2,"use ${fake.huggingfaceOrg(6)} to log in"\n` },
       errors: [{ line: 3, message: /^Hugging Face organization API token api_…\[redacted/ }],
+    },
+    {
+      name: 'keys in a 10 MB dataset: one cut by the first read chunk, one in a later window, at their lines and columns',
+      files: { 'data/reviews.csv': bigCsv },
+      errors: [
+        { line: cutLine, column: cutPrefix.length + 1, message: `Hugging Face access token ${redact(cutKey)} (huggingface-access-token): ${ACTION}` },
+        { line: deepLine, column: deepPrefix.length + 1, message: `OpenAI API key ${redact(deepKey)} (openai-api-key): ${ACTION}` },
+      ],
     },
     {
       name: 'a notebook that is not valid JSON is searched as text',
