@@ -110,7 +110,8 @@ function unitsOf(buf: Buffer, from: number, to: number): number {
 async function searchStream(reader: FileReader): Promise<LocatedSecret[]> {
   const out: LocatedSecret[] = [];
   const seen = new Set<string>();
-  let win = Buffer.allocUnsafe(CHUNK + OVERLAP + 64);
+  // Sized by the first chunk: most files are small, and a 4 MiB buffer for each of them is mostly garbage.
+  let win = Buffer.alloc(0);
   let len = 0;
   let line = 1, column = 1; // of win[0]
   let first = true;
@@ -174,7 +175,10 @@ async function searchStream(reader: FileReader): Promise<LocatedSecret[]> {
   let fresh = 0;
   for await (const chunk of reader.stream(CHUNK)) {
     if (len + chunk.length > win.length) {
-      const bigger = Buffer.allocUnsafe(len + chunk.length + OVERLAP);
+      // The first chunk gets a buffer of its own size (a small file has only that one); from the second on,
+      // room for a whole window.
+      const need = len + chunk.length;
+      const bigger = Buffer.allocUnsafe(win.length === 0 ? need : Math.max(need + OVERLAP, CHUNK + OVERLAP + 64));
       win.copy(bigger, 0, 0, len);
       win = bigger;
     }
