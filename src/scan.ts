@@ -7,7 +7,7 @@ import { readLocal } from './github/pr.js';
 import type { Logger } from './engine/logger.js';
 import type { AnyRule, ChangeBase } from './engine/rule.js';
 import type { ChangeList } from './discovery/index.js';
-import { runEngine } from './engine/run.js';
+import { addTimings, runEngine } from './engine/run.js';
 import { redactionKey } from './engine/redact.js';
 import { EngineThreads } from './engine/threads.js';
 import type { Severity } from './engine/severity.js';
@@ -105,6 +105,7 @@ export async function scan(opts: ScanOptions): Promise<Report> {
   artifacts.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled meanwhile
   // Large files are checked in worker threads when the registry's rules run (a worker has only those).
   const threads = rules === allRules ? EngineThreads.create({ policy, today, redactionKey: redactionKey(), logger: opts.logger }) : undefined;
+  if (threads) threads.onTimings = addTimings;
   let result;
   try {
     result = await runEngine({ rules, policy, discovery, logger: opts.logger, today, onProgress: opts.onProgress, change, baseFiles, shard: opts.shard, threads });

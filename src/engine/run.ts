@@ -67,6 +67,20 @@ type Raw = Omit<Finding, 'fingerprint' | 'blocking'> & { key?: string };
  */
 const timings: Map<string, number> | undefined = process.env.AI_GATE_TIMING ? new Map() : undefined;
 
+/** The times gathered so far, cleared (a worker thread sends its own with each file's findings). */
+export function takeTimings(): Array<[string, number]> | undefined {
+  if (!timings?.size) return undefined;
+  const out = [...timings];
+  timings.clear();
+  return out;
+}
+
+/** Adds times a worker thread gathered. */
+export function addTimings(more: ReadonlyArray<[string, number]> | undefined): void {
+  if (!timings || !more) return;
+  for (const [id, ms] of more) timings.set(id, (timings.get(id) ?? 0) + ms);
+}
+
 function printTimings(logger: Logger): void {
   if (!timings?.size) return;
   const rows = [...timings].sort((a, b) => b[1] - a[1]).slice(0, 20);

@@ -23,7 +23,7 @@ export interface EngineWorkerData { aiGateEngine: true; policy: ResolvedPolicy; 
 export type WorkerRequest = { id: number; file: ScannedFile };
 export type WorkerReply =
   | { ready: true }
-  | { id: number; findings: Finding[] }
+  | { id: number; findings: Finding[]; timings?: Array<[string, number]> }
   | { id: number; error: string }
   | { log: keyof Logger; message: string };
 
@@ -44,6 +44,9 @@ export class EngineThreads {
   private broken: ThreadsUnavailable | undefined;
 
   private constructor(private readonly entry: string, private readonly data: EngineWorkerData, private readonly logger: Logger, private size: number) {}
+
+  /** Called with the per-rule times a worker sends along (AI_GATE_TIMING). */
+  onTimings: ((t: Array<[string, number]>) => void) | undefined;
 
   /**
    * A pool of `size` threads (AI_GATE_THREADS, default the machine's cores up to 4), or undefined when threads
@@ -110,7 +113,10 @@ export class EngineThreads {
       this.busy.delete(worker);
       if (job && job.id === m.id) {
         if ('error' in m) job.reject(new WorkerDied(m.error));
-        else job.resolve(m.findings);
+        else {
+          if (m.timings) this.onTimings?.(m.timings);
+          job.resolve(m.findings);
+        }
       }
       this.idle.push(worker);
       this.pump();

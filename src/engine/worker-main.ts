@@ -6,7 +6,7 @@
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { Logger } from './logger.js';
 import { setRedactionKey } from './redact.js';
-import { checkFile } from './run.js';
+import { checkFile, takeTimings } from './run.js';
 import type { EngineWorkerData, WorkerReply, WorkerRequest } from './threads.js';
 import { allRules } from '../rules/index.js';
 
@@ -33,7 +33,10 @@ export function engineWorkerMain(): void {
     const head = req.file.head as Uint8Array;
     const file = { ...req.file, head: Buffer.from(head.buffer, head.byteOffset, head.byteLength) };
     void checkFile(file, enabled, { rules: allRules, policy: data.policy, discovery: { files: [], issues: [], ignored: 0, deleted: [] }, logger, today: data.today })
-      .then((findings) => send({ id: req.id, findings }), (error: unknown) => send({ id: req.id, error: String((error as Error)?.message ?? error) }));
+      .then((findings) => {
+        const timings = takeTimings();
+        send({ id: req.id, findings, ...(timings ? { timings } : {}) });
+      }, (error: unknown) => send({ id: req.id, error: String((error as Error)?.message ?? error) }));
   });
   send({ ready: true });
 }
