@@ -53882,6 +53882,8 @@ class EngineThreads {
         this.logger = logger;
         this.size = size;
     }
+    /** Called with the per-rule times a worker sends along (AI_GATE_TIMING). */
+    onTimings;
     /**
      * A pool of `size` threads (AI_GATE_THREADS, default the machine's cores up to 4), or undefined when threads
      * cannot help or cannot run here: one core, AI_GATE_THREADS=0, or code not running from a bundle.
@@ -53949,8 +53951,11 @@ class EngineThreads {
             if (job && job.id === m.id) {
                 if ('error' in m)
                     job.reject(new WorkerDied(m.error));
-                else
+                else {
+                    if (m.timings)
+                        this.onTimings?.(m.timings);
                     job.resolve(m.findings);
+                }
             }
             this.idle.push(worker);
             this.pump();
@@ -54067,6 +54072,21 @@ const THREAD_FILE_BYTES = 1024 * 1024;
  * overlap, so the sum can exceed the run's wall time.
  */
 const timings = process.env.AI_GATE_TIMING ? new Map() : undefined;
+/** The times gathered so far, cleared (a worker thread sends its own with each file's findings). */
+function takeTimings() {
+    if (!timings?.size)
+        return undefined;
+    const out = [...timings];
+    timings.clear();
+    return out;
+}
+/** Adds times a worker thread gathered. */
+function addTimings(more) {
+    if (!timings || !more)
+        return;
+    for (const [id, ms] of more)
+        timings.set(id, (timings.get(id) ?? 0) + ms);
+}
 function printTimings(logger) {
     if (!timings?.size)
         return;
@@ -88928,6 +88948,8 @@ async function scan(opts) {
     artifacts.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled meanwhile
     // Large files are checked in worker threads when the registry's rules run (a worker has only those).
     const threads = rules === allRules ? EngineThreads.create({ policy, today, redactionKey: redactionKey(), logger: opts.logger }) : undefined;
+    if (threads)
+        threads.onTimings = addTimings;
     let result;
     try {
         result = await runEngine({ rules, policy, discovery, logger: opts.logger, today, onProgress: opts.onProgress, change, baseFiles, shard: opts.shard, threads });
@@ -89120,7 +89142,10 @@ function engineWorkerMain() {
         const head = req.file.head;
         const file = { ...req.file, head: Buffer.from(head.buffer, head.byteOffset, head.byteLength) };
         void checkFile(file, enabled, { rules: allRules, policy: data.policy, discovery: { files: [], issues: [], ignored: 0, deleted: [] }, logger, today: data.today })
-            .then((findings) => send({ id: req.id, findings }), (error) => send({ id: req.id, error: String(error?.message ?? error) }));
+            .then((findings) => {
+            const timings = takeTimings();
+            send({ id: req.id, findings, ...(timings ? { timings } : {}) });
+        }, (error) => send({ id: req.id, error: String(error?.message ?? error) }));
     });
     send({ ready: true });
 }
