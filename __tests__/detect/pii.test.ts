@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import {
-  cardNetwork, cardShapedValue, columnEntities, findPii, ibanValid, ipv4Public, ipv6Public, luhnValid, mayHoldPii, ssnValid,
+  cardNetwork, cardShapedValue, columnEntities, findPii, ibanValid, ipv4Public, ipv6Public, luhnValid, mayHoldPii, piiHits, ssnValid,
   type PiiEntity,
 } from '../../src/detect/pii.js';
 
@@ -187,5 +187,19 @@ describe('mayHoldPii (the row prefilter of data/pii)', () => {
     expect(mayHoldPii('{"email": "a\\u0040b.com"}')).toBe(true);
     expect(mayHoldPii('{"card": 4.111111111111111e15}')).toBe(true);
     expect(mayHoldPii('{"text": "plain", "n": 42}')).toBe(false);
+  });
+
+  it('piiHits over many lines at once agrees with mayHoldPii on each line (property)', () => {
+    const alphabet = fc.constantFrom(...'0123456789 .-+:/(),@\\abcdefmrxyzABCDEFGMN"'.split(''), '\n', 'born ', 'March ', ' 19', '4111', 'GB29', 'e+5');
+    fc.assert(fc.property(fc.array(alphabet, { maxLength: 80 }).map((a) => a.join('')), fc.boolean(), (text, hinted) => {
+      const hits = piiHits(text, { hinted });
+      expect([...hits].sort((a, b) => a - b)).toEqual(hits);
+      let at = 0;
+      for (const line of text.split('\n')) {
+        const inside = hits.some((h) => h >= at && h < at + line.length);
+        expect([line, hinted, inside]).toEqual([line, hinted, mayHoldPii(line, { hinted })]);
+        at += line.length + 1;
+      }
+    }), { numRuns: 10_000 });
   });
 });

@@ -54,21 +54,23 @@ describe('csvRecords', () => {
     expect(await all('a,b\n"x\ny ""q""",1\nz,2\n')).toEqual([[1, 'a', 'b'], [2, 'x\ny "q"', '1'], [4, 'z', '2']]);
   });
 
-  it('with `wanted`, declines records by their raw text and keeps every other record and line number the same (property)', async () => {
+  it('with a filter, declines records without hits and keeps every other record and line number the same (property)', async () => {
     const field = fc.string({ unit: fc.constantFrom('a', 'é', ',', '"', '\n', '\r\n', ' ', '1'), maxLength: 6 });
     const table = fc.array(fc.array(field, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 6 });
-    await fc.assert(fc.asyncProperty(table, fc.integer({ min: 1, max: 9 }), fc.integer({ min: 0, max: 3 }), async (rows, size, seed) => {
+    await fc.assert(fc.asyncProperty(table, fc.integer({ min: 1, max: 9 }), async (rows, size) => {
       const quote = (f: string) => (/[",\r\n]/.test(f) || f === '' ? `"${f.replace(/"/g, '""')}"` : f);
       const bytes = Buffer.from(rows.map((r) => r.map(quote).join(',')).join('\n') + '\n');
       const chunks = () => (async function* () { for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size); })();
       const plain: CsvRecord[] = [];
       for await (const r of csvRecords(chunks(), { delimiter: ',' })) plain.push(r);
-      const wanted = (raw: string) => (raw.length + seed) % 3 !== 0;
+      // The hits are where 'é' stands: a record must be built exactly when its own text holds one, however the
+      // bytes were chunked (a record cut by a chunk is looked at again whole).
+      const hits = (text: string) => [...text.matchAll(/é/g)].map((m) => m.index!);
       const filtered: CsvRecord[] = [];
-      for await (const r of csvRecords(chunks(), { delimiter: ',', wanted })) filtered.push(r);
+      for await (const r of csvRecords(chunks(), { delimiter: ',', filter: { hits } })) filtered.push(r);
       expect(filtered.length).toBe(plain.length);
       plain.forEach((r, i) => {
-        if (wanted(r.raw)) expect(filtered[i]).toEqual(r);
+        if (r.raw.includes('é')) expect(filtered[i]).toEqual(r);
         else expect(filtered[i]).toBe(DECLINED);
       });
     }), { numRuns: 500 });

@@ -1,4 +1,5 @@
 import { FormatError } from './errors.js';
+import { HitCursor, type RowFilter } from './row-filter.js';
 
 /** One CSV record with where it sits: the 1-based lines it starts and ends on. */
 export interface CsvRecord {
@@ -12,10 +13,10 @@ export interface CsvRecord {
 export interface CsvOptions {
   delimiter: ',' | '\t' | ';' | '|';
   /**
-   * Asked about each record's raw text before its fields are built; a record it declines comes out as
-   * DECLINED (one shared object: counted by the caller, never built).
+   * Asked about each chunk's text before its records are built: a record with no hit comes out as DECLINED
+   * (one shared object: counted by the caller, never built).
    */
-  wanted?: (raw: string) => boolean;
+  filter?: RowFilter;
   /** The largest record accepted (a runaway quote would otherwise swallow the file). */
   maxRecordBytes?: number;
   /** Line number of the first line in `chunks` (a sample window starts mid-file). */
@@ -61,10 +62,10 @@ class CsvParser {
   private line: number;
   private readonly delim: string;
   private readonly max: number;
-  private readonly wanted: ((raw: string) => boolean) | undefined;
+  private readonly filter: RowFilter | undefined;
 
   constructor(opts: CsvOptions) {
-    this.wanted = opts.wanted;
+    this.filter = opts.filter;
     this.line = opts.firstLine ?? 1;
     this.delim = opts.delimiter;
     this.max = opts.maxRecordBytes ?? MAX_RECORD_BYTES;
@@ -73,6 +74,8 @@ class CsvParser {
   *push(text: string, final: boolean): Iterable<CsvRecord> {
     const buf = this.buf.length ? this.buf + text : text;
     let p = 0;
+    // The carried partial record is looked at again with the rest of it: a hit is never cut in two.
+    const hits = this.filter ? new HitCursor(this.filter.hits(buf)) : undefined;
     // The next quote at or after p, found again only once p passes it: searching afresh for every record made
     // a chunk of many short unquoted lines cost quadratic time.
     let nextQuote = -2;
@@ -85,19 +88,23 @@ class CsvParser {
         // Fast path: the whole record is one line without quotes.
         if (nl < 0 && !final) break;
         const end = nl < 0 ? buf.length : nl;
-        const raw = buf.charCodeAt(end - 1) === 13 ? buf.slice(p, end - 1) : buf.slice(p, end);
+        const start = p;
+        const stop = buf.charCodeAt(end - 1) === 13 ? end - 1 : end;
         const line = this.line++;
-        if (raw.length > this.max) throw new FormatError(`the CSV record on line ${line} is longer than ${this.max} characters`);
+        if (stop - start > this.max) throw new FormatError(`the CSV record on line ${line} is longer than ${this.max} characters`);
         p = nl < 0 ? buf.length : nl + 1;
-        if (raw.length) yield this.wanted && !this.wanted(raw) ? DECLINED : { fields: raw.split(this.delim), line, endLine: line, raw };
+        if (stop <= start) continue;
+        if (hits && !hits.any(start, stop)) { yield DECLINED; continue; }
+        const raw = buf.slice(start, stop);
+        yield { fields: raw.split(this.delim), line, endLine: line, raw };
         continue;
       }
-      if (this.wanted) {
+      if (hits) {
         // Find the record's end without building its fields, and build them only if the record is wanted.
         const end = recordEnd(buf, p, this.delim, final);
         if (end === undefined) break;
         if (end.next - p > this.max) throw new FormatError(`the CSV record from line ${this.line} is longer than ${this.max} characters`);
-        if (!this.wanted(buf.slice(p, end.end))) {
+        if (!hits.any(p, end.end)) {
           this.line += end.breaks + 1;
           p = end.next;
           yield DECLINED;

@@ -10,6 +10,7 @@ import { Readable } from 'node:stream';
 import type { FileReader } from '../engine/rule.js';
 import type { ScannedFile } from '../discovery/types.js';
 import { DECLINED, csvBatches, sniffDelimiter } from './csv.js';
+import { HitCursor, type RowFilter } from './row-filter.js';
 import { FormatError } from './errors.js';
 import { jsonArrayElements, jsonLines } from './jsonl.js';
 import { openParquet, parquetRows } from './parquet.js';
@@ -69,12 +70,12 @@ export interface DatasetSource {
   /** Column types where the format declares them (Parquet). */
   columnTypes?: Record<string, string>;
   /**
-   * The rows, in order. `wanted`, when given, is asked about each row's raw text (CSV/TSV record, JSON Lines
-   * line, text line) before the row is built: a row it declines is counted (`index` and `stats.rows` stay the
-   * file's) but neither parsed nor yielded, which is most of the cost of a row. Formats without raw rows
-   * (Parquet, JSON arrays, one JSON object) ignore it and yield every row.
+   * The rows, in order. `filter`, when given, is asked about the raw text (CSV/TSV records, JSON Lines lines,
+   * text lines) before rows are built: a row with no hit is counted (`index` and `stats.rows` stay the file's)
+   * but neither parsed nor yielded, which is most of the cost of a row. Formats without raw rows (Parquet,
+   * JSON arrays, one JSON object) ignore it and yield every row.
    */
-  rows(wanted?: (raw: string) => boolean): AsyncIterable<DatasetRow>;
+  rows(filter?: RowFilter): AsyncIterable<DatasetRow>;
   stats: ReadStats;
 }
 
@@ -126,7 +127,7 @@ export async function openDataset(file: Pick<ScannedFile, 'path' | 'format' | 's
   // A JSON array cannot be entered mid-way: it is read up to the budget and no further.
   const own = kind.format === 'json' ? { ...budget, sampleWindows: 0 } : budget;
   const plan = kind.gzip ? gzipPlan(file.size, reader, own, stats) : rawPlan(file.size, reader, own, stats);
-  const source: DatasetSource = { format: kind.format, columns: [], stats, rows: (wanted) => textRows(source, plan, wanted) };
+  const source: DatasetSource = { format: kind.format, columns: [], stats, rows: (filter) => textRows(source, plan, filter) };
   return source;
 }
 
@@ -256,7 +257,7 @@ async function* wholeLines(chunks: AsyncIterable<Buffer>): AsyncIterable<Buffer>
   if (first >= 0 && last > first) yield buf.subarray(first + 1, last + 1);
 }
 
-async function* textRows(source: DatasetSource, plan: Iterable<Piece>, wanted?: (raw: string) => boolean): AsyncIterable<DatasetRow> {
+async function* textRows(source: DatasetSource, plan: Iterable<Piece>, filter?: RowFilter): AsyncIterable<DatasetRow> {
   const { stats } = source;
   let header: string[] | undefined;
   let delimiter: ',' | '\t' | ';' | '|' = ',';
@@ -267,8 +268,8 @@ async function* textRows(source: DatasetSource, plan: Iterable<Piece>, wanted?: 
       if (source.format === 'csv' || source.format === 'tsv') {
         const [delim, rows] = header ? [delimiter, chunks] as const : await sniffFirst(chunks);
         // The header is never declined (nor anything parsed with it, in the same chunk).
-        const csvWanted = wanted && ((raw: string) => header === undefined || wanted(raw));
-        for await (const batch of csvBatches(rows, { delimiter: delim, ...(csvWanted ? { wanted: csvWanted } : {}) })) {
+        const csvFilter: RowFilter | undefined = filter && { hits: (text) => (header === undefined ? undefined : filter.hits(text)) };
+        for await (const batch of csvBatches(rows, { delimiter: delim, ...(csvFilter ? { filter: csvFilter } : {}) })) {
           for (const rec of batch) {
             if (rec === DECLINED) { stats.rows++; continue; }
             if (!header) { header = uniqueNames(rec.fields); source.columns = header; continue; }
@@ -276,7 +277,7 @@ async function* textRows(source: DatasetSource, plan: Iterable<Piece>, wanted?: 
           }
         }
       } else if (source.format === 'jsonl' || source.format === 'json') {
-        const items = source.format === 'json' && !sampled ? jsonArrayElements(chunks) : jsonLines(chunks, { wanted });
+        const items = source.format === 'json' && !sampled ? jsonArrayElements(chunks) : jsonLines(chunks, filter ? { filter } : {});
         for await (const item of items) {
           if (item.declined) { stats.rows++; continue; }
           if (item.error !== undefined) {
@@ -293,7 +294,7 @@ async function* textRows(source: DatasetSource, plan: Iterable<Piece>, wanted?: 
         for await (const text of textLines(chunks)) {
           line++;
           if (text.trim() === '') continue;
-          if (wanted && !wanted(text)) { stats.rows++; continue; }
+          if (filter && !new HitCursor(filter.hits(text)).any(0, text.length)) { stats.rows++; continue; }
           yield emit(stats, { line: sampled ? undefined : line, sampleOffset: piece.sampleOffset, values: { text }, raw: text });
         }
       }

@@ -1,4 +1,5 @@
 import { FormatError } from './errors.js';
+import { HitCursor, type RowFilter } from './row-filter.js';
 
 /** One JSON value from a JSON Lines file or a top-level JSON array, or why its text did not parse. */
 export interface JsonItem {
@@ -8,7 +9,7 @@ export interface JsonItem {
   error?: string;
   /** The line's text (JSON Lines only): for a cheap look before the parsed value. */
   raw?: string;
-  /** The caller's `wanted` declined the line: it was not parsed (JSON Lines only; `line` is then 0). */
+  /** The caller's filter had no hit in the line: it was not parsed (JSON Lines only; `line` is then 0). */
   declined?: true;
 }
 
@@ -19,9 +20,9 @@ export const MAX_LINE_BYTES = 8 * 1024 * 1024;
  * counts and reports it), so one bad line does not hide the rest. A line longer than `maxLineBytes` throws.
  */
 export async function* jsonLines(
-  chunks: AsyncIterable<Buffer>, opts: { firstLine?: number; maxLineBytes?: number; wanted?: (raw: string) => boolean } = {},
+  chunks: AsyncIterable<Buffer>, opts: { firstLine?: number; maxLineBytes?: number; filter?: RowFilter } = {},
 ): AsyncIterable<JsonItem> {
-  const wanted = opts.wanted;
+  const filter = opts.filter;
   const max = opts.maxLineBytes ?? MAX_LINE_BYTES;
   let line = (opts.firstLine ?? 1) - 1;
   let pending: Buffer[] = [];
@@ -37,11 +38,14 @@ export async function* jsonLines(
     // Everything up to the chunk's last newline is decoded at once (a newline byte never sits inside a UTF-8
     // sequence, so the cut is clean) and split: one decode per chunk rather than a copy and a decode per line.
     const head = pending.length ? Buffer.concat([...pending, chunk.subarray(0, last)]) : chunk.subarray(0, last);
-    const lines = head.toString('utf8').split('\n');
-    for (const text of lines) {
+    const all = head.toString('utf8');
+    const hits = filter ? new HitCursor(filter.hits(all)) : undefined;
+    let at = 0;
+    for (const text of all.split('\n')) {
       line++;
       if (text.length > max) throw new FormatError(`line ${line} is longer than ${max} bytes`);
-      const item = wanted && !wanted(text) ? declined(text) : parseLine(text, line);
+      const item = hits && !hits.any(at, at + text.length) ? declined(text) : parseLine(text, line);
+      at += text.length + 1;
       if (item) yield item;
     }
     pending = last + 1 < chunk.length ? [chunk.subarray(last + 1)] : [];
@@ -50,7 +54,7 @@ export async function* jsonLines(
   }
   if (pendingBytes > 0) {
     const text = Buffer.concat(pending).toString('utf8');
-    const item = wanted && !wanted(text) ? declined(text) : parseLine(text, line + 1);
+    const item = filter && !new HitCursor(filter.hits(text)).any(0, text.length) ? declined(text) : parseLine(text, line + 1);
     if (item) yield item;
   }
 }

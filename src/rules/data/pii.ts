@@ -1,10 +1,11 @@
 import { defineRule, type FileContext } from '../../engine/rule.js';
 import { redact } from '../../engine/redact.js';
 import {
-  PII_ENTITIES, cardShapedValue, columnEntities, confidenceAtLeast, findPii, luhnValid, mayHoldPii, type PiiConfidence,
+  PII_ENTITIES, cardShapedValue, columnEntities, confidenceAtLeast, findPii, luhnValid, piiHits, type PiiConfidence,
   type PiiEntity,
 } from '../../detect/pii.js';
 import { FormatError } from '../../formats/errors.js';
+import type { RowFilter } from '../../formats/row-filter.js';
 import {
   BUDGET_OPTION_SCHEMA, DATASET_FORMATS, DEFAULT_BUDGET_OPTIONS, budgetFrom, cells, describeRead, openDataset, rowPlace,
   type BudgetOptions, type DatasetRow,
@@ -163,17 +164,19 @@ export default defineRule<Options>({
           else track(column, m.entity, row, m.value);
         }
       };
-      // Most rows hold nothing any finder could match: a look at the row's raw text rules them out before the
-      // row is even parsed. A CSV whose header names no entity needs only mayHoldPii; JSON Lines may name one in
-      // any row's keys, so there the weaker shapes a column name lets through count too.
+      // Most rows hold nothing any finder could match: one look at a chunk's raw text (piiHits) rules them out
+      // before they are even parsed. A CSV whose header names no entity needs only the plain shapes; JSON Lines
+      // may name one in any row's keys, so there the weaker shapes a column name lets through count too.
       let mode: 'every row' | 'plain' | 'hinted' | undefined;
-      const wanted = (raw: string): boolean => {
-        mode ??= source.format === 'csv' || source.format === 'tsv' || source.format === 'text'
-          ? (source.columns.some((c) => columnEntities(c).size > 0) ? 'every row' : 'plain')
-          : 'hinted';
-        return mode === 'every row' || mayHoldPii(raw, { hinted: mode === 'hinted' });
+      const filter: RowFilter = {
+        hits(text) {
+          mode ??= source.format === 'csv' || source.format === 'tsv' || source.format === 'text'
+            ? (source.columns.some((c) => columnEntities(c).size > 0) ? 'every row' : 'plain')
+            : 'hinted';
+          return mode === 'every row' ? undefined : piiHits(text, { hinted: mode === 'hinted' });
+        },
       };
-      for await (const row of source.rows(wanted)) {
+      for await (const row of source.rows(filter)) {
         const values = row.values;
         for (const column in values) {
           const v = values[column];
