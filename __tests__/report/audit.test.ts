@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -116,6 +116,37 @@ describe('HashPool (worker threads)', () => {
         { path: 'gone.bin', kind: 'dataset', format: 'unknown', size: big.length, unreadable: true },
         { path: 'w.bin', kind: 'model', format: 'unknown', size: big.length, sha256: sha(big) },
       ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('without threads, hashes a few files at a time, not every model and dataset at once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ai-gate-pool-'));
+    const fsp = (await import('node:fs')).promises;
+    const open = fsp.open;
+    let openNow = 0, most = 0;
+    try {
+      const bytes = Buffer.alloc(20_000, 3);
+      const files = Array.from({ length: 30 }, (_, i) => {
+        writeFileSync(join(dir, `m${i}.bin`), bytes);
+        return { path: `m${i}.bin`, absPath: join(dir, `m${i}.bin`), size: bytes.length, head: bytes.subarray(0, 8192), kind: 'model', format: 'unknown', change: 'unchanged' } as unknown as ScannedFile;
+      });
+      const spy = jest.spyOn(fsp, 'open').mockImplementation((async (...args: Parameters<typeof open>) => {
+        const handle = await open(...args);
+        most = Math.max(most, ++openNow);
+        const close = handle.close.bind(handle);
+        handle.close = async () => { openNow--; return close(); };
+        return handle;
+      }) as typeof open);
+      try {
+        const got = await hashArtifacts(files, Infinity, { threads: false });
+        expect(got.map((a) => a.sha256)).toEqual(files.map(() => sha(bytes)));
+      } finally {
+        spy.mockRestore();
+      }
+      expect(most).toBeGreaterThan(0);
+      expect(most).toBeLessThanOrEqual(4);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

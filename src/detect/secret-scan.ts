@@ -142,7 +142,8 @@ async function searchStream(reader: FileReader): Promise<LocatedSecret[]> {
         return p.line === 1 ? { line, column: column + p.column - 1 } : { line: line + p.line - 1, column: p.column };
       };
       for (const m of found) {
-        if (m.index + m.length > limit) { keepChar = Math.min(keepChar, m.index); continue; }
+        // Left for the next window, which must start before the whole match (its keyword), not just the value.
+        if (m.index + m.length > limit) { keepChar = Math.min(keepChar, m.matchIndex ?? m.index); continue; }
         const s = at(m.index), e = at(m.index + m.length);
         const key = `${m.detector}\0${s.line}:${s.column}`;
         if (seen.has(key)) continue;

@@ -25,6 +25,11 @@ export interface SecretMatch {
   index: number;
   length: number;
   severity: Severity;
+  /**
+   * Where the whole match starts (a keyword before the value: `password = "…"`), when before `index`: a search
+   * in windows must keep it with the value.
+   */
+  matchIndex?: number;
 }
 
 export interface SecretDetector {
@@ -562,7 +567,9 @@ function accept(det: SecretDetector, text: string, m: RegExpExecArray, out: Secr
   if (det.entropy !== undefined && shannonEntropy(value) <= det.entropy) return false;
   if (DOCUMENTED_EXAMPLES.has(value) || det.allow?.(value) || isPlaceholderValue(value)) return false;
   if (det.family === 'generic' && !genericPlausible(value, det.id)) return false;
-  out.push(serviceAccount(det, text, m, secret) ?? { detector: det.id, value, index: secret.index, length: value.length, severity: det.severity });
+  const found = serviceAccount(det, text, m, secret) ?? { detector: det.id, value, index: secret.index, length: value.length, severity: det.severity };
+  if (m.index < found.index) found.matchIndex = m.index;
+  out.push(found);
   return true;
 }
 

@@ -58,7 +58,7 @@ type Artifacts = AuditTrail['artifacts'];
  * Starts hashing every model and dataset among `files` and returns the audit's artifact list when done. The
  * scan calls it before the rules run: the digests are computed in worker threads (HashPool) while the rules
  * work on the main thread. A file whose every byte discovery already holds is hashed from memory. Should the
- * threads fail, the rest is hashed here, one stream at a time: a digest is never silently missing.
+ * threads fail, the rest is hashed here, four streams at a time: a digest is never silently missing.
  */
 export async function hashArtifacts(files: readonly ScannedFile[], maxBytes: number, opts: { threads?: boolean } = {}): Promise<Artifacts> {
   const targets = files.filter((f) => f.kind === 'model' || f.kind === 'dataset');
@@ -77,14 +77,17 @@ export async function hashArtifacts(files: readonly ScannedFile[], maxBytes: num
       pool = undefined; // no worker threads here: hash on this thread
     }
   }
+  // Hashing on this thread (no pool, or a failed one) holds a file open and a 4 MiB buffer per stream: a few
+  // at a time, never every model and dataset at once.
+  const local = limiter(4);
   try {
     const artifacts = await Promise.all(targets.map(async (f) => {
       if (inMemory(f)) return entry(f, { sha256: createHash('sha256').update(f.head).digest('hex'), truncated: false });
       let h;
       try {
-        h = pool ? await pool.hash(f.absPath, maxBytes) : await hashStream(f.absPath, maxBytes);
+        h = pool ? await pool.hash(f.absPath, maxBytes) : await local(() => hashStream(f.absPath, maxBytes));
       } catch {
-        h = await hashStream(f.absPath, maxBytes);
+        h = await local(() => hashStream(f.absPath, maxBytes));
       }
       return entry(f, h);
     }));
@@ -92,6 +95,24 @@ export async function hashArtifacts(files: readonly ScannedFile[], maxBytes: num
   } finally {
     await pool?.close();
   }
+}
+
+/** Runs the tasks given to it at most `n` at a time, in the order given. */
+function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  return async (task) => {
+    // A finishing task hands its slot straight to the next waiting one, so that `running` never exceeds n.
+    if (running < n) running++;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    try {
+      return await task();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
 }
 
 export async function auditTrail(opts: {
