@@ -54505,7 +54505,7 @@ async function hashStream(absPath, max) {
  * Starts hashing every model and dataset among `files` and returns the audit's artifact list when done. The
  * scan calls it before the rules run: the digests are computed in worker threads (HashPool) while the rules
  * work on the main thread. A file whose every byte discovery already holds is hashed from memory. Should the
- * threads fail, the rest is hashed here, one stream at a time: a digest is never silently missing.
+ * threads fail, the rest is hashed here, four streams at a time: a digest is never silently missing.
  */
 async function hashArtifacts(files, maxBytes, opts = {}) {
     const targets = files.filter((f) => f.kind === 'model' || f.kind === 'dataset');
@@ -54525,16 +54525,19 @@ async function hashArtifacts(files, maxBytes, opts = {}) {
             pool = undefined; // no worker threads here: hash on this thread
         }
     }
+    // Hashing on this thread (no pool, or a failed one) holds a file open and a 4 MiB buffer per stream: a few
+    // at a time, never every model and dataset at once.
+    const local = limiter(4);
     try {
         const artifacts = await Promise.all(targets.map(async (f) => {
             if (inMemory(f))
                 return entry(f, { sha256: createHash('sha256').update(f.head).digest('hex'), truncated: false });
             let h;
             try {
-                h = pool ? await pool.hash(f.absPath, maxBytes) : await hashStream(f.absPath, maxBytes);
+                h = pool ? await pool.hash(f.absPath, maxBytes) : await local(() => hashStream(f.absPath, maxBytes));
             }
             catch {
-                h = await hashStream(f.absPath, maxBytes);
+                h = await local(() => hashStream(f.absPath, maxBytes));
             }
             return entry(f, h);
         }));
@@ -54543,6 +54546,28 @@ async function hashArtifacts(files, maxBytes, opts = {}) {
     finally {
         await pool?.close();
     }
+}
+/** Runs the tasks given to it at most `n` at a time, in the order given. */
+function limiter(n) {
+    let running = 0;
+    const waiting = [];
+    return async (task) => {
+        // A finishing task hands its slot straight to the next waiting one, so that `running` never exceeds n.
+        if (running < n)
+            running++;
+        else
+            await new Promise((resolve) => waiting.push(resolve));
+        try {
+            return await task();
+        }
+        finally {
+            const next = waiting.shift();
+            if (next)
+                next();
+            else
+                running--;
+        }
+    };
 }
 async function auditTrail(opts) {
     const { policy } = opts;
@@ -55528,7 +55553,10 @@ function accept(det, text, m, out) {
         return false;
     if (det.family === 'generic' && !genericPlausible(value, det.id))
         return false;
-    out.push(serviceAccount(det, text, m, secret) ?? { detector: det.id, value, index: secret.index, length: value.length, severity: det.severity });
+    const found = serviceAccount(det, text, m, secret) ?? { detector: det.id, value, index: secret.index, length: value.length, severity: det.severity };
+    if (m.index < found.index)
+        found.matchIndex = m.index;
+    out.push(found);
     return true;
 }
 function runDetector(det, text, out) {
@@ -66955,7 +66983,9 @@ var dataPii = defineRule({
             'phone numbers, US SSNs (with the SSA invalid ranges), payment card numbers (Luhn, all major networks),',
             'IBANs (mod-97 and per-country length), IP addresses and dates of birth (in labelled columns or after',
             '"born"/"DOB"). A column name such as `email`, `ssn`, `dob` or `phone` raises confidence. Findings name',
-            'the column, the first rows and the count per entity; values are redacted.',
+            'the column, the first rows and the count per entity; values are redacted. A row whose text holds nothing',
+            'shaped like any of these is counted without being parsed (most rows of most datasets), so a malformed JSON',
+            'Lines row is reported here only when it could hold personal data.',
             '',
             '**Remediation**: remove the column, or pseudonymise it (salted hashes, synthetic replacements) before the',
             'data is committed. For data that is synthetic or consented, add a policy exception with the reason and an',
@@ -87471,8 +87501,9 @@ async function searchStream(reader) {
                 return p.line === 1 ? { line, column: column + p.column - 1 } : { line: line + p.line - 1, column: p.column };
             };
             for (const m of found) {
+                // Left for the next window, which must start before the whole match (its keyword), not just the value.
                 if (m.index + m.length > limit) {
-                    keepChar = Math.min(keepChar, m.index);
+                    keepChar = Math.min(keepChar, m.matchIndex ?? m.index);
                     continue;
                 }
                 const s = at(m.index), e = at(m.index + m.length);
