@@ -1,4 +1,4 @@
-import { FormatError } from './errors.js';
+import { FormatError, TooLongError } from './errors.js';
 import { HitCursor, type RowFilter } from './row-filter.js';
 
 /** One CSV record with where it sits: the 1-based lines it starts and ends on. */
@@ -91,7 +91,7 @@ class CsvParser {
         const start = p;
         const stop = buf.charCodeAt(end - 1) === 13 ? end - 1 : end;
         const line = this.line++;
-        if (stop - start > this.max) throw new FormatError(`the CSV record on line ${line} is longer than ${this.max} characters`);
+        if (stop - start > this.max) throw new TooLongError(`the CSV record on line ${line} is longer than ${this.max} characters`);
         p = nl < 0 ? buf.length : nl + 1;
         if (stop <= start) continue;
         if (hits && !hits.any(start, stop)) { yield DECLINED; continue; }
@@ -103,7 +103,7 @@ class CsvParser {
         // Find the record's end without building its fields, and build them only if the record is wanted.
         const end = recordEnd(buf, p, this.delim, final);
         if (end === undefined) break;
-        if (end.next - p > this.max) throw new FormatError(`the CSV record from line ${this.line} is longer than ${this.max} characters`);
+        if (end.next - p > this.max) throw new TooLongError(`the CSV record from line ${this.line} is longer than ${this.max} characters`);
         if (!hits.any(p, end.end)) {
           this.line += end.breaks + 1;
           p = end.next;
@@ -117,7 +117,7 @@ class CsvParser {
       yield rec.record;
     }
     this.buf = buf.slice(p);
-    if (this.buf.length > this.max) throw new FormatError(`a CSV record from line ${this.line} is longer than ${this.max} characters (an unclosed quote?)`);
+    if (this.buf.length > this.max) throw new TooLongError(`a CSV record from line ${this.line} is longer than ${this.max} characters (an unclosed quote?)`);
     if (final && this.buf.length) throw new FormatError(`a quoted CSV field opened on line ${this.line} is never closed`);
   }
 
@@ -174,7 +174,7 @@ class CsvParser {
       i = j;
     }
     const line = this.line;
-    if (i - start > this.max) throw new FormatError(`the CSV record from line ${line} is longer than ${this.max} characters`);
+    if (i - start > this.max) throw new TooLongError(`the CSV record from line ${line} is longer than ${this.max} characters`);
     this.line += breaks + 1;
     let end = i;
     while (end > start && (buf.charCodeAt(end - 1) === 10 || buf.charCodeAt(end - 1) === 13)) end--;

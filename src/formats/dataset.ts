@@ -9,9 +9,9 @@ import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
 import type { FileReader } from '../engine/rule.js';
 import type { ScannedFile } from '../discovery/types.js';
-import { DECLINED, csvBatches, sniffDelimiter } from './csv.js';
+import { DECLINED, MAX_RECORD_BYTES, csvBatches, sniffDelimiter } from './csv.js';
 import { HitCursor, type RowFilter } from './row-filter.js';
-import { FormatError } from './errors.js';
+import { FormatError, TooLongError } from './errors.js';
 import { jsonArrayElements, jsonLines } from './jsonl.js';
 import { openParquet, parquetRows } from './parquet.js';
 
@@ -126,7 +126,7 @@ export async function openDataset(file: Pick<ScannedFile, 'path' | 'format' | 's
   }
   // A JSON array cannot be entered mid-way: it is read up to the budget and no further.
   const own = kind.format === 'json' ? { ...budget, sampleWindows: 0 } : budget;
-  const plan = kind.gzip ? gzipPlan(file.size, reader, own, stats) : rawPlan(file.size, reader, own, stats);
+  const plan = kind.gzip ? gzipPlan(file.size, reader, own, stats) : rawPlan(file.size, reader, own, stats, kind.format === 'json' ? undefined : MAX_LINE);
   const source: DatasetSource = { format: kind.format, columns: [], stats, rows: (filter) => textRows(source, plan, filter) };
   return source;
 }
@@ -134,13 +134,17 @@ export async function openDataset(file: Pick<ScannedFile, 'path' | 'format' | 's
 /** A run of bytes to parse as one piece: the file's start, or one sample window. */
 interface Piece { chunks: AsyncIterable<Buffer>; sampleOffset?: number; mayBeCut: boolean }
 
-function* rawPlan(total: number, reader: Pick<FileReader, 'read'>, budget: ReadBudget, stats: ReadStats): Iterable<Piece> {
+/** The longest line any text dataset row may be (CSV records and JSON Lines lines share the limit). */
+const MAX_LINE = MAX_RECORD_BYTES;
+
+/** `maxLine`: the longest line the format allows (undefined for a JSON array, which may be one long line). */
+function* rawPlan(total: number, reader: Pick<FileReader, 'read'>, budget: ReadBudget, stats: ReadStats, maxLine?: number): Iterable<Piece> {
   const head = Math.min(total, budget.budgetBytes);
   const cut = total > head;
   if (cut) stats.complete = false;
   // A start cut by the budget ends mid-line: that partial line is dropped, not parsed as a short row.
   const start = validated(readRange(reader, 0, head, stats), stats, 0);
-  yield { chunks: cut ? withoutPartialLine(start) : start, mayBeCut: cut };
+  yield { chunks: cut ? withoutPartialLine(start, maxLine) : start, mayBeCut: cut };
   if (!cut) return;
   const rest = total - head;
   const windows = Math.max(0, budget.sampleWindows);
@@ -234,15 +238,27 @@ function firstInvalid(buf: Buffer): number {
 }
 
 /** Holds back the bytes after the last newline. */
-async function* withoutPartialLine(chunks: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
+async function* withoutPartialLine(chunks: AsyncIterable<Buffer>, maxLine: number | undefined): AsyncIterable<Buffer> {
   // The pending bytes are kept as parts and joined only once a newline arrives: joining on every chunk made a
-  // single long line (a one-line CSV) cost quadratic time.
+  // single long line (a one-line CSV) cost quadratic time. A line longer than any row may be is not held until
+  // the budget ends (and then dropped unseen): it is an error, as it is in a file read whole.
   let carry: Buffer[] = [];
+  let carried = 0, offset = 0;
   for await (const c of chunks) {
     const last = c.lastIndexOf(10);
-    if (last < 0) { carry.push(c); continue; }
+    if (last < 0) {
+      carry.push(c);
+      carried += c.length;
+      if (maxLine !== undefined && carried > maxLine) {
+        throw new TooLongError(`a line longer than ${maxLine} bytes starts at byte ${offset + c.length - carried}`);
+      }
+      offset += c.length;
+      continue;
+    }
     const head = carry.length ? Buffer.concat([...carry, c.subarray(0, last + 1)]) : c.subarray(0, last + 1);
     carry = last + 1 < c.length ? [Buffer.from(c.subarray(last + 1))] : [];
+    carried = c.length - last - 1;
+    offset += c.length;
     yield head;
   }
 }
@@ -302,7 +318,7 @@ async function* textRows(source: DatasetSource, plan: Iterable<Piece>, filter?: 
       if (!(error instanceof FormatError)) throw error;
       // A window cut inside a quoted field, or a file cut by the budget, ends mid-record: not the file's fault.
       if (sampled) { stats.skippedWindows++; continue; }
-      if (piece.mayBeCut && !stats.complete) continue;
+      if (piece.mayBeCut && !stats.complete && !(error instanceof TooLongError)) continue;
       throw error;
     }
   }
@@ -339,7 +355,7 @@ async function* textLines(chunks: AsyncIterable<Buffer>): AsyncIterable<string> 
   let rest = '';
   for await (const chunk of chunks) {
     rest += decoder.decode(chunk, { stream: true });
-    if (rest.length > 8 * 1024 * 1024 && !rest.includes('\n')) throw new FormatError('a line longer than 8 MiB');
+    if (rest.length > 8 * 1024 * 1024 && !rest.includes('\n')) throw new TooLongError('a line longer than 8 MiB');
     const lines = rest.split(/\r?\n/);
     rest = lines.pop() ?? '';
     yield* lines;

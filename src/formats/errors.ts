@@ -9,5 +9,11 @@ export class FormatError extends Error {
   }
 }
 
+/**
+ * A record or line longer than a parser accepts. Unlike an input cut short by a read budget (which may end
+ * mid-record, not the file's fault), this is reported even where the input was cut.
+ */
+export class TooLongError extends FormatError {}
+
 /** Random access to a file's bytes: up to `length` bytes from `offset` (fewer at the end). */
 export type ReadAt = (offset: number, length: number) => Promise<Buffer>;

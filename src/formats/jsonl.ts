@@ -1,4 +1,4 @@
-import { FormatError } from './errors.js';
+import { FormatError, TooLongError } from './errors.js';
 import { HitCursor, type RowFilter } from './row-filter.js';
 
 /** One JSON value from a JSON Lines file or a top-level JSON array, or why its text did not parse. */
@@ -32,7 +32,7 @@ export async function* jsonLines(
     if (last < 0) {
       pending.push(chunk);
       pendingBytes += chunk.length;
-      if (pendingBytes > max) throw new FormatError(`line ${line + 1} is longer than ${max} bytes`);
+      if (pendingBytes > max) throw new TooLongError(`line ${line + 1} is longer than ${max} bytes`);
       continue;
     }
     // Everything up to the chunk's last newline is decoded at once (a newline byte never sits inside a UTF-8
@@ -43,14 +43,14 @@ export async function* jsonLines(
     let at = 0;
     for (const text of all.split('\n')) {
       line++;
-      if (text.length > max) throw new FormatError(`line ${line} is longer than ${max} bytes`);
+      if (text.length > max) throw new TooLongError(`line ${line} is longer than ${max} bytes`);
       const item = hits && !hits.any(at, at + text.length) ? declined(text) : parseLine(text, line);
       at += text.length + 1;
       if (item) yield item;
     }
     pending = last + 1 < chunk.length ? [chunk.subarray(last + 1)] : [];
     pendingBytes = chunk.length - last - 1;
-    if (pendingBytes > max) throw new FormatError(`line ${line + 1} is longer than ${max} bytes`);
+    if (pendingBytes > max) throw new TooLongError(`line ${line + 1} is longer than ${max} bytes`);
   }
   if (pendingBytes > 0) {
     const text = Buffer.concat(pending).toString('utf8');
@@ -127,7 +127,7 @@ export async function* jsonArrayElements(chunks: AsyncIterable<Buffer>, opts: { 
       }
     }
     if (started && !ended) current += text.slice(from);
-    if (current.length > max) throw new FormatError(`an array element near line ${elementLine} is longer than ${max} characters`);
+    if (current.length > max) throw new TooLongError(`an array element near line ${elementLine} is longer than ${max} characters`);
   }
   if (!started) throw new FormatError('expected a JSON array, found an empty file');
   if (!ended) throw new FormatError(`the JSON array is not closed (file ends on line ${line})`);
