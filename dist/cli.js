@@ -662,6 +662,12 @@ class FormatError extends Error {
         this.offset = offset;
     }
 }
+/**
+ * A record or line longer than a parser accepts. Unlike an input cut short by a read budget (which may end
+ * mid-record, not the file's fault), this is reported even where the input was cut.
+ */
+class TooLongError extends FormatError {
+}
 
 /**
  * Several rules look at the same config file; each parse happens once per file (the engine gives every rule of a
@@ -5518,7 +5524,7 @@ class CsvParser {
                 const stop = buf.charCodeAt(end - 1) === 13 ? end - 1 : end;
                 const line = this.line++;
                 if (stop - start > this.max)
-                    throw new FormatError(`the CSV record on line ${line} is longer than ${this.max} characters`);
+                    throw new TooLongError(`the CSV record on line ${line} is longer than ${this.max} characters`);
                 p = nl < 0 ? buf.length : nl + 1;
                 if (stop <= start)
                     continue;
@@ -5536,7 +5542,7 @@ class CsvParser {
                 if (end === undefined)
                     break;
                 if (end.next - p > this.max)
-                    throw new FormatError(`the CSV record from line ${this.line} is longer than ${this.max} characters`);
+                    throw new TooLongError(`the CSV record from line ${this.line} is longer than ${this.max} characters`);
                 if (!hits.any(p, end.end)) {
                     this.line += end.breaks + 1;
                     p = end.next;
@@ -5552,7 +5558,7 @@ class CsvParser {
         }
         this.buf = buf.slice(p);
         if (this.buf.length > this.max)
-            throw new FormatError(`a CSV record from line ${this.line} is longer than ${this.max} characters (an unclosed quote?)`);
+            throw new TooLongError(`a CSV record from line ${this.line} is longer than ${this.max} characters (an unclosed quote?)`);
         if (final && this.buf.length)
             throw new FormatError(`a quoted CSV field opened on line ${this.line} is never closed`);
     }
@@ -5625,7 +5631,7 @@ class CsvParser {
         }
         const line = this.line;
         if (i - start > this.max)
-            throw new FormatError(`the CSV record from line ${line} is longer than ${this.max} characters`);
+            throw new TooLongError(`the CSV record from line ${line} is longer than ${this.max} characters`);
         this.line += breaks + 1;
         let end = i;
         while (end > start && (buf.charCodeAt(end - 1) === 10 || buf.charCodeAt(end - 1) === 13))
@@ -5713,7 +5719,7 @@ async function* jsonLines(chunks, opts = {}) {
             pending.push(chunk);
             pendingBytes += chunk.length;
             if (pendingBytes > max)
-                throw new FormatError(`line ${line + 1} is longer than ${max} bytes`);
+                throw new TooLongError(`line ${line + 1} is longer than ${max} bytes`);
             continue;
         }
         // Everything up to the chunk's last newline is decoded at once (a newline byte never sits inside a UTF-8
@@ -5725,7 +5731,7 @@ async function* jsonLines(chunks, opts = {}) {
         for (const text of all.split('\n')) {
             line++;
             if (text.length > max)
-                throw new FormatError(`line ${line} is longer than ${max} bytes`);
+                throw new TooLongError(`line ${line} is longer than ${max} bytes`);
             const item = hits && !hits.any(at, at + text.length) ? declined(text) : parseLine(text, line);
             at += text.length + 1;
             if (item)
@@ -5734,7 +5740,7 @@ async function* jsonLines(chunks, opts = {}) {
         pending = last + 1 < chunk.length ? [chunk.subarray(last + 1)] : [];
         pendingBytes = chunk.length - last - 1;
         if (pendingBytes > max)
-            throw new FormatError(`line ${line + 1} is longer than ${max} bytes`);
+            throw new TooLongError(`line ${line + 1} is longer than ${max} bytes`);
     }
     if (pendingBytes > 0) {
         const text = Buffer.concat(pending).toString('utf8');
@@ -5831,7 +5837,7 @@ async function* jsonArrayElements(chunks, opts = {}) {
         if (started && !ended)
             current += text.slice(from);
         if (current.length > max)
-            throw new FormatError(`an array element near line ${elementLine} is longer than ${max} characters`);
+            throw new TooLongError(`an array element near line ${elementLine} is longer than ${max} characters`);
     }
     if (!started)
         throw new FormatError('expected a JSON array, found an empty file');
@@ -14685,18 +14691,21 @@ async function openDataset(file, reader, budget = DEFAULT_BUDGET) {
     }
     // A JSON array cannot be entered mid-way: it is read up to the budget and no further.
     const own = kind.format === 'json' ? { ...budget, sampleWindows: 0 } : budget;
-    const plan = kind.gzip ? gzipPlan(file.size, reader, own, stats) : rawPlan(file.size, reader, own, stats);
+    const plan = kind.gzip ? gzipPlan(file.size, reader, own, stats) : rawPlan(file.size, reader, own, stats, kind.format === 'json' ? undefined : MAX_LINE$1);
     const source = { format: kind.format, columns: [], stats, rows: (filter) => textRows(source, plan, filter) };
     return source;
 }
-function* rawPlan(total, reader, budget, stats) {
+/** The longest line any text dataset row may be (CSV records and JSON Lines lines share the limit). */
+const MAX_LINE$1 = MAX_RECORD_BYTES;
+/** `maxLine`: the longest line the format allows (undefined for a JSON array, which may be one long line). */
+function* rawPlan(total, reader, budget, stats, maxLine) {
     const head = Math.min(total, budget.budgetBytes);
     const cut = total > head;
     if (cut)
         stats.complete = false;
     // A start cut by the budget ends mid-line: that partial line is dropped, not parsed as a short row.
     const start = validated(readRange(reader, 0, head, stats), stats, 0);
-    yield { chunks: cut ? withoutPartialLine(start) : start, mayBeCut: cut };
+    yield { chunks: cut ? withoutPartialLine(start, maxLine) : start, mayBeCut: cut };
     if (!cut)
         return;
     const rest = total - head;
@@ -14803,18 +14812,27 @@ function firstInvalid(buf) {
     return lo;
 }
 /** Holds back the bytes after the last newline. */
-async function* withoutPartialLine(chunks) {
+async function* withoutPartialLine(chunks, maxLine) {
     // The pending bytes are kept as parts and joined only once a newline arrives: joining on every chunk made a
-    // single long line (a one-line CSV) cost quadratic time.
+    // single long line (a one-line CSV) cost quadratic time. A line longer than any row may be is not held until
+    // the budget ends (and then dropped unseen): it is an error, as it is in a file read whole.
     let carry = [];
+    let carried = 0, offset = 0;
     for await (const c of chunks) {
         const last = c.lastIndexOf(10);
         if (last < 0) {
             carry.push(c);
+            carried += c.length;
+            if (maxLine !== undefined && carried > maxLine) {
+                throw new TooLongError(`a line longer than ${maxLine} bytes starts at byte ${offset + c.length - carried}`);
+            }
+            offset += c.length;
             continue;
         }
         const head = carry.length ? Buffer.concat([...carry, c.subarray(0, last + 1)]) : c.subarray(0, last + 1);
         carry = last + 1 < c.length ? [Buffer.from(c.subarray(last + 1))] : [];
+        carried = c.length - last - 1;
+        offset += c.length;
         yield head;
     }
 }
@@ -14897,7 +14915,7 @@ async function* textRows(source, plan, filter) {
                 stats.skippedWindows++;
                 continue;
             }
-            if (piece.mayBeCut && !stats.complete)
+            if (piece.mayBeCut && !stats.complete && !(error instanceof TooLongError))
                 continue;
             throw error;
         }
@@ -14938,7 +14956,7 @@ async function* textLines(chunks) {
     for await (const chunk of chunks) {
         rest += decoder.decode(chunk, { stream: true });
         if (rest.length > 8 * 1024 * 1024 && !rest.includes('\n'))
-            throw new FormatError('a line longer than 8 MiB');
+            throw new TooLongError('a line longer than 8 MiB');
         const lines = rest.split(/\r?\n/);
         rest = lines.pop() ?? '';
         yield* lines;
