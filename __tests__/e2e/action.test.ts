@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const pickle = Buffer.from('\x80\x04\x95\x10\x00\x00\x00\x00\x00\x00\x00}\x94\x8c\x01a\x94K\x01s.', 'latin1');
 
-function runAction(files: Record<string, string | Buffer>, inputs: Record<string, string> = {}) {
+function runAction(files: Record<string, string | Buffer>, inputs: Record<string, string> = {}, extraEnv: NodeJS.ProcessEnv = {}) {
   const workspace = mkdtempSync(join(tmpdir(), 'ai-gate-ws-'));
   for (const [path, content] of Object.entries(files)) {
     mkdirSync(dirname(join(workspace, path)), { recursive: true });
@@ -17,7 +17,7 @@ function runAction(files: Record<string, string | Buffer>, inputs: Record<string
   }
   const output = join(mkdtempSync(join(tmpdir(), 'ai-gate-out-')), 'output');
   writeFileSync(output, '');
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, GITHUB_WORKSPACE: workspace, GITHUB_OUTPUT: output };
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, GITHUB_WORKSPACE: workspace, GITHUB_OUTPUT: output, ...extraEnv };
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
   const r = spawnSync(process.env.AI_GATE_NODE ?? process.execPath, [process.env.AI_GATE_ACTION ?? join(repo, 'dist/index.js')], { env, encoding: 'utf8', timeout: 60_000 });
   const outputs = Object.fromEntries([...readFileSync(output, 'utf8').matchAll(/^(\S+)<<(\S+)\n([\s\S]*?)\n\2$/gm)].map((m) => [m[1], m[3]]));
@@ -30,6 +30,17 @@ describe('action bundle (dist/index.js)', () => {
     expect(code).toBe(0);
     expect(outputs).toMatchObject({ result: 'pass', findings: '1', blocking: '0', 'sarif-file': 'ai-gate.sarif', 'report-file': 'ai-gate-report.json' });
     expect(JSON.parse(readFileSync(join(workspace, 'ai-gate.sarif'), 'utf8')).runs[0].results).toHaveLength(1);
+  });
+
+  it('checks a large dataset in a worker thread started from the action bundle itself', () => {
+    const rows = Array.from({ length: 60_000 }, (_, i) => (i === 41_234 ? `${i},"mail ann@example.com"` : `${i},"row ${i} is fine"`));
+    const { code, stdout, outputs, workspace } = runAction({ 'data/big.csv': `id,text\n${rows.join('\n')}\n` }, {}, { AI_GATE_THREADS: '1' });
+    expect(Buffer.byteLength(rows.join('\n'))).toBeGreaterThan(1024 * 1024);
+    expect(code).toBe(1);
+    expect(outputs.result).toBe('fail');
+    expect(stdout).toContain('::debug::data/big.csv: checked in a worker thread');
+    const report = JSON.parse(readFileSync(join(workspace, 'ai-gate-report.json'), 'utf8'));
+    expect(report.findings.filter((f: { ruleId: string }) => f.ruleId === 'data/pii').map((f: { location: { line: number } }) => f.location.line)).toEqual([41_236]);
   });
 
   it('fails on the fail-on input', () => {
