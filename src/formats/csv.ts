@@ -6,8 +6,6 @@ export interface CsvRecord {
   fields: string[];
   line: number;
   endLine: number;
-  /** The record's own text as it stands in the file (without its line end): for a cheap look before the fields. */
-  raw: string;
 }
 
 export interface CsvOptions {
@@ -26,7 +24,7 @@ export interface CsvOptions {
 export const MAX_RECORD_BYTES = 8 * 1024 * 1024;
 
 /** What a declined record comes out as. */
-export const DECLINED: Readonly<CsvRecord> = Object.freeze({ fields: [], line: 0, endLine: 0, raw: '' });
+export const DECLINED: Readonly<CsvRecord> = Object.freeze({ fields: [], line: 0, endLine: 0 });
 
 /**
  * RFC 4180 records streamed from chunks: quoted fields may hold delimiters, doubled quotes and newlines; CRLF
@@ -95,8 +93,7 @@ class CsvParser {
         p = nl < 0 ? buf.length : nl + 1;
         if (stop <= start) continue;
         if (hits && !hits.any(start, stop)) { yield DECLINED; continue; }
-        const raw = buf.slice(start, stop);
-        yield { fields: raw.split(this.delim), line, endLine: line, raw };
+        yield { fields: buf.slice(start, stop).split(this.delim), line, endLine: line };
         continue;
       }
       if (hits) {
@@ -176,9 +173,7 @@ class CsvParser {
     const line = this.line;
     if (i - start > this.max) throw new TooLongError(`the CSV record from line ${line} is longer than ${this.max} characters`);
     this.line += breaks + 1;
-    let end = i;
-    while (end > start && (buf.charCodeAt(end - 1) === 10 || buf.charCodeAt(end - 1) === 13)) end--;
-    return { record: { fields, line, endLine: line + breaks, raw: buf.slice(start, end) }, next: i };
+    return { record: { fields, line, endLine: line + breaks }, next: i };
   }
 }
 

@@ -37,11 +37,6 @@ export interface DatasetRow {
   /** Byte offset of the sample window the row came from (rows past the budget). */
   sampleOffset?: number;
   values: Record<string, unknown>;
-  /**
-   * The row's own text as it stands in the file (CSV/TSV record, JSON Lines line, text line), when the format
-   * has one: rules may look at it cheaply before walking the values (data/pii's prefilter).
-   */
-  raw?: string;
 }
 
 export interface ReadStats {
@@ -289,7 +284,7 @@ async function* textRows(source: DatasetSource, plan: Iterable<Piece>, filter?: 
           for (const rec of batch) {
             if (rec === DECLINED) { stats.rows++; continue; }
             if (!header) { header = uniqueNames(rec.fields); source.columns = header; continue; }
-            yield emit(stats, { line: sampled ? undefined : rec.line, sampleOffset: piece.sampleOffset, values: zip(header, rec.fields), raw: rec.raw });
+            yield emit(stats, { line: sampled ? undefined : rec.line, sampleOffset: piece.sampleOffset, values: zip(header, rec.fields) });
           }
         }
       } else if (source.format === 'jsonl' || source.format === 'json') {
@@ -303,7 +298,7 @@ async function* textRows(source: DatasetSource, plan: Iterable<Piece>, filter?: 
           }
           const values = isRecord(item.value) ? item.value : { value: item.value };
           for (const k of Object.keys(values)) if (!source.columns.includes(k) && source.columns.length < 10_000) source.columns.push(k);
-          yield emit(stats, { line: sampled ? undefined : item.line, sampleOffset: piece.sampleOffset, values, ...(item.raw !== undefined ? { raw: item.raw } : {}) });
+          yield emit(stats, { line: sampled ? undefined : item.line, sampleOffset: piece.sampleOffset, values });
         }
       } else {
         let line = 0;
@@ -311,7 +306,7 @@ async function* textRows(source: DatasetSource, plan: Iterable<Piece>, filter?: 
           line++;
           if (text.trim() === '') continue;
           if (filter && !new HitCursor(filter.hits(text)).any(0, text.length)) { stats.rows++; continue; }
-          yield emit(stats, { line: sampled ? undefined : line, sampleOffset: piece.sampleOffset, values: { text }, raw: text });
+          yield emit(stats, { line: sampled ? undefined : line, sampleOffset: piece.sampleOffset, values: { text } });
         }
       }
     } catch (error) {
@@ -344,7 +339,6 @@ async function* textRows(source: DatasetSource, plan: Iterable<Piece>, filter?: 
 function emit(stats: ReadStats, row: Omit<DatasetRow, 'index'>): DatasetRow {
   stats.rows++;
   const out: DatasetRow = { index: stats.rows, values: row.values };
-  if (row.raw !== undefined) out.raw = row.raw;
   if (row.line !== undefined) out.line = row.line;
   if (row.sampleOffset !== undefined) out.sampleOffset = row.sampleOffset;
   return out;

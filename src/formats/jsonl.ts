@@ -7,8 +7,6 @@ export interface JsonItem {
   line: number;
   value?: unknown;
   error?: string;
-  /** The line's text (JSON Lines only): for a cheap look before the parsed value. */
-  raw?: string;
   /** The caller's filter had no hit in the line: it was not parsed (JSON Lines only; `line` is then 0). */
   declined?: true;
 }
@@ -70,9 +68,9 @@ function parseLine(raw: string, line: number): JsonItem | undefined {
   const text = (line === 1 ? raw.replace(/^\uFEFF/, '') : raw).trim();
   if (text === '') return undefined;
   try {
-    return { line, value: JSON.parse(text), raw: text };
+    return { line, value: JSON.parse(text) };
   } catch (error) {
-    return { line, error: (error as Error).message, raw: text };
+    return { line, error: (error as Error).message };
   }
 }
 
