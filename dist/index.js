@@ -56406,7 +56406,7 @@ class HitCursor {
 
 const MAX_RECORD_BYTES = 8 * 1024 * 1024;
 /** What a declined record comes out as. */
-const DECLINED = Object.freeze({ fields: [], line: 0, endLine: 0, raw: '' });
+const DECLINED = Object.freeze({ fields: [], line: 0, endLine: 0 });
 /** The same records, an array per input chunk (one await per chunk rather than per record). */
 async function* csvBatches(chunks, opts) {
     const decoder = new TextDecoder('utf-8');
@@ -56470,8 +56470,7 @@ class CsvParser {
                     yield DECLINED;
                     continue;
                 }
-                const raw = buf.slice(start, stop);
-                yield { fields: raw.split(this.delim), line, endLine: line, raw };
+                yield { fields: buf.slice(start, stop).split(this.delim), line, endLine: line };
                 continue;
             }
             if (hits) {
@@ -56571,10 +56570,7 @@ class CsvParser {
         if (i - start > this.max)
             throw new TooLongError(`the CSV record from line ${line} is longer than ${this.max} characters`);
         this.line += breaks + 1;
-        let end = i;
-        while (end > start && (buf.charCodeAt(end - 1) === 10 || buf.charCodeAt(end - 1) === 13))
-            end--;
-        return { record: { fields, line, endLine: line + breaks, raw: buf.slice(start, end) }, next: i };
+        return { record: { fields, line, endLine: line + breaks }, next: i };
     }
 }
 /**
@@ -56697,10 +56693,10 @@ function parseLine(raw, line) {
     if (text === '')
         return undefined;
     try {
-        return { line, value: JSON.parse(text), raw: text };
+        return { line, value: JSON.parse(text) };
     }
     catch (error) {
-        return { line, error: error.message, raw: text };
+        return { line, error: error.message };
     }
 }
 /**
@@ -65808,7 +65804,7 @@ async function* textRows(source, plan, filter) {
                             source.columns = header;
                             continue;
                         }
-                        yield emit(stats, { line: sampled ? undefined : rec.line, sampleOffset: piece.sampleOffset, values: zip(header, rec.fields), raw: rec.raw });
+                        yield emit(stats, { line: sampled ? undefined : rec.line, sampleOffset: piece.sampleOffset, values: zip(header, rec.fields) });
                     }
                 }
             }
@@ -65828,7 +65824,7 @@ async function* textRows(source, plan, filter) {
                     for (const k of Object.keys(values))
                         if (!source.columns.includes(k) && source.columns.length < 10_000)
                             source.columns.push(k);
-                    yield emit(stats, { line: sampled ? undefined : item.line, sampleOffset: piece.sampleOffset, values, ...(item.raw !== undefined ? { raw: item.raw } : {}) });
+                    yield emit(stats, { line: sampled ? undefined : item.line, sampleOffset: piece.sampleOffset, values });
                 }
             }
             else {
@@ -65841,7 +65837,7 @@ async function* textRows(source, plan, filter) {
                         stats.rows++;
                         continue;
                     }
-                    yield emit(stats, { line: sampled ? undefined : line, sampleOffset: piece.sampleOffset, values: { text }, raw: text });
+                    yield emit(stats, { line: sampled ? undefined : line, sampleOffset: piece.sampleOffset, values: { text } });
                 }
             }
         }
@@ -65880,8 +65876,6 @@ async function* textRows(source, plan, filter) {
 function emit(stats, row) {
     stats.rows++;
     const out = { index: stats.rows, values: row.values };
-    if (row.raw !== undefined)
-        out.raw = row.raw;
     if (row.line !== undefined)
         out.line = row.line;
     if (row.sampleOffset !== undefined)
