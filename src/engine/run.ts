@@ -151,7 +151,7 @@ async function onThread(file: ScannedFile, opts: EngineOptions): Promise<Finding
     opts.logger.debug(`worker thread failed on ${file.path}: ${(error as Error)?.stack ?? error}`);
     const raw: Raw[] = [];
     engineFinding(raw, opts.policy, RULE_ERROR, file.path,
-      `Checking this file stopped its worker thread (${describe(error)}); the file was not checked. A file that exhausts a thread's memory is often built to: look at it before merging.`);
+      `Checking this file failed in its worker thread (${describe(error)}); the file was not checked. A file that exhausts a thread's memory is often built to: look at it before merging.`);
     return finish(raw, file.path, []);
   }
 }
