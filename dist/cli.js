@@ -84342,7 +84342,7 @@ async function onThread(file, opts) {
             return undefined;
         opts.logger.debug(`worker thread failed on ${file.path}: ${error?.stack ?? error}`);
         const raw = [];
-        engineFinding(raw, opts.policy, RULE_ERROR, file.path, `Checking this file stopped its worker thread (${describe$1(error)}); the file was not checked. A file that exhausts a thread's memory is often built to: look at it before merging.`);
+        engineFinding(raw, opts.policy, RULE_ERROR, file.path, `Checking this file failed in its worker thread (${describe$1(error)}); the file was not checked. A file that exhausts a thread's memory is often built to: look at it before merging.`);
         return finish$1(raw, file.path, []);
     }
 }
