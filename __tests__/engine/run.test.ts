@@ -7,6 +7,7 @@ import { silentLogger } from '../../src/engine/logger.js';
 import { defineRule, type AnyRule } from '../../src/engine/rule.js';
 import { RULE_ERROR, SCAN_LIMIT, runEngine } from '../../src/engine/run.js';
 import { allRules } from '../../src/rules/index.js';
+import { ThreadsUnavailable, WorkerDied, type EngineThreads } from '../../src/engine/threads.js';
 import { makePolicy } from '../helpers/policy.js';
 
 /** A rule that reports every line containing TODO-BAD, so tests control findings through file text. */
@@ -175,5 +176,31 @@ describe('engine', () => {
     const discovery = fixture({ 'a.txt': 'TODO-BAD' }, 'model');
     expect((await run(discovery, { 'data/test-marker': true })).findings).toEqual([]);
     expect((await run(fixture({ 'a.txt': 'TODO-BAD' }), {})).findings).toEqual([]);
+  });
+
+  describe('with worker threads', () => {
+    const big = `${'x'.repeat(1024 * 1024)}\nTODO-BAD here\n`;
+    const threads = (check: (file: ScannedFile) => Promise<never>, sent: string[]) =>
+      ({ available: () => true, check: (file: ScannedFile) => { sent.push(file.path); return check(file); } }) as unknown as EngineThreads;
+    const go = (t: EngineThreads) => runEngine({
+      rules, policy: makePolicy(rules, { 'data/test-marker': true, [RULE_ERROR]: true }), discovery: fixture({ 'big.txt': big, 'small.txt': 'TODO-BAD\n' }),
+      logger: silentLogger, today: '2026-06-01', threads: t,
+    });
+
+    it('sends only large files to a thread; one whose thread died gets a high finding and nothing else', async () => {
+      const sent: string[] = [];
+      const { findings } = await go(threads(async () => { throw new WorkerDied('the worker thread exited with code 3'); }, sent));
+      expect(sent).toEqual(['big.txt']);
+      expect(findings.filter((f) => f.location.path === 'big.txt').map((f) => [f.ruleId, f.severity, f.message])).toEqual([[RULE_ERROR, 'high',
+        'Checking this file failed in its worker thread (the worker thread exited with code 3); the file was not checked. A file that exhausts a thread\'s memory is often built to: look at it before merging.']]);
+      expect(findings.filter((f) => f.location.path === 'small.txt').map((f) => f.ruleId)).toEqual(['data/test-marker']);
+    });
+
+    it('checks a file on this thread when threads are unavailable', async () => {
+      const sent: string[] = [];
+      const { findings } = await go(threads(async () => { throw new ThreadsUnavailable('no threads here'); }, sent));
+      expect(sent).toEqual(['big.txt']);
+      expect(findings.map((f) => `${f.location.path}:${f.location.line} ${f.ruleId}`).sort()).toEqual(['big.txt:2 data/test-marker', 'small.txt:1 data/test-marker']);
+    });
   });
 });
