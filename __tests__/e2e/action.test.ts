@@ -32,15 +32,17 @@ describe('action bundle (dist/index.js)', () => {
     expect(JSON.parse(readFileSync(join(workspace, 'ai-gate.sarif'), 'utf8')).runs[0].results).toHaveLength(1);
   });
 
-  it('checks a large dataset in a worker thread started from the action bundle itself', () => {
+  it('checks large datasets in a worker thread started from the action bundle itself', () => {
     const rows = Array.from({ length: 60_000 }, (_, i) => (i === 41_234 ? `${i},"mail ann@example.com"` : `${i},"row ${i} is fine"`));
-    const { code, stdout, outputs, workspace } = runAction({ 'data/big.csv': `id,text\n${rows.join('\n')}\n` }, {}, { AI_GATE_THREADS: '1' });
+    const csv = `id,text\n${rows.join('\n')}\n`;
+    const { code, stdout, outputs, workspace } = runAction({ 'data/big.csv': csv, 'data/big-copy.csv': csv }, {}, { AI_GATE_THREADS: '1' });
     expect(Buffer.byteLength(rows.join('\n'))).toBeGreaterThan(1024 * 1024);
     expect(code).toBe(1);
     expect(outputs.result).toBe('fail');
-    expect(stdout).toContain('::debug::data/big.csv: checked in a worker thread');
+    expect(stdout).toMatch(/::debug::data\/big(-copy)?\.csv: checked in a worker thread/);
     const report = JSON.parse(readFileSync(join(workspace, 'ai-gate-report.json'), 'utf8'));
-    expect(report.findings.filter((f: { ruleId: string }) => f.ruleId === 'data/pii').map((f: { location: { line: number } }) => f.location.line)).toEqual([41_236]);
+    expect(report.findings.filter((f: { ruleId: string }) => f.ruleId === 'data/pii').map((f: { location: { path: string; line: number } }) => `${f.location.path}:${f.location.line}`))
+      .toEqual(['data/big-copy.csv:41236', 'data/big.csv:41236']);
   });
 
   it('fails on the fail-on input', () => {

@@ -182,25 +182,32 @@ describe('engine', () => {
     const big = `${'x'.repeat(1024 * 1024)}\nTODO-BAD here\n`;
     const threads = (check: (file: ScannedFile) => Promise<never>, sent: string[]) =>
       ({ available: () => true, check: (file: ScannedFile) => { sent.push(file.path); return check(file); } }) as unknown as EngineThreads;
-    const go = (t: EngineThreads) => runEngine({
-      rules, policy: makePolicy(rules, { 'data/test-marker': true, [RULE_ERROR]: true }), discovery: fixture({ 'big.txt': big, 'small.txt': 'TODO-BAD\n' }),
+    const go = (t: EngineThreads, files: Record<string, string> = { 'big.txt': big, 'big2.txt': big, 'small.txt': 'TODO-BAD\n' }) => runEngine({
+      rules, policy: makePolicy(rules, { 'data/test-marker': true, [RULE_ERROR]: true }), discovery: fixture(files),
       logger: silentLogger, today: '2026-06-01', threads: t,
     });
 
     it('sends only large files to a thread; one whose thread died gets a high finding and nothing else', async () => {
       const sent: string[] = [];
-      const { findings } = await go(threads(async () => { throw new WorkerDied('the worker thread exited with code 3'); }, sent));
-      expect(sent).toEqual(['big.txt']);
+      const { findings } = await go(threads(async (f) => { if (f.path === 'big.txt') throw new WorkerDied('the worker thread exited with code 3'); throw new ThreadsUnavailable('x'); }, sent));
+      expect(sent.sort()).toEqual(['big.txt', 'big2.txt']);
       expect(findings.filter((f) => f.location.path === 'big.txt').map((f) => [f.ruleId, f.severity, f.message])).toEqual([[RULE_ERROR, 'high',
         'Checking this file failed in its worker thread (the worker thread exited with code 3); the file was not checked. A file that exhausts a thread\'s memory is often built to: look at it before merging.']]);
-      expect(findings.filter((f) => f.location.path === 'small.txt').map((f) => f.ruleId)).toEqual(['data/test-marker']);
+      expect(findings.filter((f) => f.location.path !== 'big.txt').map((f) => `${f.location.path} ${f.ruleId}`)).toEqual(['big2.txt data/test-marker', 'small.txt data/test-marker']);
+    });
+
+    it('keeps a single large file on this thread (a thread would only add its start-up)', async () => {
+      const sent: string[] = [];
+      const { findings } = await go(threads(async () => { throw new WorkerDied('must not be called'); }, sent), { 'big.txt': big, 'small.txt': 'TODO-BAD\n' });
+      expect(sent).toEqual([]);
+      expect(findings.map((f) => `${f.location.path}:${f.location.line} ${f.ruleId}`).sort()).toEqual(['big.txt:2 data/test-marker', 'small.txt:1 data/test-marker']);
     });
 
     it('checks a file on this thread when threads are unavailable', async () => {
       const sent: string[] = [];
       const { findings } = await go(threads(async () => { throw new ThreadsUnavailable('no threads here'); }, sent));
-      expect(sent).toEqual(['big.txt']);
-      expect(findings.map((f) => `${f.location.path}:${f.location.line} ${f.ruleId}`).sort()).toEqual(['big.txt:2 data/test-marker', 'small.txt:1 data/test-marker']);
+      expect(sent.sort()).toEqual(['big.txt', 'big2.txt']);
+      expect(findings.map((f) => `${f.location.path}:${f.location.line} ${f.ruleId}`).sort()).toEqual(['big.txt:2 data/test-marker', 'big2.txt:2 data/test-marker', 'small.txt:1 data/test-marker']);
     });
   });
 });

@@ -93,6 +93,12 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
   const files = opts.shard ? discovery.files.filter((f) => inShard(f.path, opts.shard)) : discovery.files;
   const perFile: Finding[][] = new Array(files.length);
   let next = 0, done = 0, bytesScanned = 0;
+  // A thread pays for itself only with a second large file to check meanwhile: with one (a pull request adding
+  // a dataset), starting a thread would only add its start-up and its memory.
+  const threadable = (f: ScannedFile) => f.size >= THREAD_FILE_BYTES && !needsBase(f, opts);
+  let threadableCount = 0;
+  if (opts.threads) for (const f of files) if (threadable(f) && ++threadableCount >= 2) break;
+  const threads = threadableCount >= 2 ? opts.threads : undefined;
 
   // Rules work on the main thread, so a large file gains nothing from company and several at once only add
   // up their buffers and garbage: large files take turns while small ones fill the other slots.
@@ -101,7 +107,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     while (next < files.length) {
       const index = next++;
       const file = files[index];
-      const threaded = opts.threads?.available() && file.size >= THREAD_FILE_BYTES && !needsBase(file, opts) ? await onThread(file, opts) : undefined;
+      const threaded = threads?.available() && threadable(file) ? await onThread(file, threads, opts) : undefined;
       if (threaded) {
         perFile[index] = threaded;
       } else if (file.size >= LARGE_FILE_BYTES) {
@@ -140,10 +146,10 @@ function needsBase(file: ScannedFile, opts: EngineOptions): boolean {
  * The file's findings from a worker thread; undefined when threads do not run here (the caller checks it on
  * this thread). A worker that died on the file leaves a high finding: the file was not checked.
  */
-async function onThread(file: ScannedFile, opts: EngineOptions): Promise<Finding[] | undefined> {
+async function onThread(file: ScannedFile, threads: EngineThreads, opts: EngineOptions): Promise<Finding[] | undefined> {
   if (!enabledFor(file, opts)) return [];
   try {
-    const findings = await opts.threads!.check(file);
+    const findings = await threads.check(file);
     opts.logger.debug(`${file.path}: checked in a worker thread`);
     return findings;
   } catch (error) {
