@@ -54105,6 +54105,15 @@ async function runEngine(opts) {
     const files = opts.shard ? discovery.files.filter((f) => inShard(f.path, opts.shard)) : discovery.files;
     const perFile = new Array(files.length);
     let next = 0, done = 0, bytesScanned = 0;
+    // A thread pays for itself only with a second large file to check meanwhile: with one (a pull request adding
+    // a dataset), starting a thread would only add its start-up and its memory.
+    const threadable = (f) => f.size >= THREAD_FILE_BYTES && !needsBase(f, opts);
+    let threadableCount = 0;
+    if (opts.threads)
+        for (const f of files)
+            if (threadable(f) && ++threadableCount >= 2)
+                break;
+    const threads = threadableCount >= 2 ? opts.threads : undefined;
     // Rules work on the main thread, so a large file gains nothing from company and several at once only add
     // up their buffers and garbage: large files take turns while small ones fill the other slots.
     let largeTurn = Promise.resolve();
@@ -54112,7 +54121,7 @@ async function runEngine(opts) {
         while (next < files.length) {
             const index = next++;
             const file = files[index];
-            const threaded = opts.threads?.available() && file.size >= THREAD_FILE_BYTES && !needsBase(file, opts) ? await onThread(file, opts) : undefined;
+            const threaded = threads?.available() && threadable(file) ? await onThread(file, threads, opts) : undefined;
             if (threaded) {
                 perFile[index] = threaded;
             }
@@ -54151,11 +54160,11 @@ function needsBase(file, opts) {
  * The file's findings from a worker thread; undefined when threads do not run here (the caller checks it on
  * this thread). A worker that died on the file leaves a high finding: the file was not checked.
  */
-async function onThread(file, opts) {
+async function onThread(file, threads, opts) {
     if (!enabledFor(file, opts))
         return [];
     try {
-        const findings = await opts.threads.check(file);
+        const findings = await threads.check(file);
         opts.logger.debug(`${file.path}: checked in a worker thread`);
         return findings;
     }
