@@ -203,6 +203,17 @@ describe('engine', () => {
       expect(findings.map((f) => `${f.location.path}:${f.location.line} ${f.ruleId}`).sort()).toEqual(['big.txt:2 data/test-marker', 'small.txt:1 data/test-marker']);
     });
 
+    it('does not count a large model whose rules read only its header (safetensors) as a second large file', async () => {
+      const sent: string[] = [];
+      const discovery = fixture({ 'big.txt': big, 'w.safetensors': big });
+      Object.assign(discovery.files[1], { kind: 'model', format: 'safetensors' });
+      await runEngine({
+        rules, policy: makePolicy(rules, { 'data/test-marker': true, [RULE_ERROR]: true }), discovery, logger: silentLogger, today: '2026-06-01',
+        threads: threads(async () => { throw new WorkerDied('must not be called'); }, sent),
+      });
+      expect(sent).toEqual([]);
+    });
+
     it('checks a file on this thread when threads are unavailable', async () => {
       const sent: string[] = [];
       const { findings } = await go(threads(async () => { throw new ThreadsUnavailable('no threads here'); }, sent));

@@ -58,6 +58,9 @@ export const LARGE_FILE_BYTES = 16 * 1024 * 1024;
 /** Files at least this large go to a worker thread when there are threads: below it, sending costs more. */
 export const THREAD_FILE_BYTES = 1024 * 1024;
 
+/** Model formats whose rules read a header and an index, whatever the file's size: no work for a thread. */
+const HEADER_ONLY_FORMATS: ReadonlySet<string> = new Set(['safetensors', 'gguf', 'npy', 'lfs-pointer']);
+
 type Raw = Omit<Finding, 'fingerprint' | 'blocking'> & { key?: string };
 
 /**
@@ -94,8 +97,9 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
   const perFile: Finding[][] = new Array(files.length);
   let next = 0, done = 0, bytesScanned = 0;
   // A thread pays for itself only with a second large file to check meanwhile: with one (a pull request adding
-  // a dataset), starting a thread would only add its start-up and its memory.
-  const threadable = (f: ScannedFile) => f.size >= THREAD_FILE_BYTES && !needsBase(f, opts);
+  // a dataset), starting a thread would only add its start-up and its memory. Large models whose rules read only
+  // a header (safetensors, GGUF) do not count: they are quick anywhere.
+  const threadable = (f: ScannedFile) => f.size >= THREAD_FILE_BYTES && !needsBase(f, opts) && !HEADER_ONLY_FORMATS.has(f.format);
   let threadableCount = 0;
   if (opts.threads) for (const f of files) if (threadable(f) && ++threadableCount >= 2) break;
   const threads = threadableCount >= 2 ? opts.threads : undefined;
