@@ -84250,6 +84250,8 @@ const SCAN_LIMIT = 'policy/scan-limit';
 const LARGE_FILE_BYTES = 16 * 1024 * 1024;
 /** Files at least this large go to a worker thread when there are threads: below it, sending costs more. */
 const THREAD_FILE_BYTES = 1024 * 1024;
+/** Model formats whose rules read a header and an index, whatever the file's size: no work for a thread. */
+const HEADER_ONLY_FORMATS = new Set(['safetensors', 'gguf', 'npy', 'lfs-pointer']);
 /**
  * `AI_GATE_TIMING=1`: the wall time each rule spent in its file checks, summed over files and printed at the
  * end of the run (as ESLint's TIMING does), for finding where a slow scan goes. Rules of different files
@@ -84284,8 +84286,9 @@ async function runEngine(opts) {
     const perFile = new Array(files.length);
     let next = 0, done = 0, bytesScanned = 0;
     // A thread pays for itself only with a second large file to check meanwhile: with one (a pull request adding
-    // a dataset), starting a thread would only add its start-up and its memory.
-    const threadable = (f) => f.size >= THREAD_FILE_BYTES && !needsBase(f, opts);
+    // a dataset), starting a thread would only add its start-up and its memory. Large models whose rules read only
+    // a header (safetensors, GGUF) do not count: they are quick anywhere.
+    const threadable = (f) => f.size >= THREAD_FILE_BYTES && !needsBase(f, opts) && !HEADER_ONLY_FORMATS.has(f.format);
     let threadableCount = 0;
     if (opts.threads)
         for (const f of files)
