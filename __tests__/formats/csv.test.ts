@@ -75,4 +75,30 @@ describe('csvRecords', () => {
       });
     }), { numRuns: 500 });
   });
+
+  it('with a filter, agrees with the plain parse on any text, lenient quotes and lone CRs included (property)', async () => {
+    // Not only what RFC 4180 writes: quotes in the middle of unquoted fields, text after a closing quote, a quote
+    // left open, CR without LF, blank lines; in records declined whole, split at any chunk size.
+    const text = fc.array(fc.constantFrom('a', 'é', ',', '"', '""', '\n', '\r', '\r\n', ' ', '1', ',"', '"\n'), { maxLength: 40 }).map((a) => a.join(''));
+    const parse = async (bytes: Buffer, size: number, filter?: { hits: (t: string) => number[] }) => {
+      const chunks = (async function* () { for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size); })();
+      const out: (CsvRecord | string)[] = [];
+      try {
+        for await (const r of csvRecords(chunks, { delimiter: ',', ...(filter ? { filter } : {}) })) out.push(r);
+      } catch (error) {
+        out.push(`error: ${(error as Error).message}`);
+      }
+      return out;
+    };
+    await fc.assert(fc.asyncProperty(text, fc.integer({ min: 1, max: 9 }), async (t, size) => {
+      const bytes = Buffer.from(`h\n${t}`);
+      const plain = await parse(bytes, size);
+      const filtered = await parse(bytes, size, { hits: (s: string) => [...s.matchAll(/é/g)].map((m) => m.index!) });
+      expect(filtered.length).toBe(plain.length);
+      plain.forEach((r, i) => {
+        if (typeof r === 'string' || r.fields.some((f) => f.includes('é'))) expect([t, filtered[i]]).toEqual([t, r]);
+        else expect([t, filtered[i]]).toEqual([t, DECLINED]);
+      });
+    }), { numRuns: 3000 });
+  });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
 import { FormatError } from '../../src/formats/errors.js';
 import { jsonArrayElements, jsonLines, type JsonItem } from '../../src/formats/jsonl.js';
 
@@ -20,6 +21,21 @@ describe('jsonLines', () => {
       const items = await collect(jsonLines(chunked(text, size)));
       expect(items.map((i) => [i.line, i.value ?? 'ERR'])).toEqual([[1, { a: 1 }], [3, { a: 'é' }], [4, 'ERR'], [5, { a: 3 }]]);
     }
+  });
+
+  it('with a filter, declines exactly the non-blank lines without a hit and keeps every other item the same (property)', async () => {
+    const text = fc.array(fc.constantFrom('{"a":1}', '{"a":"é"}', '"é"', 'é', 'x', ' ', '\u00a0', '\n', '\r\n', '{', '1'), { maxLength: 30 }).map((a) => a.join(''));
+    await fc.assert(fc.asyncProperty(text, fc.integer({ min: 1, max: 9 }), async (t, size) => {
+      const plain = await collect(jsonLines(chunked(t, size)));
+      const hits = (s: string) => [...s.matchAll(/é/g)].map((m) => m.index!);
+      const filtered = await collect(jsonLines(chunked(t, size), { filter: { hits } }));
+      expect(filtered.length).toBe(plain.length);
+      const lines = t.split('\n');
+      plain.forEach((item, i) => {
+        if (lines[item.line - 1].includes('é')) expect([t, filtered[i]]).toEqual([t, item]);
+        else expect([t, filtered[i]]).toEqual([t, { line: 0, declined: true }]);
+      });
+    }), { numRuns: 2000 });
   });
 
   it('refuses a line longer than the bound', async () => {

@@ -1,5 +1,6 @@
 import { FormatError, TooLongError } from './errors.js';
 import { HitCursor, type RowFilter } from './row-filter.js';
+import { Utf8Chunks } from './utf8.js';
 
 /** One CSV record with where it sits: the 1-based lines it starts and ends on. */
 export interface CsvRecord {
@@ -37,21 +38,31 @@ export const DECLINED: Readonly<CsvRecord> = Object.freeze({ fields: [], line: 0
  * lines with quotes go through the character-level state machine.
  */
 export async function* csvRecords(chunks: AsyncIterable<Buffer>, opts: CsvOptions): AsyncIterable<CsvRecord> {
-  for await (const batch of csvBatches(chunks, opts)) yield* batch;
+  for await (const batch of csvBatches(chunks, opts)) {
+    for (const r of batch) {
+      if (typeof r !== 'number') yield r;
+      else for (let k = 0; k < r; k++) yield DECLINED;
+    }
+  }
 }
 
-/** The same records, an array per input chunk (one await per chunk rather than per record). */
-export async function* csvBatches(chunks: AsyncIterable<Buffer>, opts: CsvOptions): AsyncIterable<CsvRecord[]> {
-  const decoder = new TextDecoder('utf-8');
+/**
+ * The same records, an array per input chunk (one await per chunk rather than per record), in which a run of
+ * records the filter declined is only their number: most records of a filtered file cost no object at all.
+ */
+export type CsvBatch = Array<CsvRecord | number>;
+
+export async function* csvBatches(chunks: AsyncIterable<Buffer>, opts: CsvOptions): AsyncIterable<CsvBatch> {
+  const decoder = new Utf8Chunks();
   const parser = new CsvParser(opts);
   let first = true;
   for await (const chunk of chunks) {
-    let text = decoder.decode(chunk, { stream: true });
+    let text = decoder.decode(chunk);
     if (first && text.length) { text = text.replace(/^\uFEFF/, ''); first = false; }
-    const batch = [...parser.push(text, false)];
+    const batch = parser.push(text, false);
     if (batch.length) yield batch;
   }
-  const last = [...parser.push(decoder.decode(), true)];
+  const last = parser.push(decoder.end(), true);
   if (last.length) yield last;
 }
 
@@ -69,19 +80,27 @@ class CsvParser {
     this.max = opts.maxRecordBytes ?? MAX_RECORD_BYTES;
   }
 
-  *push(text: string, final: boolean): Iterable<CsvRecord> {
-    const buf = this.buf.length ? this.buf + text : text;
+  push(text: string, final: boolean): CsvBatch {
+    const out: CsvBatch = [];
+    let declined = 0;
+    const keep = (r: CsvRecord) => {
+      if (declined) { out.push(declined); declined = 0; }
+      out.push(r);
+    };
+    // Joined rather than concatenated: `+` makes a rope (a cons string), on which each character read in the
+    // loops below costs half again as much as on the flat string join() builds.
+    const buf = this.buf.length ? [this.buf, text].join('') : text;
     let p = 0;
     // The carried partial record is looked at again with the rest of it: a hit is never cut in two.
     const hits = this.filter ? new HitCursor(this.filter.hits(buf)) : undefined;
-    // The next quote at or after p, found again only once p passes it: searching afresh for every record made
-    // a chunk of many short unquoted lines cost quadratic time.
-    let nextQuote = -2;
+    // The next quote and newline at or after p, found again only once p passes them: searching afresh for every
+    // record made a chunk of many short unquoted lines cost quadratic time.
+    let nextQuote = -2, nextNl = -2;
     for (;;) {
       if (p >= buf.length) break;
-      const nl = buf.indexOf('\n', p);
+      if (nextNl !== -1 && nextNl < p) nextNl = buf.indexOf('\n', p);
       if (nextQuote !== -1 && nextQuote < p) nextQuote = buf.indexOf('"', p);
-      const quote = nextQuote;
+      const nl = nextNl, quote = nextQuote;
       if (quote < 0 || (nl >= 0 && quote > nl)) {
         // Fast path: the whole record is one line without quotes.
         if (nl < 0 && !final) break;
@@ -92,30 +111,33 @@ class CsvParser {
         if (stop - start > this.max) throw new TooLongError(`the CSV record on line ${line} is longer than ${this.max} characters`);
         p = nl < 0 ? buf.length : nl + 1;
         if (stop <= start) continue;
-        if (hits && !hits.any(start, stop)) { yield DECLINED; continue; }
-        yield { fields: buf.slice(start, stop).split(this.delim), line, endLine: line };
+        if (hits && !hits.any(start, stop)) { declined++; continue; }
+        keep({ fields: buf.slice(start, stop).split(this.delim), line, endLine: line });
         continue;
       }
       if (hits) {
         // Find the record's end without building its fields, and build them only if the record is wanted.
         const end = recordEnd(buf, p, this.delim, final);
-        if (end === undefined) break;
-        if (end.next - p > this.max) throw new TooLongError(`the CSV record from line ${this.line} is longer than ${this.max} characters`);
-        if (!hits.any(p, end.end)) {
+        // At the end of the input, a record that never ends goes to quoted(), which says which quote is open.
+        if (end === undefined && !final) break;
+        if (end && end.next - p > this.max) throw new TooLongError(`the CSV record from line ${this.line} is longer than ${this.max} characters`);
+        if (end && !hits.any(p, end.end)) {
           this.line += end.breaks + 1;
           p = end.next;
-          yield DECLINED;
+          declined++;
           continue;
         }
       }
       const rec = this.quoted(buf, p, final);
       if (!rec) break;
       p = rec.next;
-      yield rec.record;
+      keep(rec.record);
     }
+    if (declined) out.push(declined);
     this.buf = buf.slice(p);
     if (this.buf.length > this.max) throw new TooLongError(`a CSV record from line ${this.line} is longer than ${this.max} characters (an unclosed quote?)`);
     if (final && this.buf.length) throw new FormatError(`a quoted CSV field opened on line ${this.line} is never closed`);
+    return out;
   }
 
   /** The state machine for a record with quotes; undefined when the record is not complete in `buf` yet. */
@@ -180,35 +202,33 @@ class CsvParser {
 /**
  * Where the record starting at `start` ends, by the same rules as CsvParser.quoted but without building
  * fields: `end` before its line end, `next` after it, `breaks` the newlines inside quoted fields; undefined
- * when the record is not complete in `buf` yet. A quote left open is left for quoted() to report.
+ * when the record is not complete in `buf` yet. A quote left open is left for quoted() to report. It jumps
+ * from quote to quote: outside quoted fields only a quote can change what a newline means, and a quote opens
+ * a field only at the record's start or just after a delimiter (elsewhere it is a literal).
  */
 function recordEnd(buf: string, start: number, d: string, final: boolean): { end: number; next: number; breaks: number } | undefined {
   let i = start;
   let breaks = 0;
-  let atFieldStart = true;
+  let nl = buf.indexOf('\n', i);
   for (;;) {
-    if (i >= buf.length) return final ? { end: i, next: i, breaks } : undefined;
-    const c = buf.charCodeAt(i);
-    if (atFieldStart && c === 34) {
-      let j = i + 1;
-      for (;;) {
-        const q = buf.indexOf('"', j);
-        if (q < 0) return undefined; // unclosed: quoted() says so, or more input completes it
-        if (buf.charCodeAt(q + 1) === 34) { j = q + 2; continue; }
-        if (q + 1 >= buf.length && !final) return undefined;
-        breaks += countNewlines(buf, i + 1, q);
-        i = q + 1;
-        break;
-      }
-      atFieldStart = false;
-      continue;
+    const q = buf.indexOf('"', i);
+    if (q < 0 || (nl >= 0 && nl < q)) {
+      if (nl < 0) return final ? { end: buf.length, next: buf.length, breaks } : undefined;
+      const end = nl > i && buf.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+      return { end, next: nl + 1, breaks };
     }
-    if (buf[i] === d) { atFieldStart = true; i++; continue; }
-    if (c === 10) return { end: i, next: i + 1, breaks };
-    if (c === 13 && buf.charCodeAt(i + 1) === 10) return { end: i, next: i + 2, breaks };
-    if (c === 13 && i + 1 >= buf.length && !final) return undefined;
-    atFieldStart = false;
-    i++;
+    if (q !== start && buf[q - 1] !== d) { i = q + 1; continue; } // a literal quote
+    let j = q + 1;
+    for (;;) {
+      const close = buf.indexOf('"', j);
+      if (close < 0) return undefined; // unclosed: quoted() says so, or more input completes it
+      if (buf.charCodeAt(close + 1) === 34) { j = close + 2; continue; }
+      if (close + 1 >= buf.length && !final) return undefined;
+      breaks += countNewlines(buf, q + 1, close);
+      i = close + 1;
+      break;
+    }
+    if (nl >= 0 && nl < i) nl = buf.indexOf('\n', i);
   }
 }
 

@@ -9,10 +9,11 @@ import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
 import type { FileReader } from '../engine/rule.js';
 import type { ScannedFile } from '../discovery/types.js';
-import { DECLINED, MAX_RECORD_BYTES, csvBatches, sniffDelimiter } from './csv.js';
+import { MAX_RECORD_BYTES, csvBatches, sniffDelimiter } from './csv.js';
 import { HitCursor, type RowFilter } from './row-filter.js';
 import { FormatError, TooLongError } from './errors.js';
-import { jsonArrayElements, jsonLines } from './jsonl.js';
+import { incompleteTail } from './utf8.js';
+import { jsonArrayElements, jsonLineBatches, jsonLines } from './jsonl.js';
 import { openParquet, parquetRows } from './parquet.js';
 
 export type DatasetFormat = 'csv' | 'tsv' | 'jsonl' | 'json' | 'parquet' | 'text';
@@ -211,18 +212,6 @@ async function* validated(chunks: AsyncIterable<Buffer>, stats: ReadStats, base:
   if (stats.undecodableAt === undefined && carry.length && !isUtf8(carry)) stats.undecodableAt = offset - carry.length;
 }
 
-/** Where a multi-byte sequence cut off by the end of `buf` starts (or buf.length). */
-function incompleteTail(buf: Buffer): number {
-  for (let i = buf.length - 1; i >= Math.max(0, buf.length - 3); i--) {
-    const c = buf[i];
-    if ((c & 0xc0) === 0x80) continue;
-    if (c < 0xc2 || c > 0xf4) return buf.length; // ASCII or a byte that never starts a sequence
-    const need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
-    return i + need > buf.length ? i : buf.length;
-  }
-  return buf.length;
-}
-
 function firstInvalid(buf: Buffer): number {
   let lo = 0, hi = buf.length;
   while (hi - lo > 1) {
@@ -282,23 +271,25 @@ async function* textRows(source: DatasetSource, plan: Iterable<Piece>, filter?: 
         const csvFilter: RowFilter | undefined = filter && { hits: (text) => (header === undefined ? undefined : filter.hits(text)) };
         for await (const batch of csvBatches(rows, { delimiter: delim, ...(csvFilter ? { filter: csvFilter } : {}) })) {
           for (const rec of batch) {
-            if (rec === DECLINED) { stats.rows++; continue; }
+            if (typeof rec === 'number') { stats.rows += rec; continue; }
             if (!header) { header = uniqueNames(rec.fields); source.columns = header; continue; }
             yield emit(stats, { line: sampled ? undefined : rec.line, sampleOffset: piece.sampleOffset, values: zip(header, rec.fields) });
           }
         }
       } else if (source.format === 'jsonl' || source.format === 'json') {
-        const items = source.format === 'json' && !sampled ? jsonArrayElements(chunks) : jsonLines(chunks, filter ? { filter } : {});
-        for await (const item of items) {
-          if (item.declined) { stats.rows++; continue; }
-          if (item.error !== undefined) {
-            stats.badRows++;
-            stats.firstBadRow ??= { line: item.line, reason: item.error };
-            continue;
+        const batches = source.format === 'json' && !sampled ? oneByOne(jsonArrayElements(chunks)) : jsonLineBatches(chunks, filter ? { filter } : {});
+        for await (const batch of batches) {
+          for (const item of batch) {
+            if (typeof item === 'number') { stats.rows += item; continue; }
+            if (item.error !== undefined) {
+              stats.badRows++;
+              stats.firstBadRow ??= { line: item.line, reason: item.error };
+              continue;
+            }
+            const values = isRecord(item.value) ? item.value : { value: item.value };
+            for (const k of Object.keys(values)) if (!source.columns.includes(k) && source.columns.length < 10_000) source.columns.push(k);
+            yield emit(stats, { line: sampled ? undefined : item.line, sampleOffset: piece.sampleOffset, values });
           }
-          const values = isRecord(item.value) ? item.value : { value: item.value };
-          for (const k of Object.keys(values)) if (!source.columns.includes(k) && source.columns.length < 10_000) source.columns.push(k);
-          yield emit(stats, { line: sampled ? undefined : item.line, sampleOffset: piece.sampleOffset, values });
         }
       } else {
         let line = 0;
@@ -334,6 +325,10 @@ async function* textRows(source: DatasetSource, plan: Iterable<Piece>, filter?: 
     }
     return [delimiter, again()] as const;
   }
+}
+
+async function* oneByOne<T>(items: AsyncIterable<T>): AsyncIterable<T[]> {
+  for await (const item of items) yield [item];
 }
 
 function emit(stats: ReadStats, row: Omit<DatasetRow, 'index'>): DatasetRow {

@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { FormatError, TooLongError } from './errors.js';
 import { HitCursor, type RowFilter } from './row-filter.js';
 
@@ -20,6 +21,21 @@ export const MAX_LINE_BYTES = 8 * 1024 * 1024;
 export async function* jsonLines(
   chunks: AsyncIterable<Buffer>, opts: { firstLine?: number; maxLineBytes?: number; filter?: RowFilter } = {},
 ): AsyncIterable<JsonItem> {
+  for await (const batch of jsonLineBatches(chunks, opts)) {
+    for (const item of batch) {
+      if (typeof item !== 'number') yield item;
+      else for (let k = 0; k < item; k++) yield DECLINED_LINE;
+    }
+  }
+}
+
+/**
+ * The same items, an array per chunk, in which a run of non-blank lines the filter declined is only their
+ * number (one await per chunk, and no object for a declined line).
+ */
+export async function* jsonLineBatches(
+  chunks: AsyncIterable<Buffer>, opts: { firstLine?: number; maxLineBytes?: number; filter?: RowFilter } = {},
+): AsyncIterable<Array<JsonItem | number>> {
   const filter = opts.filter;
   const max = opts.maxLineBytes ?? MAX_LINE_BYTES;
   let line = (opts.firstLine ?? 1) - 1;
@@ -34,34 +50,50 @@ export async function* jsonLines(
       continue;
     }
     // Everything up to the chunk's last newline is decoded at once (a newline byte never sits inside a UTF-8
-    // sequence, so the cut is clean) and split: one decode per chunk rather than a copy and a decode per line.
+    // sequence, so the cut is clean) and walked line by line: one decode per chunk, and a line is sliced out
+    // only when it is parsed.
     const head = pending.length ? Buffer.concat([...pending, chunk.subarray(0, last)]) : chunk.subarray(0, last);
-    const all = head.toString('utf8');
+    const all = isAscii(head) ? head.toString('latin1') : head.toString('utf8');
     const hits = filter ? new HitCursor(filter.hits(all)) : undefined;
-    let at = 0;
-    for (const text of all.split('\n')) {
+    const out: Array<JsonItem | number> = [];
+    let declined = 0;
+    for (let at = 0; at <= all.length;) {
+      let end = all.indexOf('\n', at);
+      if (end < 0) end = all.length;
       line++;
-      if (text.length > max) throw new TooLongError(`line ${line} is longer than ${max} bytes`);
-      const item = hits && !hits.any(at, at + text.length) ? declined(text) : parseLine(text, line);
-      at += text.length + 1;
-      if (item) yield item;
+      if (end - at > max) throw new TooLongError(`line ${line} is longer than ${max} bytes`);
+      if (hits && !hits.any(at, end)) {
+        if (!blank(all, at, end)) declined++;
+      } else {
+        const item = parseLine(all.slice(at, end), line);
+        if (item) {
+          if (declined) { out.push(declined); declined = 0; }
+          out.push(item);
+        }
+      }
+      at = end + 1;
     }
+    if (declined) out.push(declined);
+    if (out.length) yield out;
     pending = last + 1 < chunk.length ? [chunk.subarray(last + 1)] : [];
     pendingBytes = chunk.length - last - 1;
     if (pendingBytes > max) throw new TooLongError(`line ${line + 1} is longer than ${max} bytes`);
   }
   if (pendingBytes > 0) {
     const text = Buffer.concat(pending).toString('utf8');
-    const item = filter && !new HitCursor(filter.hits(text)).any(0, text.length) ? declined(text) : parseLine(text, line + 1);
-    if (item) yield item;
+    const item = filter && !new HitCursor(filter.hits(text)).any(0, text.length) ? (blank(text, 0, text.length) ? undefined : 1) : parseLine(text, line + 1);
+    if (item) yield [item];
   }
 }
 
-/** What a line the caller did not want parsed comes out as (one shared object; blank lines are skipped). */
+/** What a line the caller did not want parsed comes out as from jsonLines (one shared object). */
 const DECLINED_LINE: Readonly<JsonItem> = Object.freeze({ line: 0, declined: true });
 
-function declined(raw: string): JsonItem | undefined {
-  return /\S/.test(raw) ? DECLINED_LINE : undefined;
+/** Whether text[from, to) is only white space (skipped, not counted as a row). */
+function blank(text: string, from: number, to: number): boolean {
+  const c = text.charCodeAt(from);
+  if (from < to && c > 32 && c !== 160 && c < 0x1680) return false; // the usual case: a line starting with `{`
+  return !/\S/.test(text.slice(from, to));
 }
 
 function parseLine(raw: string, line: number): JsonItem | undefined {
