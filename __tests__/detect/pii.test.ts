@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import {
-  cardNetwork, cardShapedValue, columnEntities, findPii, ibanValid, ipv4Public, ipv6Public, luhnValid, mayHoldPii, piiHits, ssnValid,
+  COLUMN_HINTS, HINTED_SHAPE_WORDS, cardNetwork, cardShapedValue, columnEntities, findPii, ibanValid, ipv4Public, ipv6Public, luhnValid, mayHoldPii, piiHits, ssnValid,
   type PiiEntity,
 } from '../../src/detect/pii.js';
 
@@ -187,6 +187,33 @@ describe('mayHoldPii (the row prefilter of data/pii)', () => {
     expect(mayHoldPii('{"email": "a\\u0040b.com"}')).toBe(true);
     expect(mayHoldPii('{"card": 4.111111111111111e15}')).toBe(true);
     expect(mayHoldPii('{"text": "plain", "n": 42}')).toBe(false);
+  });
+
+  it('HINTED_SHAPE_WORDS is in every column name that announces a phone, an SSN or a date of birth', () => {
+    for (const entity of ['phone', 'us-ssn', 'date-of-birth'] as const) {
+      const names = COLUMN_HINTS[entity].source.replace(/[\^$()]/g, '').split('|').map((n) => n.replace(/_\?/g, '_'));
+      for (const name of names) {
+        const variants = [name, name.replace(/_/g, ''), name.toUpperCase(), name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())];
+        for (const v of variants) {
+          if (columnEntities(v).has(entity)) expect([entity, v, HINTED_SHAPE_WORDS.test(v)]).toEqual([entity, v, true]);
+        }
+      }
+    }
+  });
+
+  it('a JSON Lines row is let through whenever findPii finds something under one of its keys, hinted by the words of its text (property)', () => {
+    const key = fc.constantFrom('id', 'text', 'note', 'phone', 'Phone', 'customerPhone', 'TEL', 'mobile_number', 'ssn', 'SSN', 'social_security',
+      'dob', 'DOB', 'birthDate', 'date_of_birth', 'bday', 'email', 'iban', 'card_number', 'ip_address', 'contactNumber', 'fax', 'created');
+    const value = fc.array(fc.constantFrom(...'0123456789 .-/:,+()@abcdefmrxyzABCDEFGMN'.split(''), 'March ', ' 19', '1984', '4111', 'GB29'), { maxLength: 24 }).map((a) => a.join(''));
+    const row = fc.dictionary(key, fc.oneof(value, value.map((v) => ({ inner: v }))), { maxKeys: 4 });
+    fc.assert(fc.property(row, (o) => {
+      const text = JSON.stringify(o);
+      const hits = piiHits(text, { hinted: HINTED_SHAPE_WORDS.test(text) });
+      for (const [k, v] of Object.entries(o)) {
+        const [column, cell] = typeof v === 'string' ? [k, v] : [`${k}.inner`, v.inner];
+        if (findPii(cell, { columnName: column }).length > 0) expect([text, hits.length > 0]).toEqual([text, true]);
+      }
+    }), { numRuns: 20_000 });
   });
 
   it('piiHits over many lines at once agrees with mayHoldPii on each line (property)', () => {

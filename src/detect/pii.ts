@@ -36,7 +36,7 @@ function raise(c: PiiConfidence): PiiConfidence {
 // ---- column names -------------------------------------------------------------------------------------------
 
 /** Column-name words that say what a column holds (split on `_`, `-`, spaces and camelCase). */
-const COLUMN_HINTS: Record<PiiEntity, RegExp> = {
+export const COLUMN_HINTS: Record<PiiEntity, RegExp> = {
   email: /^(e?mail|emails|email_?address|mail_?address)$|^e_mail$/,
   phone: /^(phone|phones|telephone|tel|mobile|cell|cellphone|fax|msisdn|phone_?number|contact_?number)$/,
   'us-ssn': /^(ssn|ssns|social_security|social_security_number|sozialversicherungsnummer)$/,
@@ -439,6 +439,15 @@ const MAY_HOLD_HINTED_PII: readonly RegExp[] = [
   ...MAY_HOLD_PII.slice(0, 3),
   /\d(?:[/.-]\d|\d\)?[ .-]\d{2}|(?:[ -]?\d){11}|[eE][+-]?\d|\d{6})|(?:19|20)\d\d/,
 ];
+
+/**
+ * Words that every column name announcing a phone number, an SSN or a date of birth holds (in any case): the
+ * entities whose column lets through shapes that mayHoldPii otherwise does not (bare digit runs, dates). A
+ * column named for an email, IBAN, IP address or card number changes confidence only: its values need the
+ * plain shapes. Text without any of these words cannot name such a column (JSON Lines keys are in the text;
+ * an escaped one has a backslash, which mayHoldPii lets through anyway). Tested against COLUMN_HINTS.
+ */
+export const HINTED_SHAPE_WORDS = /phone|tel|mobile|cell|fax|msisdn|contact|ssn|social|sozialversicherungsnummer|dob|birth|born|bday|geburtsdatum/i;
 
 export function mayHoldPii(text: string, opts: { hinted?: boolean } = {}): boolean {
   for (const re of opts.hinted ? MAY_HOLD_HINTED_PII : MAY_HOLD_PII) if (re.test(text)) return true;

@@ -1,7 +1,7 @@
 import { defineRule, type FileContext } from '../../engine/rule.js';
 import { redact } from '../../engine/redact.js';
 import {
-  PII_ENTITIES, cardShapedValue, columnEntities, confidenceAtLeast, findPii, luhnValid, piiHits, type PiiConfidence,
+  HINTED_SHAPE_WORDS, PII_ENTITIES, cardShapedValue, columnEntities, confidenceAtLeast, findPii, luhnValid, piiHits, type PiiConfidence,
   type PiiEntity,
 } from '../../detect/pii.js';
 import { FormatError } from '../../formats/errors.js';
@@ -175,7 +175,8 @@ export default defineRule<Options>({
           mode ??= source.format === 'csv' || source.format === 'tsv' || source.format === 'text'
             ? (source.columns.some((c) => columnEntities(c).size > 0) ? 'every row' : 'plain')
             : 'hinted';
-          return mode === 'every row' ? undefined : piiHits(text, { hinted: mode === 'hinted' });
+          // JSON Lines: the shapes a column name lets through count only in a chunk that could name such a column.
+          return mode === 'every row' ? undefined : piiHits(text, { hinted: mode === 'hinted' && HINTED_SHAPE_WORDS.test(text) });
         },
       };
       for await (const row of source.rows(filter)) {
