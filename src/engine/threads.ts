@@ -103,8 +103,10 @@ export class EngineThreads {
   private spawn(): void {
     this.alive++;
     // The old-space limit keeps a hostile file from growing one thread without bound: the thread dies, the
-    // file is reported, the scan goes on.
-    const worker = new Worker(this.entry, { workerData: this.data, resourceLimits: { maxOldGenerationSizeMb: 1024 } });
+    // file is reported, the scan goes on. A young generation of 8 MiB (V8 picks ~32 MiB for this heap size):
+    // what a rule allocates per piece of a file dies young, and on the bench's datasets the thread then holds
+    // ~45 MB less at the same speed (6.72 s, 341 MB -> 6.80 s, 297 MB).
+    const worker = new Worker(this.entry, { workerData: this.data, resourceLimits: { maxOldGenerationSizeMb: 1024, maxYoungGenerationSizeMb: 8 } });
     let ready = false;
     worker.on('message', (m: WorkerReply) => {
       if ('ready' in m) { ready = true; return; }
