@@ -68,6 +68,8 @@ export async function* csvBatches(chunks: AsyncIterable<Buffer>, opts: CsvOption
 
 class CsvParser {
   private buf = '';
+  private parts: string[] = [];
+  private partsLength = 0;
   private line: number;
   private readonly delim: string;
   private readonly max: number;
@@ -80,7 +82,18 @@ class CsvParser {
     this.max = opts.maxRecordBytes ?? MAX_RECORD_BYTES;
   }
 
-  push(text: string, final: boolean): CsvBatch {
+  push(piece: string, final: boolean): CsvBatch {
+    // No record can end before a newline (or the end of the input): pieces without one are only collected, so
+    // that a long line is joined and looked at once rather than again with every piece (quadratic).
+    if (!final && piece.indexOf('\n') < 0) {
+      this.parts.push(piece);
+      this.partsLength += piece.length;
+      if (this.buf.length + this.partsLength > this.max) throw new TooLongError(`a CSV record from line ${this.line} is longer than ${this.max} characters (an unclosed quote?)`);
+      return [];
+    }
+    const text = this.parts.length ? [...this.parts, piece].join('') : piece;
+    this.parts = [];
+    this.partsLength = 0;
     const out: CsvBatch = [];
     let declined = 0;
     const keep = (r: CsvRecord) => {
