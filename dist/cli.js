@@ -5526,6 +5526,8 @@ async function* csvBatches(chunks, opts) {
 }
 class CsvParser {
     buf = '';
+    parts = [];
+    partsLength = 0;
     line;
     delim;
     max;
@@ -5536,7 +5538,19 @@ class CsvParser {
         this.delim = opts.delimiter;
         this.max = opts.maxRecordBytes ?? MAX_RECORD_BYTES;
     }
-    push(text, final) {
+    push(piece, final) {
+        // No record can end before a newline (or the end of the input): pieces without one are only collected, so
+        // that a long line is joined and looked at once rather than again with every piece (quadratic).
+        if (!final && piece.indexOf('\n') < 0) {
+            this.parts.push(piece);
+            this.partsLength += piece.length;
+            if (this.buf.length + this.partsLength > this.max)
+                throw new TooLongError(`a CSV record from line ${this.line} is longer than ${this.max} characters (an unclosed quote?)`);
+            return [];
+        }
+        const text = this.parts.length ? [...this.parts, piece].join('') : piece;
+        this.parts = [];
+        this.partsLength = 0;
         const out = [];
         let declined = 0;
         const keep = (r) => {
