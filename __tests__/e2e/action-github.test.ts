@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FakeGitHub, type PullFile } from '../helpers/fake-github/server.js';
+import { tempDir } from '../helpers/temp.js';
 
 /**
  * The bundled action (dist/index.js, or AI_GATE_ACTION) run as the runner runs it, against a fake GitHub API
@@ -60,7 +60,7 @@ function payload(o: RunOptions): unknown {
 
 async function runAction(fakeGh: FakeGitHub, o: RunOptions) {
   const url = await fakeGh.start();
-  const workspace = mkdtempSync(join(tmpdir(), 'ai-gate-e2e-'));
+  const workspace = tempDir('ai-gate-e2e-');
   let base = BASE;
   if (o.git) {
     const git = (...args: string[]) => execFileSync('git', ['-C', workspace, '-c', 'user.email=t@t', '-c', 'user.name=t', ...args], { encoding: 'utf8' });
@@ -76,7 +76,7 @@ async function runAction(fakeGh: FakeGitHub, o: RunOptions) {
     execFileSync('git', ['-C', workspace, '-c', 'user.email=t@t', '-c', 'user.name=t', 'add', '-A']);
     execFileSync('git', ['-C', workspace, '-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-q', '-m', 'head']);
   }
-  const out = mkdtempSync(join(tmpdir(), 'ai-gate-e2e-out-'));
+  const out = tempDir('ai-gate-e2e-out-');
   const eventPath = join(out, 'event.json');
   const ev = payload(o) as any;
   ev.pull_request.base.sha = base;

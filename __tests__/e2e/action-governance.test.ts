@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FakeGitHub, type FakeReview, type PullFile } from '../helpers/fake-github/server.js';
+import { tempDir } from '../helpers/temp.js';
 
 /**
  * Governance in the bundled action (AI_GATE_ACTION or dist/index.js) against the fake GitHub API: required
@@ -40,12 +40,12 @@ afterEach(async () => { await fake?.stop(); fake = undefined; });
 
 async function runAction(fakeGh: FakeGitHub, files: Record<string, string | Buffer>, eventName = 'pull_request') {
   const url = await fakeGh.start();
-  const workspace = mkdtempSync(join(tmpdir(), 'ai-gate-gov-'));
+  const workspace = tempDir('ai-gate-gov-');
   for (const [p, c] of Object.entries(files)) {
     mkdirSync(dirname(join(workspace, p)), { recursive: true });
     writeFileSync(join(workspace, p), c);
   }
-  const out = mkdtempSync(join(tmpdir(), 'ai-gate-gov-out-'));
+  const out = tempDir('ai-gate-gov-out-');
   const event = {
     action: eventName === 'pull_request_review' ? 'submitted' : 'synchronize', number: 7,
     ...(eventName === 'pull_request_review' ? { review: { state: 'approved', user: { login: 'dave' } } } : {}),

@@ -1,21 +1,21 @@
 import { describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tempDir } from '../helpers/temp.js';
 
 /** The bundled action, run as the runner runs it: `node dist/index.js` with INPUT_* and GITHUB_* set. */
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const pickle = Buffer.from('\x80\x04\x95\x10\x00\x00\x00\x00\x00\x00\x00}\x94\x8c\x01a\x94K\x01s.', 'latin1');
 
 function runAction(files: Record<string, string | Buffer>, inputs: Record<string, string> = {}, extraEnv: NodeJS.ProcessEnv = {}) {
-  const workspace = mkdtempSync(join(tmpdir(), 'ai-gate-ws-'));
+  const workspace = tempDir('ai-gate-ws-');
   for (const [path, content] of Object.entries(files)) {
     mkdirSync(dirname(join(workspace, path)), { recursive: true });
     writeFileSync(join(workspace, path), content);
   }
-  const output = join(mkdtempSync(join(tmpdir(), 'ai-gate-out-')), 'output');
+  const output = join(tempDir('ai-gate-out-'), 'output');
   writeFileSync(output, '');
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, GITHUB_WORKSPACE: workspace, GITHUB_OUTPUT: output, ...extraEnv };
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tempDir } from '../helpers/temp.js';
 
 /** The bundled CLI (dist/cli.js, or AI_GATE_CLI), run as a user runs it: a child process. */
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -15,7 +15,7 @@ function run(args: string[], cwd = repo) {
 }
 
 function tree(files: Record<string, string | Buffer>): string {
-  const root = mkdtempSync(join(tmpdir(), 'ai-gate-cli-'));
+  const root = tempDir('ai-gate-cli-');
   for (const [path, content] of Object.entries(files)) {
     mkdirSync(dirname(join(root, path)), { recursive: true });
     writeFileSync(join(root, path), content);
@@ -87,7 +87,7 @@ describe('ai-gate CLI (bundled)', () => {
 
   it('writes SARIF and JSON files next to the text output', () => {
     const root = tree({ 'm.pkl': pickle });
-    const out = mkdtempSync(join(tmpdir(), 'ai-gate-out-'));
+    const out = tempDir('ai-gate-out-');
     const { code, stdout } = run(['scan', root, '--sarif', join(out, 'r.sarif'), '--json', join(out, 'r.json')]);
     expect(code).toBe(0);
     const sarif = JSON.parse(readFileSync(join(out, 'r.sarif'), 'utf8'));

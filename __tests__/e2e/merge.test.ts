@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FakeGitHub } from '../helpers/fake-github/server.js';
+import { tempDir } from '../helpers/temp.js';
 
 /**
  * Sharding end to end: the bundled CLI (`scan --shard i/n` then `merge`) and the bundled action (shard jobs,
@@ -21,7 +21,7 @@ const pickle = Buffer.from('\x80\x04\x95\x10\x00\x00\x00\x00\x00\x00\x00}\x94\x8
 const evil = Buffer.from('\x80\x02cos\nsystem\nq\x00X\x02\x00\x00\x00idq\x01\x85q\x02Rq\x03.', 'latin1');
 
 function tree(files: Record<string, string | Buffer>): string {
-  const root = mkdtempSync(join(tmpdir(), 'ai-gate-merge-'));
+  const root = tempDir('ai-gate-merge-');
   for (const [path, content] of Object.entries(files)) {
     mkdirSync(dirname(join(root, path)), { recursive: true });
     writeFileSync(join(root, path), content);
@@ -46,7 +46,7 @@ const keys = (report: any) => report.findings.map((f: any) => `${f.ruleId} ${f.l
 describe('ai-gate merge (bundled CLI)', () => {
   it('three shards merged give the findings, verdict and SARIF of one unsharded scan', () => {
     const root = tree(files());
-    const out = mkdtempSync(join(tmpdir(), 'ai-gate-merge-out-'));
+    const out = tempDir('ai-gate-merge-out-');
     const whole = cli(['scan', root, '--format', 'json'], root);
     expect(whole.code).toBe(1);
     const full = JSON.parse(whole.stdout);
@@ -81,7 +81,7 @@ afterEach(async () => { await fake?.stop(); fake = undefined; });
 
 async function action(fakeGh: FakeGitHub, workspace: string, inputs: Record<string, string>) {
   const url = await fakeGh.start();
-  const out = mkdtempSync(join(tmpdir(), 'ai-gate-merge-run-'));
+  const out = tempDir('ai-gate-merge-run-');
   const eventPath = join(out, 'event.json');
   writeFileSync(eventPath, JSON.stringify({
     action: 'synchronize', number: 7,

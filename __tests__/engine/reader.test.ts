@@ -1,13 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HandleReader } from '../../src/engine/reader.js';
+import { tempDir } from '../helpers/temp.js';
 
 const limits = { maxFileBytes: 1 << 30, maxTextBytes: 64 * 1024 * 1024 };
 
 async function lines(content: string | Buffer, wanted: number[], opts: { text?: boolean; maxTextBytes?: number; maxLine?: number } = {}) {
-  const path = join(mkdtempSync(join(tmpdir(), 'ai-gate-reader-')), 'f.txt');
+  const path = join(tempDir('ai-gate-reader-'), 'f.txt');
   writeFileSync(path, content);
   const reader = await HandleReader.open(path, { ...limits, ...(opts.maxTextBytes ? { maxTextBytes: opts.maxTextBytes } : {}) });
   try {

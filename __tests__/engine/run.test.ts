@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { DiscoveryResult, FileKind, ScannedFile } from '../../src/discovery/types.js';
 import { silentLogger } from '../../src/engine/logger.js';
@@ -9,6 +8,7 @@ import { RULE_ERROR, SCAN_LIMIT, runEngine } from '../../src/engine/run.js';
 import { allRules } from '../../src/rules/index.js';
 import { ThreadsUnavailable, WorkerDied, type EngineThreads } from '../../src/engine/threads.js';
 import { makePolicy } from '../helpers/policy.js';
+import { tempDir } from '../helpers/temp.js';
 
 /** A rule that reports every line containing TODO-BAD, so tests control findings through file text. */
 const lineRule = defineRule<Record<string, never>>({
@@ -32,7 +32,7 @@ const crashingRule = defineRule<Record<string, never>>({
 });
 
 function fixture(files: Record<string, string>, kind: FileKind = 'text'): DiscoveryResult {
-  const root = mkdtempSync(join(tmpdir(), 'ai-gate-engine-'));
+  const root = tempDir('ai-gate-engine-');
   const scanned: ScannedFile[] = Object.entries(files).map(([path, content]) => {
     const absPath = join(root, path);
     mkdirSync(dirname(absPath), { recursive: true });

@@ -1,12 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { runCli } from '../../src/cli/run.js';
 import { parseShard, shardOf } from '../../src/engine/shard.js';
 import type { Report } from '../../src/report/types.js';
 import { buildPickleCall } from '../helpers/builders.js';
+import { tempDir } from '../helpers/temp.js';
 
 function sink() {
   let text = '';
@@ -22,7 +22,7 @@ async function cli(args: string[], cwd: string) {
 
 /** A small repository with findings in several files and one run-level finding (an expired exception). */
 function repo(): string {
-  const root = mkdtempSync(join(tmpdir(), 'ai-gate-shard-'));
+  const root = tempDir('ai-gate-shard-');
   const files: Record<string, string | Buffer> = {
     '.github/ai-gate.yml': 'extends: recommended\nexceptions:\n  - rule: data/pii\n    paths: ["old/**"]\n    reason: gone\n    expires: 2020-01-01\n',
     'models/evil.pkl': buildPickleCall({ module: 'os', name: 'system', args: ['id'], protocol: 2 }),
@@ -38,7 +38,7 @@ function repo(): string {
   return root;
 }
 
-const out = mkdtempSync(join(tmpdir(), 'ai-gate-shard-out-'));
+const out = tempDir('ai-gate-shard-out-');
 const key = (r: Report) => r.findings.map((f) => `${f.ruleId} ${f.location.path} ${f.fingerprint} ${f.blocking}`);
 
 describe('shards', () => {

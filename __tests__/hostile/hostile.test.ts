@@ -1,13 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, mkdirSync, openSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { silentLogger } from '../../src/engine/logger.js';
 import type { Report } from '../../src/report/types.js';
 import { scan } from '../../src/scan.js';
 import { buildPickleCall } from '../helpers/builders.js';
 import { HOSTILE } from './inputs.js';
+import { tempDir } from '../helpers/temp.js';
 
 /**
  * Every hostile input in one tree, scanned once: the scan must end (jest's timeout bounds it), every input
@@ -20,14 +20,14 @@ let report: Report;
 let root: string;
 
 beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), 'ai-gate-hostile-'));
+  root = tempDir('ai-gate-hostile-');
   for (const input of HOSTILE) {
     mkdirSync(dirname(join(root, input.path)), { recursive: true });
     writeFileSync(join(root, input.path), input.content());
   }
   mkdirSync(join(root, 'special'), { recursive: true });
   execFileSync('mkfifo', [join(root, 'special/pipe.pkl')]);
-  const outside = mkdtempSync(join(tmpdir(), 'ai-gate-outside-'));
+  const outside = tempDir('ai-gate-outside-');
   writeFileSync(join(outside, 'secret.pkl'), buildPickleCall({ module: 'os', name: 'system', args: ['id'], protocol: 2 }));
   symlinkSync(join(outside, 'secret.pkl'), join(root, 'special/escape.pkl'));
   symlinkSync('/', join(root, 'special/rootlink'));
@@ -37,7 +37,6 @@ beforeAll(async () => {
   report = await scan({ root, cwd: root, policyExplicit: false, logger: silentLogger, today: '2026-06-01' });
 }, 240_000);
 
-afterAll(() => { if (root) rmSync(root, { recursive: true, force: true }); });
 
 const on = (path: string) => report.findings.filter((f) => f.location.path === path);
 
@@ -73,7 +72,7 @@ describe('hostile inputs', () => {
   });
 
   it('scans a 300 MB single-line CSV to the end with the rest of its folder', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ai-gate-hostile-csv-'));
+    const dir = tempDir('ai-gate-hostile-csv-');
     try {
       const fd = openSync(join(dir, 'one-line.csv'), 'w');
       writeSync(fd, 'name,email,notes\nalice,');

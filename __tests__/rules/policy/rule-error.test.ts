@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { silentLogger } from '../../../src/engine/logger.js';
 import { defineRule } from '../../../src/engine/rule.js';
@@ -8,6 +7,7 @@ import { runEngine } from '../../../src/engine/run.js';
 import { allRules } from '../../../src/rules/index.js';
 import rule from '../../../src/rules/policy/rule-error.js';
 import { makePolicy } from '../../helpers/policy.js';
+import { tempDir } from '../../helpers/temp.js';
 
 const crashing = defineRule<Record<string, never>>({
   meta: { id: 'model/test-crash', description: 'x', help: 'x', defaultSeverity: 'low', kinds: ['model'], defaultOptions: {} },
@@ -17,7 +17,7 @@ const crashing = defineRule<Record<string, never>>({
 });
 
 async function scanWith(enabled: Parameters<typeof makePolicy>[1]) {
-  const root = mkdtempSync(join(tmpdir(), 'ai-gate-rule-error-'));
+  const root = tempDir('ai-gate-rule-error-');
   writeFileSync(join(root, 'm.pt'), 'x');
   const rules = [...allRules, crashing];
   const discovery = {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { discover } from '../../../src/discovery/index.js';
 import { silentLogger } from '../../../src/engine/logger.js';
@@ -9,9 +8,10 @@ import { runEngine } from '../../../src/engine/run.js';
 import { allRules } from '../../../src/rules/index.js';
 import rule from '../../../src/rules/policy/scan-limit.js';
 import { makePolicy } from '../../helpers/policy.js';
+import { tempDir } from '../../helpers/temp.js';
 
 async function scanTree(setup: (root: string) => void, limits?: { maxFileBytes: number; maxTextBytes: number }) {
-  const root = mkdtempSync(join(tmpdir(), 'ai-gate-scan-limit-'));
+  const root = tempDir('ai-gate-scan-limit-');
   setup(root);
   const discovery = await discover({ root, ignore: [], logger: silentLogger });
   const policy = makePolicy(allRules, { [rule.meta.id]: true, 'model/serialization-format': true }, limits ? { limits } : {});
@@ -34,7 +34,7 @@ describe(rule.meta.id, () => {
   });
 
   it('invalid: a changed file missing from the checkout blocks (high), since the gate never saw it', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'ai-gate-scan-limit-'));
+    const root = tempDir('ai-gate-scan-limit-');
     writeFileSync(join(root, 'a.txt'), 'x\n');
     const discovery = await discover({ root, ignore: [], logger: silentLogger, changes: { changed: [{ path: 'models/new.pkl', change: 'added' }], deleted: [] } });
     const policy = makePolicy(allRules, { [rule.meta.id]: true });
