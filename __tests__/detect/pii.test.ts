@@ -231,7 +231,10 @@ describe('mayHoldPii (the row prefilter of data/pii)', () => {
     // Every token that starts or breaks one of the expressions, in both cases, beside the characters that end it.
     const tokens = fc.constantFrom(...'0123456789 .-+:/()@\\eEaAfFxXbBdDgGnNoOrRtThHiI,\r\n'.split(''), 'é', 'É', 'ée',
       'born', 'BIRTH', 'Born', 'd.o.b', 'D.O.B', 'do.b', 'D.ob', 'geboren', 'GEBOREN', 'né', 'NÉ', 'GB29', 'nl91', ' 19', '20',
-      '1984', '2001', '4111', '555', '12345', '1234567', 'e+5', 'E-3', '1 2 3 4 5 6', '7-8-9-0-1', '5 ', '3-', '1.2.3.4', '12.345.6.7', '1.2345.6.7', '8.8.8888.8', 'ab:cd:', '::', ':12345:');
+      '1984', '2001', '4111', '555', '12345', '1234567', 'e+5', 'E-3', '1 2 3 4 5 6', '7-8-9-0-1', '5 ', '3-', '1.2.3.4', '12.345.6.7', '1.2345.6.7', '8.8.8888.8', 'ab:cd:', '::', ':12345:',
+      // Characters of two, three and four UTF-8 bytes (and a lone surrogate): piiHits works on bytes, and its
+      // offsets must still be the text's; runs of plain letters, which it skips four bytes at a time.
+      'ü', 'Ãn', '日本', '😀', '\uD800', '\uFFFD', 'plain text ', 'xyzw');
     fc.assert(fc.property(fc.array(tokens, { maxLength: 60 }).map((a) => a.join('')), fc.boolean(), (text, hinted) => {
       const hits = piiHits(text, { hinted });
       let at = 0;
