@@ -214,6 +214,44 @@ describe('engine', () => {
       expect(sent).toEqual([]);
     });
 
+    it('gives a large file waiting for this thread\'s turn to a thread that comes free first', async () => {
+      // big1 holds this thread's turn (its check waits on `gate`) while big2 and big3 wait; the thread, busy at
+      // first, comes free and must take both, one after the other, instead of leaving them to wait for big1.
+      let open!: () => void;
+      const gate = new Promise<void>((resolve) => { open = resolve; });
+      const gated = defineRule<Record<string, never>>({
+        meta: { id: 'data/test-gate', description: 'test', help: 'test', defaultSeverity: 'low', kinds: ['text'], defaultOptions: {} },
+        async checkFile(ctx) { if (ctx.file.path === 'big1.txt') await gate; },
+      });
+      const fake = {
+        free: false, sent: [] as string[], waiters: [] as Array<() => boolean>,
+        available() { return this.free; },
+        whenIdle(waiter: () => boolean) { if (!(this.free && waiter())) this.waiters.push(waiter); },
+        offer() { while (this.waiters.length && this.free) if (this.waiters.shift()!()) return; },
+        async check(file: ScannedFile) {
+          this.free = false;
+          this.sent.push(file.path);
+          if (this.sent.length === 2) open();
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          this.free = true;
+          setTimeout(() => this.offer(), 0);
+          return [];
+        },
+      };
+      const discovery = fixture({ 'big1.txt': 'TODO-BAD\n', 'big2.txt': 'TODO-BAD\n', 'big3.txt': 'TODO-BAD\n' });
+      for (const f of discovery.files) f.size = 20 * 1024 * 1024; // large by what discovery saw
+      setTimeout(() => { fake.free = true; fake.offer(); }, 20);
+      const fallback = setTimeout(() => open(), 2000); // so that a failure ends instead of waiting for ever
+      const all = [...rules, gated];
+      const { findings } = await runEngine({
+        rules: all, policy: makePolicy(all, { 'data/test-marker': true, 'data/test-gate': true }), discovery,
+        logger: silentLogger, today: '2026-06-01', threads: fake as unknown as EngineThreads,
+      });
+      clearTimeout(fallback);
+      expect(fake.sent).toEqual(['big2.txt', 'big3.txt']);
+      expect(findings.map((f) => `${f.location.path} ${f.ruleId}`)).toEqual(['big1.txt data/test-marker']);
+    });
+
     it('checks a file on this thread when threads are unavailable', async () => {
       const sent: string[] = [];
       const { findings } = await go(threads(async () => { throw new ThreadsUnavailable('no threads here'); }, sent));

@@ -105,28 +105,33 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
   const threads = threadableCount >= 2 ? opts.threads : undefined;
 
   // Rules work on the main thread, so a large file gains nothing from company and several at once only add
-  // up their buffers and garbage: large files take turns while small ones fill the other slots.
-  let largeTurn: Promise<void> = Promise.resolve();
+  // up their buffers and garbage: large files take turns while small ones fill the other slots. A large file
+  // that a thread could check goes to whichever comes free first, a thread or the main thread's turn, so that
+  // neither sits idle while the other has files waiting for it.
+  const turn = new Turn();
+  const checkLarge = async (file: ScannedFile): Promise<Finding[]> => {
+    for (;;) {
+      const where = await turnOrThread(turn, threads && threadable(file) ? threads : undefined);
+      if (where === 'thread') {
+        const threaded = await onThread(file, threads!, opts);
+        if (threaded) return threaded;
+        continue; // threads stopped working here: the main thread's turn
+      }
+      try {
+        return await checkFile(file, enabled, opts);
+      } finally {
+        turn.release();
+      }
+    }
+  };
   const worker = async () => {
     while (next < files.length) {
       const index = next++;
       const file = files[index];
       const threaded = threads?.available() && threadable(file) ? await onThread(file, threads, opts) : undefined;
-      if (threaded) {
-        perFile[index] = threaded;
-      } else if (file.size >= LARGE_FILE_BYTES) {
-        const previous = largeTurn;
-        let release!: () => void;
-        largeTurn = new Promise((done) => { release = done; });
-        await previous;
-        try {
-          perFile[index] = await checkFile(file, enabled, opts);
-        } finally {
-          release();
-        }
-      } else {
-        perFile[index] = await checkFile(file, enabled, opts);
-      }
+      if (threaded) perFile[index] = threaded;
+      else if (file.size >= LARGE_FILE_BYTES) perFile[index] = await checkLarge(file);
+      else perFile[index] = await checkFile(file, enabled, opts);
       bytesScanned += file.size;
       opts.onProgress?.(++done, files.length, file.path);
     }
@@ -140,6 +145,41 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
   const verdict = decide(findings, policy.failOn);
   findings.sort(compareFindings);
   return { findings, verdict, bytesScanned, filesScanned: files.length };
+}
+
+/**
+ * The main thread's turn at large files. Waiters are callbacks that say whether they take the turn when it is
+ * handed to them: one that went to a thread meanwhile declines, and the turn passes to the next.
+ */
+class Turn {
+  private held = false;
+  private readonly waiting: Array<() => boolean> = [];
+
+  take(waiter: () => boolean): void {
+    if (this.held) this.waiting.push(waiter);
+    else if (waiter()) this.held = true;
+  }
+
+  release(): void {
+    while (this.waiting.length) if (this.waiting.shift()!()) return;
+    this.held = false;
+  }
+}
+
+/** Waits for the main thread's turn or (given threads) an idle thread, whichever comes first. */
+function turnOrThread(turn: Turn, threads: EngineThreads | undefined): Promise<'main' | 'thread'> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const settle = (where: 'main' | 'thread') => {
+      if (settled) return false;
+      settled = true;
+      resolve(where);
+      return true;
+    };
+    if (threads?.available()) { settle('thread'); return; }
+    turn.take(() => settle('main'));
+    threads?.whenIdle(() => settle('thread'));
+  });
 }
 
 function needsBase(file: ScannedFile, opts: EngineOptions): boolean {

@@ -42,6 +42,7 @@ export class EngineThreads {
   private nextId = 0;
   private alive = 0;
   private broken: ThreadsUnavailable | undefined;
+  private readonly idleWaiters: Array<() => boolean> = [];
 
   private constructor(private readonly entry: string, private readonly data: EngineWorkerData, private readonly logger: Logger, private size: number) {}
 
@@ -72,6 +73,15 @@ export class EngineThreads {
     return !this.broken && this.queue.length === 0 && (this.idle.length > 0 || this.alive < this.size);
   }
 
+  /**
+   * Calls `waiter` when a thread comes free (at once if one is free now); the waiter says whether it took the
+   * thread. Waiters are asked in turn, one taker per free thread; one that declines is dropped.
+   */
+  whenIdle(waiter: () => boolean): void {
+    if (this.available() && waiter()) return;
+    if (!this.broken) this.idleWaiters.push(waiter);
+  }
+
   /** The file's findings, checked in a worker; rejects with WorkerDied when its worker died on it. */
   check(file: ScannedFile): Promise<Finding[]> {
     if (this.broken) return Promise.reject(this.broken);
@@ -100,6 +110,11 @@ export class EngineThreads {
     }
   }
 
+  /** Hands a free thread to the first waiter that still wants one. */
+  private offerIdle(): void {
+    while (this.idleWaiters.length && this.available()) if (this.idleWaiters.shift()!()) return;
+  }
+
   private spawn(): void {
     this.alive++;
     // The old-space limit keeps a hostile file from growing one thread without bound: the thread dies, the
@@ -122,6 +137,7 @@ export class EngineThreads {
       }
       this.idle.push(worker);
       this.pump();
+      this.offerIdle();
     });
     let error: Error | undefined;
     worker.on('error', (e) => { error = e; });
@@ -141,11 +157,12 @@ export class EngineThreads {
         }
         job?.reject(this.broken);
         for (const queued of this.queue.splice(0)) queued.reject(this.broken);
+        this.idleWaiters.length = 0; // each also waits for the main thread's turn
         return;
       }
       if (job) job.reject(new WorkerDied(why));
       // Its place is taken by a new thread on the next job (pump), unless the pool is closing.
-      if (this.size > 0) this.pump();
+      if (this.size > 0) { this.pump(); this.offerIdle(); }
     });
     this.idle.push(worker); // requests sent before it is ready wait in its port
   }
