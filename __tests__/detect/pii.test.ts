@@ -216,6 +216,14 @@ describe('mayHoldPii (the row prefilter of data/pii)', () => {
     }), { numRuns: 20_000 });
   });
 
+  it("piiHits with hinted: 'when-named' is hinted exactly when the text holds a word of HINTED_SHAPE_WORDS (property)", () => {
+    const token = fc.constantFrom(...'0123456789 .-/:@abcdefmrxyzABCDEFGMN\n'.split(''), 'phone', 'PHONE', 'Tel', 'ssn', 'DOB', 'birth', 'bday',
+      'Geburtsdatum', 'pho', 'ne', 'te', 'l', 'ss', 'do', 'b', '1984', ' 19', '1234567', '12/03', 'é', 'ſ', '\u212a', '😀');
+    fc.assert(fc.property(fc.array(token, { maxLength: 40 }).map((a) => a.join('')), (text) => {
+      expect([text, piiHits(text, { hinted: 'when-named' })]).toEqual([text, piiHits(text, { hinted: HINTED_SHAPE_WORDS.test(text) })]);
+    }), { numRuns: 20_000 });
+  });
+
   it('piiHits over many lines at once agrees with mayHoldPii on each line (property)', () => {
     const alphabet = fc.constantFrom(...'0123456789 .-+:/(),@\\abcdefmrxyzABCDEFGMN"'.split(''), '\n', 'born ', 'March ', ' 19', '4111', 'GB29', 'e+5');
     fc.assert(fc.property(fc.array(alphabet, { maxLength: 80 }).map((a) => a.join('')), fc.boolean(), (text, hinted) => {

@@ -1,4 +1,5 @@
 import { isIPv6 } from 'node:net';
+import { AsciiWords } from './ascii-words.js';
 
 /**
  * The one PII detector: pure functions over a string, shared by the dataset and notebook rules.
@@ -449,6 +450,9 @@ const MAY_HOLD_HINTED_PII: readonly RegExp[] = [
  */
 export const HINTED_SHAPE_WORDS = /phone|tel|mobile|cell|fax|msisdn|contact|ssn|social|sozialversicherungsnummer|dob|birth|born|bday|geburtsdatum/i;
 
+/** HINTED_SHAPE_WORDS searched in bytes (piiHits with `hinted: 'when-named'`); tests hold it to the expression. */
+const HINTED_WORDS = new AsciiWords(HINTED_SHAPE_WORDS.source.split('|'));
+
 export function mayHoldPii(text: string, opts: { hinted?: boolean } = {}): boolean {
   for (const re of opts.hinted ? MAY_HOLD_HINTED_PII : MAY_HOLD_PII) if (re.test(text)) return true;
   return false;
@@ -458,7 +462,8 @@ export function mayHoldPii(text: string, opts: { hinted?: boolean } = {}): boole
  * Where in `text` (many rows at once) mayHoldPii would say yes, line by line: a sorted list holding one offset
  * inside each line that one of its expressions matches, and none inside any other line (no expression matches
  * across a line end, so a row may hold PII exactly when a hit lies inside it). Sound as a row filter
- * (src/formats/row-filter.ts); property tests hold it to mayHoldPii line by line.
+ * (src/formats/row-filter.ts); property tests hold it to mayHoldPii line by line. `hinted: 'when-named'` is
+ * hinted when the text holds a word of HINTED_SHAPE_WORDS (so may name such a column), plain otherwise.
  *
  * Written by hand rather than running the expressions over the chunk: one pass that looks only at the few
  * characters that can be part of a match's start (digits, `@ \\ + :`, the b of each word, the é of né) and then
@@ -471,12 +476,13 @@ export function mayHoldPii(text: string, opts: { hinted?: boolean } = {}): boole
  * bytes of most datasets are letters and spaces that begin nothing). On the CSV of the benchmark: ~580 ms per
  * 150 MB over the characters, ~270 ms over the bytes, the copy to bytes included; four expressions: ~2.5 s.
  */
-export function piiHits(text: string, opts: { hinted?: boolean } = {}): number[] {
+export function piiHits(text: string, opts: { hinted?: boolean | 'when-named' } = {}): number[] {
   const n = text.length;
   if (scratch.length < 3 * n) scratch = Buffer.allocUnsafeSlow(Math.max(3 * n, 64 * 1024));
   const size = scratch.write(text, 0, 'utf8');
   const bytes = scratch.subarray(0, size);
-  const hits = bytesHits(bytes, opts.hinted === true);
+  const hinted = opts.hinted === 'when-named' ? HINTED_WORDS.in(bytes) : opts.hinted === true;
+  const hits = bytesHits(bytes, hinted);
   // A large scratch (a long record) is not kept for the texts of ordinary size that follow.
   if (scratch.length > KEEP_SCRATCH) scratch = Buffer.alloc(0);
   // One byte per character: the text is ASCII, and byte offsets are its offsets.

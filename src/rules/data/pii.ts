@@ -1,7 +1,7 @@
 import { defineRule, type FileContext } from '../../engine/rule.js';
 import { redact } from '../../engine/redact.js';
 import {
-  HINTED_SHAPE_WORDS, PII_ENTITIES, cardShapedValue, columnEntities, confidenceAtLeast, findPii, luhnValid, piiHits, type PiiConfidence,
+  PII_ENTITIES, cardShapedValue, columnEntities, confidenceAtLeast, findPii, luhnValid, piiHits, type PiiConfidence,
   type PiiEntity,
 } from '../../detect/pii.js';
 import { FormatError } from '../../formats/errors.js';
@@ -176,7 +176,7 @@ export default defineRule<Options>({
             ? (source.columns.some((c) => columnEntities(c).size > 0) ? 'every row' : 'plain')
             : 'hinted';
           // JSON Lines: the shapes a column name lets through count only in a chunk that could name such a column.
-          return mode === 'every row' ? undefined : piiHits(text, { hinted: mode === 'hinted' && HINTED_SHAPE_WORDS.test(text) });
+          return mode === 'every row' ? undefined : piiHits(text, { hinted: mode === 'hinted' ? 'when-named' : false });
         },
       };
       for await (const row of source.rows(filter)) {
