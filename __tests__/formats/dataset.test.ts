@@ -79,6 +79,54 @@ describe('openDataset', () => {
     expect(source.stats.undecodableAt).toBe(5);
   });
 
+  it('rows are the same when the reader streams every chunk into one reused buffer (scribbled over before each read)', async () => {
+    // The start of a dataset is read through FileReader.stream with `reuse`: a chunk's memory is read into again
+    // once the next is asked for. Every stage that keeps bytes longer must copy them; this reader overwrites the
+    // buffer with 0xff before each read, so a stage that kept a view would see garbage. Lines longer than a chunk
+    // (1 MiB) cross the point where the buffer is refilled.
+    const long = 'x'.repeat(1536 * 1024);
+    const inputs: Array<[string, string, string]> = [
+      ['a.jsonl', 'jsonl', `{"id":1,"t":"${long}"}\n{"id":2,"email":"ada@example.org"}\n${'{"id":3,"t":"é"}\n'.repeat(70_000)}{"id":4,"t":"end"}`],
+      ['a.csv', 'csv', `id,text\n1,"${long}\n${long}"\n2,ada@example.org\n${'3,"ü, ""quoted"""\n'.repeat(100_000)}4,end\n`],
+      // Three-byte characters throughout: the ends of pieces and chunks fall inside characters.
+      ['c.csv', 'csv', `id,text\n${`1,${'日'.repeat(100)}\n`.repeat(20_000)}`],
+      ['a.txt', 'text', `${long}\nsecond line ada@example.org\n${'naïve line\n'.repeat(150_000)}last`],
+      ['b.json', 'json', `[\n${'{"id":1,"t":"ä"},\n'.repeat(120_000)}{"id":2,"t":"${long}"}\n]`],
+    ];
+    for (const [path, format, text] of inputs) {
+      const bytes = Buffer.from(text);
+      let reused = 0;
+      for (const budget of [FULL, { budgetBytes: bytes.length - 100_000, sampleBytes: 0, sampleWindows: 0 }]) {
+        const plain = { read: async (o: number, l: number) => Buffer.from(bytes.subarray(o, o + l)) };
+        const scribbled = {
+          read: plain.read,
+          async *stream(chunkSize = 1024 * 1024, opts: { reuse?: boolean } = {}) {
+            const shared = Buffer.alloc(chunkSize);
+            for (let at = 0; at < bytes.length; at += chunkSize) {
+              if (!opts.reuse) { yield Buffer.from(bytes.subarray(at, at + chunkSize)); continue; }
+              reused++;
+              shared.fill(0xff);
+              const n = bytes.copy(shared, 0, at, at + chunkSize);
+              yield shared.subarray(0, n);
+            }
+          },
+        };
+        const collect = async (reader: typeof plain) => {
+          const source = await openDataset({ path, format: format as never, size: bytes.length }, reader, budget);
+          const rows: DatasetRow[] = [];
+          for await (const r of source.rows()) rows.push(r);
+          return { rows: rows.map((r) => JSON.stringify([r.line, r.values])), stats: source.stats };
+        };
+        const a = await collect(plain);
+        const b = await collect(scribbled);
+        expect([path, budget.budgetBytes, b.rows.length, b.rows.join('\n') === a.rows.join('\n')]).toEqual([path, budget.budgetBytes, a.rows.length, true]);
+        expect(b.stats).toEqual(a.stats);
+        expect([path, budget.budgetBytes, a.rows.length > 3]).toEqual([path, budget.budgetBytes, true]);
+      }
+      expect([path, reused > 0]).toEqual([path, true]);
+    }
+  });
+
   it('throws FormatError for formats it does not read and for broken gzip', async () => {
     await expect(rowsOf('a.arrow', 'arrow', Buffer.from('x'))).rejects.toBeInstanceOf(FormatError);
     await expect(rowsOf('a.csv.gz', 'gzip', Buffer.from([0x1f, 0x8b, 8, 0, 0, 0]))).rejects.toBeInstanceOf(FormatError);

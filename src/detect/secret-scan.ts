@@ -174,7 +174,8 @@ async function searchStream(reader: FileReader): Promise<LocatedSecret[]> {
   };
 
   let fresh = 0;
-  for await (const chunk of reader.stream(CHUNK)) {
+  // Each chunk is copied into the window at once, so the reader may read the next into the same memory.
+  for await (const chunk of reader.stream(CHUNK, { reuse: true })) {
     if (len + chunk.length > win.length) {
       // The first chunk gets a buffer of its own size (a small file has only that one); from the second on,
       // room for a whole window.

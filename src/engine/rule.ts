@@ -55,8 +55,11 @@ export interface RuleDocs {
 export interface FileReader {
   /** Up to `length` bytes from `offset` (fewer at end of file). */
   read(offset: number, length: number): Promise<Buffer>;
-  /** The file in chunks, from the start, up to the engine's per-file read cap. */
-  stream(chunkSize?: number): AsyncIterable<Buffer>;
+  /**
+   * The file in chunks, from the start, up to the engine's per-file read cap. `reuse`: each chunk is read into
+   * the same memory and is valid only until the next is asked for (copy what you keep); no garbage per chunk.
+   */
+  stream(chunkSize?: number, opts?: { reuse?: boolean }): AsyncIterable<Buffer>;
   /** The file as UTF-8 text, up to the text cap; `truncated` says whether the cap cut it. */
   text(): Promise<{ text: string; truncated: boolean }>;
 }

@@ -372,7 +372,7 @@ function baseOpener(files: BaseFiles, path: string, limits: ResolvedPolicy['limi
     // One object per file, so rules can cache what they computed from it (keyed by the reader).
     view ??= {
       read: (offset: number, length: number) => reader.read(offset, length),
-      stream: (chunkSize?: number) => reader.stream(chunkSize),
+      stream: (chunkSize?: number, streamOpts?: { reuse?: boolean }) => reader.stream(chunkSize, streamOpts),
       text: () => reader.text(),
       size: version.size,
       truncated: version.truncated,

@@ -106,7 +106,7 @@ export function size(bytes: number): string {
   return `${v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
 }
 
-export async function openDataset(file: Pick<ScannedFile, 'path' | 'format' | 'size'>, reader: Pick<FileReader, 'read'>, budget: ReadBudget = DEFAULT_BUDGET): Promise<DatasetSource> {
+export async function openDataset(file: Pick<ScannedFile, 'path' | 'format' | 'size'>, reader: DatasetReader, budget: ReadBudget = DEFAULT_BUDGET): Promise<DatasetSource> {
   const kind = datasetFormat(file);
   if (!kind) throw new FormatError(`${file.format} is not a dataset format this gate reads`);
   const stats: ReadStats = {
@@ -127,6 +127,9 @@ export async function openDataset(file: Pick<ScannedFile, 'path' | 'format' | 's
   return source;
 }
 
+/** What a dataset is read through: a FileReader, or (tests, profiles) anything that reads at an offset. */
+export type DatasetReader = Pick<FileReader, 'read'> & Partial<Pick<FileReader, 'stream'>>;
+
 /** A run of bytes to parse as one piece: the file's start, or one sample window. */
 interface Piece { chunks: AsyncIterable<Buffer>; sampleOffset?: number; mayBeCut: boolean }
 
@@ -134,12 +137,12 @@ interface Piece { chunks: AsyncIterable<Buffer>; sampleOffset?: number; mayBeCut
 const MAX_LINE = MAX_RECORD_BYTES;
 
 /** `maxLine`: the longest line the format allows (undefined for a JSON array, which may be one long line). */
-function* rawPlan(total: number, reader: Pick<FileReader, 'read'>, budget: ReadBudget, stats: ReadStats, maxLine?: number): Iterable<Piece> {
+function* rawPlan(total: number, reader: DatasetReader, budget: ReadBudget, stats: ReadStats, maxLine?: number): Iterable<Piece> {
   const head = Math.min(total, budget.budgetBytes);
   const cut = total > head;
   if (cut) stats.complete = false;
   // A start cut by the budget ends mid-line: that partial line is dropped, not parsed as a short row.
-  const start = validated(readRange(reader, 0, head, stats), stats, 0);
+  const start = validated(readStart(reader, head, stats), stats, 0);
   yield { chunks: cut ? withoutPartialLine(start, maxLine) : start, mayBeCut: cut };
   if (!cut) return;
   const rest = total - head;
@@ -195,6 +198,28 @@ async function* readRange(reader: Pick<FileReader, 'read'>, start: number, lengt
 }
 
 /**
+ * The file's first `length` bytes, as readRange hands them on, but read into one reused buffer when the reader
+ * streams (FileReader.stream with `reuse`): a piece is then valid only until the next is asked for, and every
+ * stage after this that keeps bytes longer (a line without its end yet, an incomplete character) copies them.
+ * Fresh buffers for every megabyte cost V8 a full collection every ~64 MB of them.
+ */
+async function* readStart(reader: DatasetReader, length: number, stats: ReadStats): AsyncIterable<Buffer> {
+  if (!reader.stream) {
+    yield* readRange(reader, 0, length, stats);
+    return;
+  }
+  if (length <= 0) return;
+  let at = 0;
+  for await (const part of reader.stream(READ_BYTES, { reuse: true })) {
+    const take = Math.min(part.length, length - at);
+    at += take;
+    stats.bytesRead += take;
+    for (let p = 0; p < take; p += PIECE_BYTES) yield part.subarray(p, Math.min(take, p + PIECE_BYTES));
+    if (at >= length) return;
+  }
+}
+
+/**
  * Reads of 1 MiB, handed on in pieces of 64 KiB: the text decoded from a piece (and anything built from all of
  * it) stays below V8's large-object size, so it dies young and is swept by the cheap scavenges. Decoded whole,
  * each megabyte left a string in the large-object space until a full collection, and the heap of a thread
@@ -239,7 +264,7 @@ async function* withoutPartialLine(chunks: AsyncIterable<Buffer>, maxLine: numbe
   for await (const c of chunks) {
     const last = c.lastIndexOf(10);
     if (last < 0) {
-      carry.push(c);
+      carry.push(Buffer.from(c)); // a copy: the piece's memory may be read into again (readStart)
       carried += c.length;
       if (maxLine !== undefined && carried > maxLine) {
         throw new TooLongError(`a line longer than ${maxLine} bytes starts at byte ${offset + c.length - carried}`);

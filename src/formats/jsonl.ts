@@ -44,7 +44,8 @@ export async function* jsonLineBatches(
   for await (const chunk of chunks) {
     const last = chunk.lastIndexOf(10);
     if (last < 0) {
-      pending.push(chunk);
+      // Copies, here and below: a chunk's memory may be read into again once the next is asked for.
+      pending.push(Buffer.from(chunk));
       pendingBytes += chunk.length;
       if (pendingBytes > max) throw new TooLongError(`line ${line + 1} is longer than ${max} bytes`);
       continue;
@@ -75,7 +76,7 @@ export async function* jsonLineBatches(
     }
     if (declined) out.push(declined);
     if (out.length) yield out;
-    pending = last + 1 < chunk.length ? [chunk.subarray(last + 1)] : [];
+    pending = last + 1 < chunk.length ? [Buffer.from(chunk.subarray(last + 1))] : [];
     pendingBytes = chunk.length - last - 1;
     if (pendingBytes > max) throw new TooLongError(`line ${line + 1} is longer than ${max} bytes`);
   }
