@@ -7,6 +7,7 @@ import { readLocal } from './github/pr.js';
 import type { Logger } from './engine/logger.js';
 import type { AnyRule, ChangeBase } from './engine/rule.js';
 import type { ChangeList } from './discovery/index.js';
+import type { ScannedFile } from './discovery/types.js';
 import { addTimings, runEngine } from './engine/run.js';
 import { redactionKey } from './engine/redact.js';
 import { EngineThreads } from './engine/threads.js';
@@ -14,7 +15,7 @@ import type { Severity } from './engine/severity.js';
 import { inShard, type Shard } from './engine/shard.js';
 import { TOOL_NAME, TOOL_VERSION, ruleDocsUrl } from './meta.js';
 import { DEFAULT_POLICY_FILE, loadPolicy } from './policy/load.js';
-import { auditTrail, hashArtifacts } from './report/audit.js';
+import { ArtifactHasher, auditTrail } from './report/audit.js';
 import type { Report } from './report/types.js';
 import { allRules } from './rules/index.js';
 
@@ -94,15 +95,24 @@ export async function scan(opts: ScanOptions): Promise<Report> {
   const wholeTree = opts.respectPolicyScope === true && policy.scope === 'all';
   const base = wholeTree ? undefined : opts.base;
   const changes = wholeTree ? undefined : opts.changes;
-  const discovery = await discover({ root, base, changes, ignore: policy.paths.ignore, logger: opts.logger });
+  // The audit's digests are computed in worker threads from the moment discovery finds each model and dataset,
+  // while discovery and then the rules run on this thread.
+  const hasher = new ArtifactHasher(policy.limits.maxFileBytes);
+  const audited = (f: ScannedFile) => !opts.shard || inShard(f.path, opts.shard);
+  let discovery;
+  try {
+    discovery = await discover({ root, base, changes, ignore: policy.paths.ignore, logger: opts.logger, onFile: (f) => { if (audited(f)) hasher.add(f); } });
+  } catch (error) {
+    await hasher.finish([]); // ends its threads
+    throw error;
+  }
+  const artifacts = hasher.finish(discovery.files.filter(audited));
+  artifacts.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled meanwhile
   const today = opts.today ?? new Date().toISOString().slice(0, 10);
   // Base versions of changed files, for the rules that compare base and head (data drift): git with --base,
   // else the change's own reader (a PR through the API).
   const baseFiles = base ? await gitBaseFiles(root, base, policy.limits.maxFileBytes)
     : changes && change ? changeBaseFiles(change, Math.min(policy.limits.maxFileBytes, 256 * 1024 * 1024)) : undefined;
-  // The audit's digests are computed in worker threads while the rules run.
-  const artifacts = hashArtifacts(opts.shard ? discovery.files.filter((f) => inShard(f.path, opts.shard)) : discovery.files, policy.limits.maxFileBytes);
-  artifacts.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled meanwhile
   // Large files are checked in worker threads when the registry's rules run (a worker has only those).
   const threads = rules === allRules ? EngineThreads.create({ policy, today, redactionKey: redactionKey(), logger: opts.logger }) : undefined;
   if (threads) threads.onTimings = addTimings;

@@ -94,6 +94,15 @@ describe('discover in a git checkout', () => {
     expect(byPath.get('odd/new\nline.txt')?.head.toString()).toBe('content of odd/new\nline.txt');
   });
 
+  it('hands each file to onFile as it is found, before discovery ends: exactly the files of the result', async () => {
+    const found: string[] = [];
+    let ended = false;
+    const r = await discover({ root: repo, ignore: ['**/*.md'], logger: silentLogger, onFile: (f) => { expect(ended).toBe(false); found.push(f.path); } })
+      .finally(() => { ended = true; });
+    expect(found.length).toBeGreaterThan(5);
+    expect([...found].sort()).toEqual(r.files.map((f) => f.path).sort());
+  });
+
   it('reports the tracked symlink out of the tree and the FIFO that replaced a tracked file', async () => {
     const r = await discover({ root: repo, ignore: [], logger: silentLogger });
     expect(r.issues).toEqual([

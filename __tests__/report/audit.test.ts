@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../src/engine/logger.js';
 import { TOOL_VERSION } from '../../src/meta.js';
-import { hashArtifacts, hashStream } from '../../src/report/audit.js';
+import { ArtifactHasher, hashArtifacts, hashStream } from '../../src/report/audit.js';
 import { HashPool } from '../../src/report/hash-pool.js';
 import type { ScannedFile } from '../../src/discovery/types.js';
 import { scan } from '../../src/scan.js';
@@ -115,6 +115,31 @@ describe('HashPool (worker threads)', () => {
       expect(threaded).toEqual([
         { path: 'gone.bin', kind: 'dataset', format: 'unknown', size: big.length, unreadable: true },
         { path: 'w.bin', kind: 'model', format: 'unknown', size: big.length, sha256: sha(big) },
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('ArtifactHasher starts on files as they are added and reports exactly the files finish() is given', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ai-gate-pool-'));
+    try {
+      const bytes = (n: number) => Buffer.alloc(200_000 + n, n);
+      const file = (path: string, b: Buffer, kind: ScannedFile['kind']): ScannedFile => {
+        writeFileSync(join(dir, path), b);
+        return { path, absPath: join(dir, path), size: b.length, head: b.subarray(0, 8192), kind, format: 'unknown', change: 'unchanged' } as unknown as ScannedFile;
+      };
+      const a = file('a.bin', bytes(1), 'model'), b = file('b.csv', bytes(2), 'dataset'), c = file('c.bin', bytes(3), 'model');
+      const notes = file('n.txt', bytes(4), 'text');
+      const hasher = new ArtifactHasher(Infinity);
+      hasher.add(a);
+      hasher.add(a);
+      hasher.add(notes);
+      hasher.add(c); // found, then left out of the scan (another shard's, say): not in the list
+      const got = await hasher.finish([a, b, notes]);
+      expect(got).toEqual([
+        { path: 'a.bin', kind: 'model', format: 'unknown', size: a.size, sha256: sha(bytes(1)) },
+        { path: 'b.csv', kind: 'dataset', format: 'unknown', size: b.size, sha256: sha(bytes(2)) },
       ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -43,6 +43,8 @@ export interface DiscoverOptions {
    * root: only these are candidates, and git is not asked. Takes precedence over `base`.
    */
   changes?: ChangeList;
+  /** Called with each file as it is found (before discovery ends), for work that can start at once. */
+  onFile?: (file: ScannedFile) => void;
 }
 
 /** Files a change touched, by path relative to the scanned root. */
@@ -69,7 +71,7 @@ export async function discover(opts: DiscoverOptions): Promise<DiscoveryResult> 
   if (!rootStat?.isDirectory()) throw new ConfigurationError(`scan root "${opts.root}" is not a directory`);
   const ctx: Context = {
     root, realRoot: await realpath(root), logger: opts.logger, maxHead: opts.maxHeadBytes ?? HEAD_BYTES,
-    files: [], issues: [], listed: new Set(), parents: new Map(),
+    files: [], issues: [], listed: new Set(), parents: new Map(), onFile: opts.onFile,
   };
   const isIgnored = ignoreMatcher(opts.ignore);
   const { candidates, deleted, unlistable } = await listCandidates(root, opts);
@@ -184,6 +186,7 @@ interface Context {
   listed: Set<string>;
   /** Real path of each parent directory met, resolved once (undefined: it is not there). */
   parents: Map<string, string | undefined>;
+  onFile?: (file: ScannedFile) => void;
 }
 
 function inside(realRoot: string, p: string): boolean {
@@ -335,10 +338,12 @@ function readFile(ctx: Context, c: Candidate, abs: string, issue: IssueFn): void
     }
     const bytes = got < want ? head.subarray(0, got) : head;
     const { kind, format } = classify(c.path, bytes, st.size);
-    ctx.files.push({
+    const file: ScannedFile = {
       path: c.path, absPath: abs, size: st.size, kind, format, head: bytes, change: c.change,
       ...(c.previousPath !== undefined ? { previousPath: c.previousPath } : {}),
-    });
+    };
+    ctx.files.push(file);
+    ctx.onFile?.(file);
   } catch (e) {
     issue('unreadable', `cannot be read (${errCode(e)})`);
   } finally {

@@ -55,46 +55,74 @@ export async function hashStream(absPath: string, max: number): Promise<{ sha256
 type Artifacts = AuditTrail['artifacts'];
 
 /**
- * Starts hashing every model and dataset among `files` and returns the audit's artifact list when done. The
- * scan calls it before the rules run: the digests are computed in worker threads (HashPool) while the rules
- * work on the main thread. A file whose every byte discovery already holds is hashed from memory. Should the
- * threads fail, the rest is hashed here, four streams at a time: a digest is never silently missing.
+ * The audit's digests of models and datasets, computed in worker threads (HashPool) from the moment each file is
+ * found: the scan hands every file over as discovery inspects it (`add`), so that hashing, the one full read of
+ * every model and dataset, runs on another core while discovery and then the rules run on this one. A file whose
+ * every byte discovery already holds is hashed from memory. Should the threads fail, the rest is hashed here,
+ * four streams at a time: a digest is never silently missing.
  */
-export async function hashArtifacts(files: readonly ScannedFile[], maxBytes: number, opts: { threads?: boolean } = {}): Promise<Artifacts> {
-  const targets = files.filter((f) => f.kind === 'model' || f.kind === 'dataset');
-  const entry = (f: ScannedFile, h: { sha256: string; truncated: boolean } | undefined): Artifacts[number] => ({
-    path: f.path, kind: f.kind as 'model' | 'dataset', format: f.format, size: f.size,
-    ...(h ? { sha256: h.sha256 } : {}), ...(h?.truncated ? { truncated: true } : {}), ...(h ? {} : { unreadable: true }),
-  });
-  const inMemory = (f: ScannedFile) => f.head.length === f.size && f.size <= maxBytes;
-  const onDisk = targets.filter((f) => !inMemory(f));
-  let pool: HashPool | undefined;
-  if (onDisk.length && opts.threads !== false) {
-    try {
-      // One thread fewer than the cores (the engine's threads and the main thread work meanwhile), at least one.
-      pool = new HashPool(Math.min(onDisk.length, Math.max(1, Math.min(3, availableParallelism() - 1))));
-    } catch {
-      pool = undefined; // no worker threads here: hash on this thread
-    }
-  }
+export class ArtifactHasher {
+  private pool: HashPool | undefined;
+  private poolTried = false;
+  private readonly started = new Map<string, Promise<Artifacts[number]>>();
   // Hashing on this thread (no pool, or a failed one) holds a file open and a 4 MiB buffer per stream: a few
   // at a time, never every model and dataset at once.
-  const local = limiter(4);
-  try {
-    const artifacts = await Promise.all(targets.map(async (f) => {
-      if (inMemory(f)) return entry(f, { sha256: createHash('sha256').update(f.head).digest('hex'), truncated: false });
-      let h;
-      try {
-        h = pool ? await pool.hash(f.absPath, maxBytes) : await local(() => hashStream(f.absPath, maxBytes));
-      } catch {
-        h = await local(() => hashStream(f.absPath, maxBytes));
-      }
-      return entry(f, h);
-    }));
-    return artifacts.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  } finally {
-    await pool?.close();
+  private readonly local = limiter(4);
+
+  constructor(private readonly maxBytes: number, private readonly opts: { threads?: boolean } = {}) {}
+
+  /** Starts hashing `file` if it is a model or a dataset (once per path). */
+  add(file: ScannedFile): void {
+    if ((file.kind !== 'model' && file.kind !== 'dataset') || this.started.has(file.path)) return;
+    const digest = this.hash(file);
+    digest.catch(() => undefined); // awaited in finish(); this only keeps a failure from going unhandled meanwhile
+    this.started.set(file.path, digest);
   }
+
+  /** The artifact list of `files` (the scan's, after discovery), sorted by path; ends the threads. */
+  async finish(files: readonly ScannedFile[]): Promise<Artifacts> {
+    try {
+      for (const f of files) this.add(f);
+      const wanted = files.filter((f) => f.kind === 'model' || f.kind === 'dataset');
+      const artifacts = await Promise.all(wanted.map((f) => this.started.get(f.path)!));
+      return artifacts.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    } finally {
+      await this.pool?.close();
+    }
+  }
+
+  private async hash(f: ScannedFile): Promise<Artifacts[number]> {
+    const entry = (h: { sha256: string; truncated: boolean } | undefined): Artifacts[number] => ({
+      path: f.path, kind: f.kind as 'model' | 'dataset', format: f.format, size: f.size,
+      ...(h ? { sha256: h.sha256 } : {}), ...(h?.truncated ? { truncated: true } : {}), ...(h ? {} : { unreadable: true }),
+    });
+    if (f.head.length === f.size && f.size <= this.maxBytes) return entry({ sha256: createHash('sha256').update(f.head).digest('hex'), truncated: false });
+    const pool = this.threads();
+    try {
+      return entry(pool ? await pool.hash(f.absPath, this.maxBytes) : await this.local(() => hashStream(f.absPath, this.maxBytes)));
+    } catch {
+      return entry(await this.local(() => hashStream(f.absPath, this.maxBytes)));
+    }
+  }
+
+  /** The pool, started on the first file that needs it (most scans of a pull request have none). */
+  private threads(): HashPool | undefined {
+    if (!this.poolTried && this.opts.threads !== false) {
+      this.poolTried = true;
+      try {
+        // One thread fewer than the cores (the engine's threads and the main thread work meanwhile), at least one.
+        this.pool = new HashPool(Math.max(1, Math.min(3, availableParallelism() - 1)));
+      } catch {
+        this.pool = undefined; // no worker threads here: hash on this thread
+      }
+    }
+    return this.pool;
+  }
+}
+
+/** The digests of every model and dataset among `files` (ArtifactHasher, all at once). */
+export function hashArtifacts(files: readonly ScannedFile[], maxBytes: number, opts: { threads?: boolean } = {}): Promise<Artifacts> {
+  return new ArtifactHasher(maxBytes, opts).finish(files);
 }
 
 /** Runs the tasks given to it at most `n` at a time, in the order given. */

@@ -44,31 +44,37 @@ parentPort.on('message', ({ id, path, max }) => {
 
 interface Job { id: number; path: string; max: number; resolve: (h: FileHash | undefined) => void; reject: (e: Error) => void }
 
-/** A fixed set of hashing threads taking jobs in order; `close()` ends them. */
+/** Hashing threads (up to a fixed number) taking jobs in order; `close()` ends them. */
 export class HashPool {
   private readonly queue: Job[] = [];
   private readonly busy = new Map<Worker, Job>();
   private readonly idle: Worker[] = [];
+  private readonly all: Worker[] = [];
   private nextId = 0;
   private failed: Error | undefined;
+  private closed = false;
+  private alive = 0;
 
-  constructor(size = Math.max(1, Math.min(4, availableParallelism()))) {
-    for (let i = 0; i < size; i++) {
-      const worker = new Worker(WORKER_SOURCE, { eval: true });
-      worker.on('message', (m: { id: number; sha256?: string; bytes?: number; truncated?: boolean; error?: string }) => {
-        const job = this.busy.get(worker);
-        this.busy.delete(worker);
-        if (job && job.id === m.id) {
-          // A file that cannot be opened or read has no digest (the audit marks it unreadable), as hashStream.
-          job.resolve(m.error === undefined ? { sha256: m.sha256!, bytes: m.bytes!, truncated: m.truncated! } : undefined);
-        }
-        this.idle.push(worker);
-        this.pump();
-      });
-      worker.on('error', (error) => this.fail(worker, error));
-      worker.on('exit', (code) => { if (this.busy.has(worker)) this.fail(worker, new Error(`hashing thread exited (${code})`)); });
+  /** Threads start on demand, up to `size`: a scan with one file to hash starts one. */
+  constructor(private readonly size = Math.max(1, Math.min(4, availableParallelism()))) {}
+
+  private spawn(): void {
+    const worker = new Worker(WORKER_SOURCE, { eval: true });
+    this.alive++;
+    worker.on('message', (m: { id: number; sha256?: string; bytes?: number; truncated?: boolean; error?: string }) => {
+      const job = this.busy.get(worker);
+      this.busy.delete(worker);
+      if (job && job.id === m.id) {
+        // A file that cannot be opened or read has no digest (the audit marks it unreadable), as hashStream.
+        job.resolve(m.error === undefined ? { sha256: m.sha256!, bytes: m.bytes!, truncated: m.truncated! } : undefined);
+      }
       this.idle.push(worker);
-    }
+      this.pump();
+    });
+    worker.on('error', (error) => this.fail(worker, error));
+    worker.on('exit', (code) => { if (this.busy.has(worker)) this.fail(worker, new Error(`hashing thread exited (${code})`)); });
+    this.idle.push(worker);
+    this.all.push(worker);
   }
 
   /** SHA-256 of the file's first `max` bytes; undefined when it cannot be opened or is not a regular file. */
@@ -81,12 +87,19 @@ export class HashPool {
   }
 
   async close(): Promise<void> {
-    const workers = [...this.idle, ...this.busy.keys()];
     this.idle.length = 0;
-    await Promise.all(workers.map((w) => w.terminate()));
+    this.closed = true;
+    await Promise.all(this.all.map((w) => w.terminate()));
   }
 
   private pump(): void {
+    try {
+      while (!this.closed && this.queue.length > this.idle.length && this.alive < this.size) this.spawn();
+    } catch (error) {
+      // No worker threads here: every job is rejected, and the caller hashes on its own thread.
+      this.fail(undefined, error as Error);
+      return;
+    }
     while (this.idle.length && this.queue.length) {
       const worker = this.idle.pop()!;
       const job = this.queue.shift()!;
@@ -96,10 +109,10 @@ export class HashPool {
   }
 
   /** A thread that dies takes its job and every queued one with it: they are rejected, never left pending. */
-  private fail(worker: Worker, error: Error): void {
+  private fail(worker: Worker | undefined, error: Error): void {
     this.failed ??= error;
-    const job = this.busy.get(worker);
-    this.busy.delete(worker);
+    const job = worker && this.busy.get(worker);
+    if (worker) this.busy.delete(worker);
     job?.reject(error);
     for (const queued of this.queue.splice(0)) queued.reject(error);
   }
