@@ -2,8 +2,8 @@
 // precision and recall per entity of the PII detector, the checksum validators against the labelled values,
 // silence on the span-less samples, and the bundled CLI's data/pii rule over the same sentences as a dataset.
 //
-// The detector is src/detect/pii.ts itself, transpiled with the project's TypeScript into a temp module (it
-// imports only node:net), so these figures are for the code in the tree; the CLI checks run the bundle.
+// The detector is src/detect/pii.ts itself, transpiled with the project's TypeScript into a temp folder with the
+// modules of ours it imports, so these figures are for the code in the tree; the CLI checks run the bundle.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -30,13 +30,20 @@ export const THRESHOLDS = {
 
 export async function loadDetector() {
   const { default: ts } = await import(pathToFileURL(join(repo, 'node_modules/typescript/lib/typescript.js')).href);
-  const src = readFileSync(join(repo, 'src/detect/pii.ts'), 'utf8');
-  const out = ts.transpileModule(src, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
   const dir = mkdtempSync(join(tmpdir(), 'ai-gate-pii-'));
-  const file = join(dir, 'pii.mjs');
-  writeFileSync(file, out);
+  writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
+  // pii.ts and the modules of ours it imports (`./x.js` beside it), each transpiled under its own name.
+  const done = new Set();
+  const transpile = (name) => {
+    if (done.has(name)) return;
+    done.add(name);
+    const src = readFileSync(join(repo, 'src/detect', `${name}.ts`), 'utf8');
+    for (const m of src.matchAll(/from '\.\/([\w-]+)\.js'/g)) transpile(m[1]);
+    writeFileSync(join(dir, `${name}.js`), ts.transpileModule(src, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText);
+  };
+  transpile('pii');
   try {
-    return await import(pathToFileURL(file).href);
+    return await import(pathToFileURL(join(dir, 'pii.js')).href);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
