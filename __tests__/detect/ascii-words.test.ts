@@ -37,6 +37,24 @@ describe('AsciiWords', () => {
     }), { numRuns: 20_000 });
   });
 
+  it('hands every mark byte in the range to the marks test once, in order, at any alignment (property)', () => {
+    let seen: number[] = [];
+    const words = new AsciiWords(['secret'], {}, { bytes: [0x5f, 0x2f], start: () => { seen = []; }, test: (_buf, at) => { seen.push(at); return false; } });
+    fc.assert(fc.property(fc.array(fc.constantFrom('_', '/', 'a', 'xyz', 'é', ' ', '\n'), { maxLength: 40 }).map((a) => a.join('')), fc.nat(7), fc.nat(5), (text, pad, cut) => {
+      const bytes = Buffer.from(text, 'utf8');
+      const big = Buffer.alloc(pad + bytes.length + 8, 0x5f);
+      bytes.copy(big, pad);
+      const to = Math.max(pad, pad + bytes.length - cut);
+      const expected = [...big.subarray(pad, to)].flatMap((b, i) => (b === 0x5f || b === 0x2f ? [pad + i] : []));
+      expect(words.in(big, pad, to)).toBe(false);
+      expect(seen).toEqual(expected);
+    }), { numRuns: 5_000 });
+    // A true from the test ends the search with a find.
+    const stop = new AsciiWords(['secret'], {}, { bytes: [0x2f], test: () => true });
+    expect(stop.in(Buffer.from('plain text with a / in it'))).toBe(true);
+    expect(stop.in(Buffer.from('plain text without one'))).toBe(false);
+  });
+
   it('refuses words it cannot list: shorter than three characters, not ASCII, or a pair offset out of the word', () => {
     expect(() => new AsciiWords(['id'])).toThrow(/cannot list/);
     expect(() => new AsciiWords(['née'])).toThrow(/cannot list/);

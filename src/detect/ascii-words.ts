@@ -18,9 +18,23 @@ const FOLD = Uint8Array.from({ length: 256 }, (_, b) => (b >= 65 && b <= 90 ? b 
 
 interface Listed { word: Uint8Array; offset: number }
 
+/**
+ * Single bytes to look at in the same pass (the secret prefilter's anchors): each occurrence in the range is
+ * handed to `test`, in order, and a true from it ends the search with a find. `start` is called first in every
+ * search (for counters kept across the calls of one search).
+ */
+export interface ByteMarks {
+  bytes: readonly number[];
+  test(buf: Uint8Array, at: number, from: number, to: number): boolean;
+  start?(): void;
+}
+
+const WORD = 1, MARK = 2;
+
 export class AsciiWords {
-  /** By a 16-bit little-endian pair of bytes (any case): 1 when a word is listed under it. */
+  /** By a 16-bit little-endian pair of bytes: WORD when a word is listed under it (in any case), MARK when either byte is a mark. */
   private readonly pairHit = new Uint8Array(65536);
+  private readonly isMark = new Uint8Array(256);
   /** By the folded pair: the words listed under it, with the offset of the pair in the word. */
   private readonly pairWords: Array<Listed[] | undefined> = new Array(65536).fill(undefined);
 
@@ -28,7 +42,7 @@ export class AsciiWords {
    * `words`: at least three characters each, ASCII; matched in any case. `pairAt`: where in a word its two
    * pairs start (any offset is correct; pairs rare in the text searched make it faster). Default 0.
    */
-  constructor(readonly words: readonly string[], pairAt: Readonly<Record<string, number>> = {}) {
+  constructor(readonly words: readonly string[], pairAt: Readonly<Record<string, number>> = {}, private readonly marks?: ByteMarks) {
     for (const w of new Set(words.map((x) => x.toLowerCase()))) {
       const at = pairAt[w] ?? 0;
       if (!/^[\x20-\x7e]+$/.test(w) || w.length < 3 || at < 0 || at > w.length - 3) throw new Error(`AsciiWords: cannot list ${JSON.stringify(w)}`);
@@ -37,20 +51,30 @@ export class AsciiWords {
         const a = word[offset], b = word[offset + 1];
         const key = a | (b << 8);
         this.pairWords[key] = [...(this.pairWords[key] ?? []), { word, offset }];
-        for (const x of new Set([a, upper(a)])) for (const y of new Set([b, upper(b)])) this.pairHit[x | (y << 8)] = 1;
+        for (const x of new Set([a, upper(a)])) for (const y of new Set([b, upper(b)])) this.pairHit[x | (y << 8)] |= WORD;
+      }
+    }
+    for (const b of marks?.bytes ?? []) {
+      this.isMark[b] = 1;
+      for (let other = 0; other < 256; other++) {
+        this.pairHit[b | (other << 8)] |= MARK;
+        this.pairHit[other | (b << 8)] |= MARK;
       }
     }
   }
 
-  /** Whether one of the words occurs in buf[from, to), in any case. */
+  /** Whether one of the words occurs in buf[from, to), in any case (or a mark's test says yes). */
   in(buf: Uint8Array, from = 0, to = buf.length): boolean {
     const hit = this.pairHit;
+    this.marks?.start?.();
     // Bytes before the first 4-byte-aligned one, and after the last whole 8-byte block: every offset, one by one.
+    // In the blocks, pairs are looked up at even offsets only: a word is listed under two consecutive pairs, so
+    // one of them starts at an even offset (or in the tail), and a mark is either byte of a pair.
     const abs = buf.byteOffset + from;
     const head = Math.min(to, from + ((4 - (abs & 3)) & 3));
     const blocks = Math.max(0, Math.floor((to - head) / 8));
     const tail = head + blocks * 8;
-    for (let p = from; p < head + 1 && p + 1 < to; p++) if (hit[buf[p] | (buf[p + 1] << 8)] && this.at(buf, p, from, to)) return true;
+    for (let p = from; p < head; p++) if (this.one(buf, p, from, to)) return true;
     if (blocks > 0) {
       const u32 = new Uint32Array(buf.buffer, buf.byteOffset + head, blocks * 2);
       // The pairs are looked up as little-endian 16-bit values (every platform Node runs on).
@@ -58,11 +82,26 @@ export class AsciiWords {
         const x = u32[i], y = u32[i + 1];
         if ((hit[x & 0xffff] | hit[x >>> 16] | hit[y & 0xffff] | hit[y >>> 16]) === 0) continue;
         const p = head + i * 4;
-        for (let q = p; q < p + 8; q += 2) if (hit[buf[q] | (buf[q + 1] << 8)] && this.at(buf, q, from, to)) return true;
+        for (let q = p; q < p + 8; q += 2) {
+          const h = hit[buf[q] | (buf[q + 1] << 8)];
+          if (h === 0) continue;
+          if ((h & WORD) && this.at(buf, q, from, to)) return true;
+          if ((h & MARK) && ((this.isMark[buf[q]] && this.marks!.test(buf, q, from, to)) || (this.isMark[buf[q + 1]] && this.marks!.test(buf, q + 1, from, to)))) return true;
+        }
       }
     }
-    for (let p = Math.max(from, tail - 1); p + 1 < to; p++) if (hit[buf[p] | (buf[p + 1] << 8)] && this.at(buf, p, from, to)) return true;
+    for (let p = Math.max(from, tail); p < to; p++) if (this.one(buf, p, from, to)) return true;
     return false;
+  }
+
+  /** A word whose pair starts at p. */
+  private word(buf: Uint8Array, p: number, from: number, to: number): boolean {
+    return p + 1 < to && (this.pairHit[buf[p] | (buf[p + 1] << 8)] & WORD) !== 0 && this.at(buf, p, from, to);
+  }
+
+  /** A word whose pair starts at p, or a mark at p. */
+  private one(buf: Uint8Array, p: number, from: number, to: number): boolean {
+    return this.word(buf, p, from, to) || (this.isMark[buf[p]] === 1 && this.marks!.test(buf, p, from, to));
   }
 
   /** Whether a word listed under the pair at p stands there (within [from, to)). */

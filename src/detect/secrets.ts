@@ -12,7 +12,7 @@
  * gitleaks's rule ids where gitleaks has the format, so results can be compared with it.
  */
 import type { Severity } from '../engine/severity.js';
-import { AsciiWords } from './ascii-words.js';
+import { AsciiWords, type ByteMarks } from './ascii-words.js';
 
 /** Which `secret/*` rule reports a detector: one rule per provider family, so a policy can tune a family. */
 export type SecretFamily = 'ai-provider' | 'cloud' | 'dev-platform' | 'private-key' | 'generic';
@@ -380,9 +380,10 @@ export function mayHoldSecret(text: string): boolean {
 
 // ---- the same test on bytes ------------------------------------------------------------------------------------
 //
-// A large file is searched in windows of bytes; a window the test rejects is not even decoded. The literals are
-// found as above, with Buffer.indexOf of the anchor byte; the case-insensitive words with AsciiWords (their
-// letters are the common ones, so a byte search would find too much).
+// A large file is searched in windows of bytes; a window the test rejects is not even decoded. One pass of
+// AsciiWords finds the case-insensitive words (their letters are the common ones, so a byte search would find
+// too much) and hands over each anchor byte, where the literals are compared as above: six native searches for
+// the anchors, one per character, cost more than that whole pass did.
 
 /**
  * Where in each word its two letter pairs start: pairs rare in English and in code (`ec`+`cr` of `secret`,
@@ -392,21 +393,28 @@ const PAIR_AT: Readonly<Record<string, number>> = {
   key: 0, token: 1, secret: 1, passw: 2, pwd: 0, credential: 7, cohere: 0, mistral: 3, wandb: 2, together: 1,
   private: 2, cloudflare: 4, heroku: 3, dapi: 1, co_api_key: 7,
 };
-const CI_WORDS = new AsciiWords([...new Set(NECESSARY_ALL.flatMap((n) => n.ci ?? []))], PAIR_AT);
-
-function literalIn(buf: Buffer, from: number, to: number, g: AnchorGroup, byte: number): boolean {
-  let hits = 0;
-  for (let at = buf.indexOf(byte, from); at >= 0 && at < to; at = buf.indexOf(byte, at + 1)) {
-    if (++hits > MAX_ANCHOR_HITS) return true;
+const ANCHOR_OF_BYTE = new Map(ANCHORS.map((g) => [g.char.charCodeAt(0), g]));
+/** Occurrences of each anchor byte seen so far in one search (MAX_ANCHOR_HITS, as literalAt counts). */
+const anchorHits = new Uint32Array(256);
+const ANCHOR_MARKS: ByteMarks = {
+  bytes: [...ANCHOR_OF_BYTE.keys()],
+  start() {
+    for (const b of ANCHOR_OF_BYTE.keys()) anchorHits[b] = 0;
+  },
+  test(buf, at, from, to) {
+    const c = buf[at];
+    if (++anchorHits[c] > MAX_ANCHOR_HITS) return true;
+    const g = ANCHOR_OF_BYTE.get(c)!;
     const before = at > from ? g.byPrev.get(buf[at - 1]) : undefined;
     if (before) for (const { literal, offset } of before) if (bytesAt(buf, at - offset, literal, from, to)) return true;
     const after = at + 1 < to ? g.byNext.get(buf[at + 1]) : undefined;
     if (after) for (const literal of after) if (bytesAt(buf, at, literal, from, to)) return true;
-  }
-  return false;
-}
+    return false;
+  },
+};
+const CI_WORDS = new AsciiWords([...new Set(NECESSARY_ALL.flatMap((n) => n.ci ?? []))], PAIR_AT, ANCHOR_MARKS);
 
-function bytesAt(buf: Buffer, start: number, literal: string, from: number, to: number): boolean {
+function bytesAt(buf: Uint8Array, start: number, literal: string, from: number, to: number): boolean {
   if (start < from || start + literal.length > to) return false;
   for (let i = 0; i < literal.length; i++) if (buf[start + i] !== literal.charCodeAt(i)) return false;
   return true;
@@ -417,7 +425,6 @@ function bytesAt(buf: Buffer, start: number, literal: string, from: number, to: 
  * The literals and words are ASCII, and ASCII bytes stand for themselves in UTF-8, so no decoding is needed.
  */
 export function mayHoldSecretBytes(buf: Buffer, from = 0, to = buf.length): boolean {
-  for (const g of ANCHORS) if (literalIn(buf, from, to, g, g.char.charCodeAt(0))) return true;
   return CI_WORDS.in(buf, from, to);
 }
 
