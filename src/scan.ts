@@ -119,6 +119,7 @@ export async function scan(opts: ScanOptions): Promise<Report> {
   let result;
   try {
     result = await runEngine({ rules, policy, discovery, logger: opts.logger, today, onProgress: opts.onProgress, change, baseFiles, shard: opts.shard, threads });
+    hasher.useAllCores();
   } finally {
     await threads?.close();
   }

@@ -101,6 +101,29 @@ describe('HashPool (worker threads)', () => {
     }
   });
 
+  it('starts threads as jobs come, up to its size, takes the largest waiting file first, and grows when told', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ai-gate-pool-'));
+    const pool = new HashPool(1);
+    try {
+      expect(pool.threads).toBe(0);
+      const sizes = [4, 1, 3, 2].map((n) => n * 2 * 1024 * 1024);
+      sizes.forEach((n, i) => writeFileSync(join(dir, `f${i}`), Buffer.alloc(n, i)));
+      const done: number[] = [];
+      const jobs = sizes.map((n, i) => pool.hash(join(dir, `f${i}`), Infinity, n).then((h) => { done.push(i); return h; }));
+      expect(pool.threads).toBe(1);
+      await Promise.all(jobs);
+      // f0 went to the thread at once; of those that waited, the largest went first.
+      expect(done).toEqual([0, 2, 3, 1]);
+      const more = [pool.hash(join(dir, 'f0'), Infinity, sizes[0]), pool.hash(join(dir, 'f2'), Infinity, sizes[2])];
+      pool.grow(2);
+      expect(pool.threads).toBe(2);
+      expect((await Promise.all(more)).map((h) => h?.bytes)).toEqual([sizes[0], sizes[2]]);
+    } finally {
+      await pool.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('gives the same artifact list with and without threads', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ai-gate-pool-'));
     try {

@@ -99,10 +99,18 @@ export class ArtifactHasher {
     if (f.head.length === f.size && f.size <= this.maxBytes) return entry({ sha256: createHash('sha256').update(f.head).digest('hex'), truncated: false });
     const pool = this.threads();
     try {
-      return entry(pool ? await pool.hash(f.absPath, this.maxBytes) : await this.local(() => hashStream(f.absPath, this.maxBytes)));
+      return entry(pool ? await pool.hash(f.absPath, this.maxBytes, f.size) : await this.local(() => hashStream(f.absPath, this.maxBytes)));
     } catch {
       return entry(await this.local(() => hashStream(f.absPath, this.maxBytes)));
     }
+  }
+
+  /**
+   * Once the rules are done, the digests still to compute get every core (up to 4): until then one core is
+   * left to the rules, and a hashing thread alone at the end left the others idle while the scan waited.
+   */
+  useAllCores(): void {
+    this.pool?.grow(Math.max(1, Math.min(4, availableParallelism())));
   }
 
   /** The pool, started on the first file that needs it (most scans of a pull request have none). */

@@ -42,7 +42,7 @@ parentPort.on('message', ({ id, path, max }) => {
 });
 `;
 
-interface Job { id: number; path: string; max: number; resolve: (h: FileHash | undefined) => void; reject: (e: Error) => void }
+interface Job { id: number; path: string; max: number; size: number; resolve: (h: FileHash | undefined) => void; reject: (e: Error) => void }
 
 /** Hashing threads (up to a fixed number) taking jobs in order; `close()` ends them. */
 export class HashPool {
@@ -56,7 +56,19 @@ export class HashPool {
   private alive = 0;
 
   /** Threads start on demand, up to `size`: a scan with one file to hash starts one. */
-  constructor(private readonly size = Math.max(1, Math.min(4, availableParallelism()))) {}
+  constructor(private size = Math.max(1, Math.min(4, availableParallelism()))) {}
+
+  /** How many threads have started. */
+  get threads(): number {
+    return this.alive;
+  }
+
+  /** Allows up to `size` threads from now on (when the cores other work held come free). */
+  grow(size: number): void {
+    if (size <= this.size) return;
+    this.size = size;
+    this.pump();
+  }
 
   private spawn(): void {
     const worker = new Worker(WORKER_SOURCE, { eval: true });
@@ -78,10 +90,21 @@ export class HashPool {
   }
 
   /** SHA-256 of the file's first `max` bytes; undefined when it cannot be opened or is not a regular file. */
-  hash(path: string, max: number): Promise<FileHash | undefined> {
+  /**
+   * `size` (the file's, as discovery saw it) orders the waiting jobs, largest first: what is left when more
+   * threads may start (grow) is then small files, which spread evenly over them.
+   */
+  hash(path: string, max: number, size = 0): Promise<FileHash | undefined> {
     if (this.failed) return Promise.reject(this.failed);
     return new Promise((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, path, max, resolve, reject });
+      const job = { id: this.nextId++, path, max, size, resolve, reject };
+      // After every job at least as large (first come, first served among equals).
+      let lo = 0, hi = this.queue.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (this.queue[mid].size >= size) lo = mid + 1; else hi = mid;
+      }
+      this.queue.splice(lo, 0, job);
       this.pump();
     });
   }
