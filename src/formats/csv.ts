@@ -74,6 +74,8 @@ class CsvParser {
   private readonly delim: string;
   private readonly max: number;
   private readonly filter: RowFilter | undefined;
+  /** recordEnd's answer, one object reused for every record. */
+  private readonly end: RecordEnd = { end: 0, next: 0, breaks: 0, quote: -1 };
 
   constructor(opts: CsvOptions) {
     this.filter = opts.filter;
@@ -130,13 +132,16 @@ class CsvParser {
       }
       if (hits) {
         // Find the record's end without building its fields, and build them only if the record is wanted.
-        const end = recordEnd(buf, p, this.delim, final);
+        const end = this.end;
+        const found = recordEnd(end, buf, p, this.delim, final, nl, quote);
         // At the end of the input, a record that never ends goes to quoted(), which says which quote is open.
-        if (end === undefined && !final) break;
-        if (end && end.next - p > this.max) throw new TooLongError(`the CSV record from line ${this.line} is longer than ${this.max} characters`);
-        if (end && !hits.any(p, end.end)) {
+        if (!found && !final) break;
+        if (found && end.next - p > this.max) throw new TooLongError(`the CSV record from line ${this.line} is longer than ${this.max} characters`);
+        if (found && !hits.any(p, end.end)) {
           this.line += end.breaks + 1;
           p = end.next;
+          // What recordEnd found past the record: the next quote (the next newline is searched from p).
+          nextQuote = end.quote;
           declined++;
           continue;
         }
@@ -212,36 +217,49 @@ class CsvParser {
   }
 }
 
+/** Where a record ends (recordEnd): `end` before its line end, `next` after it, `breaks` the newlines inside
+ * quoted fields, `quote` the first quote at or after `next` (-1: none in the text). */
+interface RecordEnd { end: number; next: number; breaks: number; quote: number }
+
 /**
  * Where the record starting at `start` ends, by the same rules as CsvParser.quoted but without building
- * fields: `end` before its line end, `next` after it, `breaks` the newlines inside quoted fields; undefined
- * when the record is not complete in `buf` yet. A quote left open is left for quoted() to report. It jumps
- * from quote to quote: outside quoted fields only a quote can change what a newline means, and a quote opens
- * a field only at the record's start or just after a delimiter (elsewhere it is a literal).
+ * fields, into `out`; false when the record is not complete in `buf` yet. A quote left open is left for
+ * quoted() to report. It jumps from quote to quote: outside quoted fields only a quote can change what a newline
+ * means, and a quote opens a field only at the record's start or just after a delimiter (elsewhere it is a
+ * literal). `nl` and `q`: the first newline and quote at or after `start` (-1: none), which the caller knows.
+ * Each search is made once: on a file of short quoted records this is most of the time spent on the records
+ * a filter declines.
  */
-function recordEnd(buf: string, start: number, d: string, final: boolean): { end: number; next: number; breaks: number } | undefined {
-  let i = start;
+function recordEnd(out: RecordEnd, buf: string, start: number, d: string, final: boolean, nl: number, q: number): boolean {
   let breaks = 0;
-  let nl = buf.indexOf('\n', i);
   for (;;) {
-    const q = buf.indexOf('"', i);
     if (q < 0 || (nl >= 0 && nl < q)) {
-      if (nl < 0) return final ? { end: buf.length, next: buf.length, breaks } : undefined;
-      const end = nl > i && buf.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-      return { end, next: nl + 1, breaks };
+      if (nl < 0) {
+        if (!final) return false;
+        out.end = out.next = buf.length;
+      } else {
+        out.end = nl > start && buf.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+        out.next = nl + 1;
+      }
+      out.breaks = breaks;
+      out.quote = q;
+      return true;
     }
-    if (q !== start && buf[q - 1] !== d) { i = q + 1; continue; } // a literal quote
-    let j = q + 1;
-    for (;;) {
-      const close = buf.indexOf('"', j);
-      if (close < 0) return undefined; // unclosed: quoted() says so, or more input completes it
+    if (q !== start && buf[q - 1] !== d) { q = buf.indexOf('"', q + 1); continue; } // a literal quote
+    let close: number;
+    for (let j = q + 1; ; ) {
+      close = buf.indexOf('"', j);
+      if (close < 0) return false; // unclosed: quoted() says so, or more input completes it
       if (buf.charCodeAt(close + 1) === 34) { j = close + 2; continue; }
-      if (close + 1 >= buf.length && !final) return undefined;
-      breaks += countNewlines(buf, q + 1, close);
-      i = close + 1;
+      if (close + 1 >= buf.length && !final) return false;
       break;
     }
-    if (nl >= 0 && nl < i) nl = buf.indexOf('\n', i);
+    // Newlines inside the quoted field: the next one, when it comes before the closing quote, and any after it.
+    if (nl >= 0 && nl < close) {
+      breaks += countNewlines(buf, nl, close);
+      nl = buf.indexOf('\n', close + 1);
+    }
+    q = buf.indexOf('"', close + 1);
   }
 }
 
