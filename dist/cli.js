@@ -4111,18 +4111,22 @@ function redactUrlCredentials(text) {
  */
 /** ASCII letters to lower case; every other byte unchanged. */
 const FOLD = Uint8Array.from({ length: 256 }, (_, b) => (b >= 65 && b <= 90 ? b + 32 : b));
+const WORD = 1, MARK = 2;
 class AsciiWords {
     words;
-    /** By a 16-bit little-endian pair of bytes (any case): 1 when a word is listed under it. */
+    marks;
+    /** By a 16-bit little-endian pair of bytes: WORD when a word is listed under it (in any case), MARK when either byte is a mark. */
     pairHit = new Uint8Array(65536);
+    isMark = new Uint8Array(256);
     /** By the folded pair: the words listed under it, with the offset of the pair in the word. */
     pairWords = new Array(65536).fill(undefined);
     /**
      * `words`: at least three characters each, ASCII; matched in any case. `pairAt`: where in a word its two
      * pairs start (any offset is correct; pairs rare in the text searched make it faster). Default 0.
      */
-    constructor(words, pairAt = {}) {
+    constructor(words, pairAt = {}, marks) {
         this.words = words;
+        this.marks = marks;
         for (const w of new Set(words.map((x) => x.toLowerCase()))) {
             const at = pairAt[w] ?? 0;
             if (!/^[\x20-\x7e]+$/.test(w) || w.length < 3 || at < 0 || at > w.length - 3)
@@ -4134,20 +4138,30 @@ class AsciiWords {
                 this.pairWords[key] = [...(this.pairWords[key] ?? []), { word, offset }];
                 for (const x of new Set([a, upper(a)]))
                     for (const y of new Set([b, upper(b)]))
-                        this.pairHit[x | (y << 8)] = 1;
+                        this.pairHit[x | (y << 8)] |= WORD;
+            }
+        }
+        for (const b of marks?.bytes ?? []) {
+            this.isMark[b] = 1;
+            for (let other = 0; other < 256; other++) {
+                this.pairHit[b | (other << 8)] |= MARK;
+                this.pairHit[other | (b << 8)] |= MARK;
             }
         }
     }
-    /** Whether one of the words occurs in buf[from, to), in any case. */
+    /** Whether one of the words occurs in buf[from, to), in any case (or a mark's test says yes). */
     in(buf, from = 0, to = buf.length) {
         const hit = this.pairHit;
+        this.marks?.start?.();
         // Bytes before the first 4-byte-aligned one, and after the last whole 8-byte block: every offset, one by one.
+        // In the blocks, pairs are looked up at even offsets only: a word is listed under two consecutive pairs, so
+        // one of them starts at an even offset (or in the tail), and a mark is either byte of a pair.
         const abs = buf.byteOffset + from;
         const head = Math.min(to, from + ((4 - (abs & 3)) & 3));
         const blocks = Math.max(0, Math.floor((to - head) / 8));
         const tail = head + blocks * 8;
-        for (let p = from; p < head + 1 && p + 1 < to; p++)
-            if (hit[buf[p] | (buf[p + 1] << 8)] && this.at(buf, p, from, to))
+        for (let p = from; p < head; p++)
+            if (this.one(buf, p, from, to))
                 return true;
         if (blocks > 0) {
             const u32 = new Uint32Array(buf.buffer, buf.byteOffset + head, blocks * 2);
@@ -4157,15 +4171,29 @@ class AsciiWords {
                 if ((hit[x & 0xffff] | hit[x >>> 16] | hit[y & 0xffff] | hit[y >>> 16]) === 0)
                     continue;
                 const p = head + i * 4;
-                for (let q = p; q < p + 8; q += 2)
-                    if (hit[buf[q] | (buf[q + 1] << 8)] && this.at(buf, q, from, to))
+                for (let q = p; q < p + 8; q += 2) {
+                    const h = hit[buf[q] | (buf[q + 1] << 8)];
+                    if (h === 0)
+                        continue;
+                    if ((h & WORD) && this.at(buf, q, from, to))
                         return true;
+                    if ((h & MARK) && ((this.isMark[buf[q]] && this.marks.test(buf, q, from, to)) || (this.isMark[buf[q + 1]] && this.marks.test(buf, q + 1, from, to))))
+                        return true;
+                }
             }
         }
-        for (let p = Math.max(from, tail - 1); p + 1 < to; p++)
-            if (hit[buf[p] | (buf[p + 1] << 8)] && this.at(buf, p, from, to))
+        for (let p = Math.max(from, tail); p < to; p++)
+            if (this.one(buf, p, from, to))
                 return true;
         return false;
+    }
+    /** A word whose pair starts at p. */
+    word(buf, p, from, to) {
+        return p + 1 < to && (this.pairHit[buf[p] | (buf[p + 1] << 8)] & WORD) !== 0 && this.at(buf, p, from, to);
+    }
+    /** A word whose pair starts at p, or a mark at p. */
+    one(buf, p, from, to) {
+        return this.word(buf, p, from, to) || (this.isMark[buf[p]] === 1 && this.marks.test(buf, p, from, to));
     }
     /** Whether a word listed under the pair at p stands there (within [from, to)). */
     at(buf, p, from, to) {
@@ -4490,9 +4518,10 @@ function mayHoldSecret(text) {
 }
 // ---- the same test on bytes ------------------------------------------------------------------------------------
 //
-// A large file is searched in windows of bytes; a window the test rejects is not even decoded. The literals are
-// found as above, with Buffer.indexOf of the anchor byte; the case-insensitive words with AsciiWords (their
-// letters are the common ones, so a byte search would find too much).
+// A large file is searched in windows of bytes; a window the test rejects is not even decoded. One pass of
+// AsciiWords finds the case-insensitive words (their letters are the common ones, so a byte search would find
+// too much) and hands over each anchor byte, where the literals are compared as above: six native searches for
+// the anchors, one per character, cost more than that whole pass did.
 /**
  * Where in each word its two letter pairs start: pairs rare in English and in code (`ec`+`cr` of `secret`,
  * `iv`+`va` of `private`), so that few hits need a comparison. Any offset is correct; these are faster.
@@ -4501,12 +4530,20 @@ const PAIR_AT = {
     key: 0, token: 1, secret: 1, passw: 2, pwd: 0, credential: 7, cohere: 0, mistral: 3, wandb: 2, together: 1,
     private: 2, cloudflare: 4, heroku: 3, dapi: 1, co_api_key: 7,
 };
-const CI_WORDS = new AsciiWords([...new Set(NECESSARY_ALL.flatMap((n) => n.ci ?? []))], PAIR_AT);
-function literalIn(buf, from, to, g, byte) {
-    let hits = 0;
-    for (let at = buf.indexOf(byte, from); at >= 0 && at < to; at = buf.indexOf(byte, at + 1)) {
-        if (++hits > MAX_ANCHOR_HITS)
+const ANCHOR_OF_BYTE = new Map(ANCHORS.map((g) => [g.char.charCodeAt(0), g]));
+/** Occurrences of each anchor byte seen so far in one search (MAX_ANCHOR_HITS, as literalAt counts). */
+const anchorHits = new Uint32Array(256);
+const ANCHOR_MARKS = {
+    bytes: [...ANCHOR_OF_BYTE.keys()],
+    start() {
+        for (const b of ANCHOR_OF_BYTE.keys())
+            anchorHits[b] = 0;
+    },
+    test(buf, at, from, to) {
+        const c = buf[at];
+        if (++anchorHits[c] > MAX_ANCHOR_HITS)
             return true;
+        const g = ANCHOR_OF_BYTE.get(c);
         const before = at > from ? g.byPrev.get(buf[at - 1]) : undefined;
         if (before)
             for (const { literal, offset } of before)
@@ -4517,9 +4554,10 @@ function literalIn(buf, from, to, g, byte) {
             for (const literal of after)
                 if (bytesAt(buf, at, literal, from, to))
                     return true;
-    }
-    return false;
-}
+        return false;
+    },
+};
+const CI_WORDS = new AsciiWords([...new Set(NECESSARY_ALL.flatMap((n) => n.ci ?? []))], PAIR_AT, ANCHOR_MARKS);
 function bytesAt(buf, start, literal, from, to) {
     if (start < from || start + literal.length > to)
         return false;
@@ -4533,9 +4571,6 @@ function bytesAt(buf, start, literal, from, to) {
  * The literals and words are ASCII, and ASCII bytes stand for themselves in UTF-8, so no decoding is needed.
  */
 function mayHoldSecretBytes(buf, from = 0, to = buf.length) {
-    for (const g of ANCHORS)
-        if (literalIn(buf, from, to, g, g.char.charCodeAt(0)))
-            return true;
     return CI_WORDS.in(buf, from, to);
 }
 /** Words that mark a value as a stand-in, not a credential. */
@@ -5559,6 +5594,8 @@ class CsvParser {
     delim;
     max;
     filter;
+    /** recordEnd's answer, one object reused for every record. */
+    end = { end: 0, next: 0, breaks: 0, quote: -1 };
     constructor(opts) {
         this.filter = opts.filter;
         this.line = opts.firstLine ?? 1;
@@ -5626,15 +5663,18 @@ class CsvParser {
             }
             if (hits) {
                 // Find the record's end without building its fields, and build them only if the record is wanted.
-                const end = recordEnd(buf, p, this.delim, final);
+                const end = this.end;
+                const found = recordEnd(end, buf, p, this.delim, final, nl, quote);
                 // At the end of the input, a record that never ends goes to quoted(), which says which quote is open.
-                if (end === undefined && !final)
+                if (!found && !final)
                     break;
-                if (end && end.next - p > this.max)
+                if (found && end.next - p > this.max)
                     throw new TooLongError(`the CSV record from line ${this.line} is longer than ${this.max} characters`);
-                if (end && !hits.any(p, end.end)) {
+                if (found && !hits.any(p, end.end)) {
                     this.line += end.breaks + 1;
                     p = end.next;
+                    // What recordEnd found past the record: the next quote (the next newline is searched from p).
+                    nextQuote = end.quote;
                     declined++;
                     continue;
                 }
@@ -5730,44 +5770,53 @@ class CsvParser {
 }
 /**
  * Where the record starting at `start` ends, by the same rules as CsvParser.quoted but without building
- * fields: `end` before its line end, `next` after it, `breaks` the newlines inside quoted fields; undefined
- * when the record is not complete in `buf` yet. A quote left open is left for quoted() to report. It jumps
- * from quote to quote: outside quoted fields only a quote can change what a newline means, and a quote opens
- * a field only at the record's start or just after a delimiter (elsewhere it is a literal).
+ * fields, into `out`; false when the record is not complete in `buf` yet. A quote left open is left for
+ * quoted() to report. It jumps from quote to quote: outside quoted fields only a quote can change what a newline
+ * means, and a quote opens a field only at the record's start or just after a delimiter (elsewhere it is a
+ * literal). `nl` and `q`: the first newline and quote at or after `start` (-1: none), which the caller knows.
+ * Each search is made once: on a file of short quoted records this is most of the time spent on the records
+ * a filter declines.
  */
-function recordEnd(buf, start, d, final) {
-    let i = start;
+function recordEnd(out, buf, start, d, final, nl, q) {
     let breaks = 0;
-    let nl = buf.indexOf('\n', i);
     for (;;) {
-        const q = buf.indexOf('"', i);
         if (q < 0 || (nl >= 0 && nl < q)) {
-            if (nl < 0)
-                return final ? { end: buf.length, next: buf.length, breaks } : undefined;
-            const end = nl > i && buf.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-            return { end, next: nl + 1, breaks };
+            if (nl < 0) {
+                if (!final)
+                    return false;
+                out.end = out.next = buf.length;
+            }
+            else {
+                out.end = nl > start && buf.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+                out.next = nl + 1;
+            }
+            out.breaks = breaks;
+            out.quote = q;
+            return true;
         }
         if (q !== start && buf[q - 1] !== d) {
-            i = q + 1;
+            q = buf.indexOf('"', q + 1);
             continue;
         } // a literal quote
-        let j = q + 1;
-        for (;;) {
-            const close = buf.indexOf('"', j);
+        let close;
+        for (let j = q + 1;;) {
+            close = buf.indexOf('"', j);
             if (close < 0)
-                return undefined; // unclosed: quoted() says so, or more input completes it
+                return false; // unclosed: quoted() says so, or more input completes it
             if (buf.charCodeAt(close + 1) === 34) {
                 j = close + 2;
                 continue;
             }
             if (close + 1 >= buf.length && !final)
-                return undefined;
-            breaks += countNewlines(buf, q + 1, close);
-            i = close + 1;
+                return false;
             break;
         }
-        if (nl >= 0 && nl < i)
-            nl = buf.indexOf('\n', i);
+        // Newlines inside the quoted field: the next one, when it comes before the closing quote, and any after it.
+        if (nl >= 0 && nl < close) {
+            breaks += countNewlines(buf, nl, close);
+            nl = buf.indexOf('\n', close + 1);
+        }
+        q = buf.indexOf('"', close + 1);
     }
 }
 function countNewlines(s, from, to) {
@@ -85960,6 +86009,17 @@ class HashPool {
     constructor(size = Math.max(1, Math.min(4, availableParallelism()))) {
         this.size = size;
     }
+    /** How many threads have started. */
+    get threads() {
+        return this.alive;
+    }
+    /** Allows up to `size` threads from now on (when the cores other work held come free). */
+    grow(size) {
+        if (size <= this.size)
+            return;
+        this.size = size;
+        this.pump();
+    }
     spawn() {
         const worker = new Worker(WORKER_SOURCE, { eval: true });
         this.alive++;
@@ -85980,11 +86040,25 @@ class HashPool {
         this.all.push(worker);
     }
     /** SHA-256 of the file's first `max` bytes; undefined when it cannot be opened or is not a regular file. */
-    hash(path, max) {
+    /**
+     * `size` (the file's, as discovery saw it) orders the waiting jobs, largest first: what is left when more
+     * threads may start (grow) is then small files, which spread evenly over them.
+     */
+    hash(path, max, size = 0) {
         if (this.failed)
             return Promise.reject(this.failed);
         return new Promise((resolve, reject) => {
-            this.queue.push({ id: this.nextId++, path, max, resolve, reject });
+            const job = { id: this.nextId++, path, max, size, resolve, reject };
+            // After every job at least as large (first come, first served among equals).
+            let lo = 0, hi = this.queue.length;
+            while (lo < hi) {
+                const mid = (lo + hi) >> 1;
+                if (this.queue[mid].size >= size)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            this.queue.splice(lo, 0, job);
             this.pump();
         });
     }
@@ -86119,11 +86193,18 @@ class ArtifactHasher {
             return entry({ sha256: createHash('sha256').update(f.head).digest('hex'), truncated: false });
         const pool = this.threads();
         try {
-            return entry(pool ? await pool.hash(f.absPath, this.maxBytes) : await this.local(() => hashStream(f.absPath, this.maxBytes)));
+            return entry(pool ? await pool.hash(f.absPath, this.maxBytes, f.size) : await this.local(() => hashStream(f.absPath, this.maxBytes)));
         }
         catch {
             return entry(await this.local(() => hashStream(f.absPath, this.maxBytes)));
         }
+    }
+    /**
+     * Once the rules are done, the digests still to compute get every core (up to 4): until then one core is
+     * left to the rules, and a hashing thread alone at the end left the others idle while the scan waited.
+     */
+    useAllCores() {
+        this.pool?.grow(Math.max(1, Math.min(4, availableParallelism())));
     }
     /** The pool, started on the first file that needs it (most scans of a pull request have none). */
     threads() {
@@ -86246,6 +86327,7 @@ async function scan(opts) {
     let result;
     try {
         result = await runEngine({ rules, policy, discovery, logger: opts.logger, today, onProgress: opts.onProgress, change, baseFiles, shard: opts.shard, threads });
+        hasher.useAllCores();
     }
     finally {
         await threads?.close();
