@@ -182,8 +182,14 @@ describe('engine', () => {
     const big = `${'x'.repeat(1024 * 1024)}\nTODO-BAD here\n`;
     const threads = (check: (file: ScannedFile) => Promise<never>, sent: string[]) =>
       ({ available: () => true, check: (file: ScannedFile) => { sent.push(file.path); return check(file); } }) as unknown as EngineThreads;
-    const go = (t: EngineThreads, files: Record<string, string> = { 'big.txt': big, 'big2.txt': big, 'small.txt': 'TODO-BAD\n' }) => runEngine({
-      rules, policy: makePolicy(rules, { 'data/test-marker': true, [RULE_ERROR]: true }), discovery: fixture(files),
+    /** The files named big* as discovery would have seen them at `claimed` bytes (threads are worth it past 32 MiB). */
+    const sized = (files: Record<string, string>, claimed: number) => {
+      const d = fixture(files);
+      for (const f of d.files) if (f.path.startsWith('big')) f.size = claimed;
+      return d;
+    };
+    const go = (t: EngineThreads, files: Record<string, string> = { 'big.txt': big, 'big2.txt': big, 'small.txt': 'TODO-BAD\n' }, claimed = 40 * 1024 * 1024) => runEngine({
+      rules, policy: makePolicy(rules, { 'data/test-marker': true, [RULE_ERROR]: true }), discovery: sized(files, claimed),
       logger: silentLogger, today: '2026-06-01', threads: t,
     });
 
@@ -194,6 +200,13 @@ describe('engine', () => {
       expect(findings.filter((f) => f.location.path === 'big.txt').map((f) => [f.ruleId, f.severity, f.message])).toEqual([[RULE_ERROR, 'high',
         'Checking this file failed in its worker thread (the worker thread exited with code 3); the file was not checked. A file that exhausts a thread\'s memory is often built to: look at it before merging.']]);
       expect(findings.filter((f) => f.location.path !== 'big.txt').map((f) => `${f.location.path} ${f.ruleId}`)).toEqual(['big2.txt data/test-marker', 'small.txt data/test-marker']);
+    });
+
+    it('keeps files on this thread when all but the largest hold too little to pay for a thread', async () => {
+      const sent: string[] = [];
+      const { findings } = await go(threads(async () => { throw new WorkerDied('must not be called'); }, sent), undefined, 20 * 1024 * 1024);
+      expect(sent).toEqual([]);
+      expect(findings.map((f) => `${f.location.path}:${f.location.line} ${f.ruleId}`).sort()).toEqual(['big.txt:2 data/test-marker', 'big2.txt:2 data/test-marker', 'small.txt:1 data/test-marker']);
     });
 
     it('keeps a single large file on this thread (a thread would only add its start-up)', async () => {

@@ -58,6 +58,12 @@ export const LARGE_FILE_BYTES = 16 * 1024 * 1024;
 /** Files at least this large go to a worker thread when there are threads: below it, sending costs more. */
 export const THREAD_FILE_BYTES = 1024 * 1024;
 
+/**
+ * Threads start only when the files they could take, the largest left aside, hold this much: about 150 ms of
+ * checking on one thread, more than a thread's start-up.
+ */
+export const THREADS_WORTH_BYTES = 32 * 1024 * 1024;
+
 /** Model formats whose rules read a header and an index, whatever the file's size: no work for a thread. */
 const HEADER_ONLY_FORMATS: ReadonlySet<string> = new Set(['safetensors', 'gguf', 'npy', 'lfs-pointer']);
 
@@ -96,26 +102,35 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
   const files = opts.shard ? discovery.files.filter((f) => inShard(f.path, opts.shard)) : discovery.files;
   const perFile: Finding[][] = new Array(files.length);
   let next = 0, done = 0, bytesScanned = 0;
-  // A thread pays for itself only with a second large file to check meanwhile: with one (a pull request adding
-  // a dataset), starting a thread would only add its start-up and its memory. Large models whose rules read only
-  // a header (safetensors, GGUF) do not count: they are quick anywhere.
+  // A thread pays for itself only with enough work to check meanwhile besides the largest file: with one (a pull
+  // request adding a dataset) or a few small ones, starting a thread (~130 ms of loading the bundle, which the
+  // file it takes waits for) would only add its start-up and its memory. Large models whose rules read only a
+  // header (safetensors, GGUF) do not count: they are quick anywhere.
   const threadable = (f: ScannedFile) => f.size >= THREAD_FILE_BYTES && !needsBase(f, opts) && !HEADER_ONLY_FORMATS.has(f.format);
-  let threadableCount = 0;
-  if (opts.threads) for (const f of files) if (threadable(f) && ++threadableCount >= 2) break;
-  const threads = threadableCount >= 2 ? opts.threads : undefined;
+  let threadableBytes = 0, largest = 0;
+  if (opts.threads) {
+    for (const f of files) {
+      if (!threadable(f)) continue;
+      threadableBytes += f.size;
+      largest = Math.max(largest, f.size);
+    }
+  }
+  const threads = threadableBytes - largest >= THREADS_WORTH_BYTES ? opts.threads : undefined;
 
   // Rules work on the main thread, so a large file gains nothing from company and several at once only add
   // up their buffers and garbage: large files take turns while small ones fill the other slots. A large file
   // that a thread could check goes to whichever comes free first, a thread or the main thread's turn, so that
   // neither sits idle while the other has files waiting for it.
   const turn = new Turn();
-  const checkLarge = async (file: ScannedFile): Promise<Finding[]> => {
+  const checkLarge = async (file: ScannedFile, threadsFailed: boolean): Promise<Finding[]> => {
+    let offThread = threadsFailed || !threads || !threadable(file);
     for (;;) {
-      const where = await turnOrThread(turn, threads && threadable(file) ? threads : undefined);
+      const where = await turnOrThread(turn, offThread ? undefined : threads);
       if (where === 'thread') {
         const threaded = await onThread(file, threads!, opts);
         if (threaded) return threaded;
-        continue; // threads stopped working here: the main thread's turn
+        offThread = true; // threads do not work here: the main thread's turn, whatever they say next
+        continue;
       }
       try {
         return await checkFile(file, enabled, opts);
@@ -128,9 +143,10 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     while (next < files.length) {
       const index = next++;
       const file = files[index];
-      const threaded = threads?.available() && threadable(file) ? await onThread(file, threads, opts) : undefined;
+      const tried = Boolean(threads?.available() && threadable(file));
+      const threaded = tried ? await onThread(file, threads!, opts) : undefined;
       if (threaded) perFile[index] = threaded;
-      else if (file.size >= LARGE_FILE_BYTES) perFile[index] = await checkLarge(file);
+      else if (file.size >= LARGE_FILE_BYTES) perFile[index] = await checkLarge(file, tried);
       else perFile[index] = await checkFile(file, enabled, opts);
       bytesScanned += file.size;
       opts.onProgress?.(++done, files.length, file.path);
