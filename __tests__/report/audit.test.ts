@@ -169,6 +169,24 @@ describe('HashPool (worker threads)', () => {
     }
   });
 
+  it('ArtifactHasher given up (discovery failed) ends its threads and does not redo a cut hash on this thread', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ai-gate-pool-'));
+    const fsp = (await import('node:fs')).promises;
+    const spy = jest.spyOn(fsp, 'open');
+    try {
+      const big = Buffer.alloc(96 * 1024 * 1024, 1);
+      writeFileSync(join(dir, 'm.bin'), big);
+      const hasher = new ArtifactHasher(Infinity);
+      hasher.add({ path: 'm.bin', absPath: join(dir, 'm.bin'), size: big.length, head: big.subarray(0, 8192), kind: 'model', format: 'unknown', change: 'unchanged' } as unknown as ScannedFile);
+      expect(await hasher.finish([])).toEqual([]);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(spy).not.toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('without threads, hashes a few files at a time, not every model and dataset at once', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ai-gate-pool-'));
     const fsp = (await import('node:fs')).promises;

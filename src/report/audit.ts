@@ -64,6 +64,8 @@ type Artifacts = AuditTrail['artifacts'];
 export class ArtifactHasher {
   private pool: HashPool | undefined;
   private poolTried = false;
+  /** finish() has ended (or given up, when discovery failed): a hash cut short then is not redone here. */
+  private closed = false;
   private readonly started = new Map<string, Promise<Artifacts[number]>>();
   // Hashing on this thread (no pool, or a failed one) holds a file open and a 4 MiB buffer per stream: a few
   // at a time, never every model and dataset at once.
@@ -87,6 +89,7 @@ export class ArtifactHasher {
       const artifacts = await Promise.all(wanted.map((f) => this.started.get(f.path)!));
       return artifacts.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     } finally {
+      this.closed = true;
       await this.pool?.close();
     }
   }
@@ -101,6 +104,7 @@ export class ArtifactHasher {
     try {
       return entry(pool ? await pool.hash(f.absPath, this.maxBytes, f.size) : await this.local(() => hashStream(f.absPath, this.maxBytes)));
     } catch {
+      if (this.closed) return entry(undefined);
       return entry(await this.local(() => hashStream(f.absPath, this.maxBytes)));
     }
   }

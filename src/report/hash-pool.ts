@@ -44,7 +44,7 @@ parentPort.on('message', ({ id, path, max }) => {
 
 interface Job { id: number; path: string; max: number; size: number; resolve: (h: FileHash | undefined) => void; reject: (e: Error) => void }
 
-/** Hashing threads (up to a fixed number) taking jobs in order; `close()` ends them. */
+/** Hashing threads (up to a number that may grow) taking the largest waiting file first; `close()` ends them. */
 export class HashPool {
   private readonly queue: Job[] = [];
   private readonly busy = new Map<Worker, Job>();
@@ -89,13 +89,14 @@ export class HashPool {
     this.all.push(worker);
   }
 
-  /** SHA-256 of the file's first `max` bytes; undefined when it cannot be opened or is not a regular file. */
   /**
+   * SHA-256 of the file's first `max` bytes; undefined when it cannot be opened or is not a regular file.
    * `size` (the file's, as discovery saw it) orders the waiting jobs, largest first: what is left when more
    * threads may start (grow) is then small files, which spread evenly over them.
    */
   hash(path: string, max: number, size = 0): Promise<FileHash | undefined> {
     if (this.failed) return Promise.reject(this.failed);
+    if (this.closed) return Promise.reject(new Error('the hashing threads were closed'));
     return new Promise((resolve, reject) => {
       const job = { id: this.nextId++, path, max, size, resolve, reject };
       // After every job at least as large (first come, first served among equals).
