@@ -41,3 +41,47 @@ describe('HandleReader.lines: just the lines findings point at', () => {
     expect(got[2]).toBe('b');
   });
 });
+
+describe('EngineReader.stream', () => {
+  const content = Buffer.from(Array.from({ length: 5000 }, (_, i) => `row ${i}\n`).join(''));
+  async function open(maxFileBytes: number) {
+    const path = join(tempDir('ai-gate-reader-'), 'f.txt');
+    writeFileSync(path, content);
+    return HandleReader.open(path, { ...limits, maxFileBytes });
+  }
+
+  it('gives the same bytes with and without reuse; a reused chunk is the same memory each time', async () => {
+    const reader = await open(1 << 30);
+    try {
+      const fresh: Buffer[] = [];
+      for await (const c of reader.stream(4096)) fresh.push(c);
+      const copies: Buffer[] = [];
+      const memory = new Set<ArrayBufferLike>();
+      for await (const c of reader.stream(4096, { reuse: true })) { copies.push(Buffer.from(c)); memory.add(c.buffer); }
+      expect(Buffer.concat(copies).equals(content)).toBe(true);
+      expect(Buffer.concat(fresh).equals(content)).toBe(true);
+      expect(memory.size).toBe(1);
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('marks the reader capped when a stream reaches the read limit, not when its consumer stops before it', async () => {
+    const early = await open(10_000);
+    try {
+      for await (const _ of early.stream(4096, { reuse: true })) break;
+      expect(early.capped).toBeUndefined();
+    } finally {
+      await early.close();
+    }
+    const whole = await open(10_000);
+    try {
+      let n = 0;
+      for await (const c of whole.stream(4096)) n += c.length;
+      expect(n).toBe(10_000);
+      expect(whole.capped).toBe(`read the first 10000 of ${content.length} bytes`);
+    } finally {
+      await whole.close();
+    }
+  });
+});
