@@ -48305,7 +48305,9 @@ function policyValidator(rules) {
         const schema = buildPolicySchema(rules);
         // logger: false — ajv's strict-mode notes would otherwise go to the console; strictSchema still throws on
         // an unknown keyword, so a typo in a rule's options schema fails loudly (and in tests).
-        const ajv = new ajvExports.Ajv({ allErrors: true, verbose: true, strictTypes: false, strictTuples: false, logger: false });
+        // code.optimize: false — the validator runs once per scan on a small document, and ajv's optimising passes
+        // over the generated code were most of its compile time, which every scan waits for before it starts.
+        const ajv = new ajvExports.Ajv({ allErrors: true, verbose: true, strictTypes: false, strictTuples: false, logger: false, code: { optimize: false } });
         addFormats.default(ajv, ['date']);
         entry = { schema, validate: ajv.compile(schema), ruleIds: rules.map((r) => r.meta.id).sort() };
         compiled$2.set(rules, entry);
@@ -54113,6 +54115,11 @@ const SCAN_LIMIT = 'policy/scan-limit';
 const LARGE_FILE_BYTES = 16 * 1024 * 1024;
 /** Files at least this large go to a worker thread when there are threads: below it, sending costs more. */
 const THREAD_FILE_BYTES = 1024 * 1024;
+/**
+ * Threads start only when the files they could take, the largest left aside, hold this much: about 150 ms of
+ * checking on one thread, more than a thread's start-up.
+ */
+const THREADS_WORTH_BYTES = 32 * 1024 * 1024;
 /** Model formats whose rules read a header and an index, whatever the file's size: no work for a thread. */
 const HEADER_ONLY_FORMATS = new Set(['safetensors', 'gguf', 'npy', 'lfs-pointer']);
 /**
@@ -54148,29 +54155,36 @@ async function runEngine(opts) {
     const files = opts.shard ? discovery.files.filter((f) => inShard(f.path, opts.shard)) : discovery.files;
     const perFile = new Array(files.length);
     let next = 0, done = 0, bytesScanned = 0;
-    // A thread pays for itself only with a second large file to check meanwhile: with one (a pull request adding
-    // a dataset), starting a thread would only add its start-up and its memory. Large models whose rules read only
-    // a header (safetensors, GGUF) do not count: they are quick anywhere.
+    // A thread pays for itself only with enough work to check meanwhile besides the largest file: with one (a pull
+    // request adding a dataset) or a few small ones, starting a thread (~130 ms of loading the bundle, which the
+    // file it takes waits for) would only add its start-up and its memory. Large models whose rules read only a
+    // header (safetensors, GGUF) do not count: they are quick anywhere.
     const threadable = (f) => f.size >= THREAD_FILE_BYTES && !needsBase(f, opts) && !HEADER_ONLY_FORMATS.has(f.format);
-    let threadableCount = 0;
-    if (opts.threads)
-        for (const f of files)
-            if (threadable(f) && ++threadableCount >= 2)
-                break;
-    const threads = threadableCount >= 2 ? opts.threads : undefined;
+    let threadableBytes = 0, largest = 0;
+    if (opts.threads) {
+        for (const f of files) {
+            if (!threadable(f))
+                continue;
+            threadableBytes += f.size;
+            largest = Math.max(largest, f.size);
+        }
+    }
+    const threads = threadableBytes - largest >= THREADS_WORTH_BYTES ? opts.threads : undefined;
     // Rules work on the main thread, so a large file gains nothing from company and several at once only add
     // up their buffers and garbage: large files take turns while small ones fill the other slots. A large file
     // that a thread could check goes to whichever comes free first, a thread or the main thread's turn, so that
     // neither sits idle while the other has files waiting for it.
     const turn = new Turn();
-    const checkLarge = async (file) => {
+    const checkLarge = async (file, threadsFailed) => {
+        let offThread = threadsFailed || !threads || !threadable(file);
         for (;;) {
-            const where = await turnOrThread(turn, threads && threadable(file) ? threads : undefined);
+            const where = await turnOrThread(turn, offThread ? undefined : threads);
             if (where === 'thread') {
                 const threaded = await onThread(file, threads, opts);
                 if (threaded)
                     return threaded;
-                continue; // threads stopped working here: the main thread's turn
+                offThread = true; // threads do not work here: the main thread's turn, whatever they say next
+                continue;
             }
             try {
                 return await checkFile(file, enabled, opts);
@@ -54184,11 +54198,12 @@ async function runEngine(opts) {
         while (next < files.length) {
             const index = next++;
             const file = files[index];
-            const threaded = threads?.available() && threadable(file) ? await onThread(file, threads, opts) : undefined;
+            const tried = Boolean(threads?.available() && threadable(file));
+            const threaded = tried ? await onThread(file, threads, opts) : undefined;
             if (threaded)
                 perFile[index] = threaded;
             else if (file.size >= LARGE_FILE_BYTES)
-                perFile[index] = await checkLarge(file);
+                perFile[index] = await checkLarge(file, tried);
             else
                 perFile[index] = await checkFile(file, enabled, opts);
             bytesScanned += file.size;
@@ -54500,7 +54515,7 @@ parentPort.on('message', ({ id, path, max }) => {
   }
 });
 `;
-/** Hashing threads (up to a fixed number) taking jobs in order; `close()` ends them. */
+/** Hashing threads (up to a number that may grow) taking the largest waiting file first; `close()` ends them. */
 class HashPool {
     size;
     queue = [];
@@ -54545,14 +54560,16 @@ class HashPool {
         this.idle.push(worker);
         this.all.push(worker);
     }
-    /** SHA-256 of the file's first `max` bytes; undefined when it cannot be opened or is not a regular file. */
     /**
+     * SHA-256 of the file's first `max` bytes; undefined when it cannot be opened or is not a regular file.
      * `size` (the file's, as discovery saw it) orders the waiting jobs, largest first: what is left when more
      * threads may start (grow) is then small files, which spread evenly over them.
      */
     hash(path, max, size = 0) {
         if (this.failed)
             return Promise.reject(this.failed);
+        if (this.closed)
+            return Promise.reject(new Error('the hashing threads were closed'));
         return new Promise((resolve, reject) => {
             const job = { id: this.nextId++, path, max, size, resolve, reject };
             // After every job at least as large (first come, first served among equals).
@@ -54661,6 +54678,8 @@ class ArtifactHasher {
     opts;
     pool;
     poolTried = false;
+    /** finish() has ended (or given up, when discovery failed): a hash cut short then is not redone here. */
+    closed = false;
     started = new Map();
     // Hashing on this thread (no pool, or a failed one) holds a file open and a 4 MiB buffer per stream: a few
     // at a time, never every model and dataset at once.
@@ -54687,6 +54706,7 @@ class ArtifactHasher {
             return artifacts.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
         }
         finally {
+            this.closed = true;
             await this.pool?.close();
         }
     }
@@ -54702,6 +54722,8 @@ class ArtifactHasher {
             return entry(pool ? await pool.hash(f.absPath, this.maxBytes, f.size) : await this.local(() => hashStream(f.absPath, this.maxBytes)));
         }
         catch {
+            if (this.closed)
+                return entry(undefined);
             return entry(await this.local(() => hashStream(f.absPath, this.maxBytes)));
         }
     }
