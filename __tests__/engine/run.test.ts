@@ -209,6 +209,13 @@ describe('engine', () => {
       expect(findings.map((f) => `${f.location.path}:${f.location.line} ${f.ruleId}`).sort()).toEqual(['big.txt:2 data/test-marker', 'big2.txt:2 data/test-marker', 'small.txt:1 data/test-marker']);
     });
 
+    it('uses threads the user asked for (AI_GATE_THREADS) whenever a second file could go to one', async () => {
+      const sent: string[] = [];
+      const chosen = Object.assign(threads(async () => [] as never, sent), { chosen: true });
+      await go(chosen, undefined, 2 * 1024 * 1024);
+      expect(sent.sort()).toEqual(['big.txt', 'big2.txt']);
+    });
+
     it('keeps a single large file on this thread (a thread would only add its start-up)', async () => {
       const sent: string[] = [];
       const { findings } = await go(threads(async () => { throw new WorkerDied('must not be called'); }, sent), { 'big.txt': big, 'small.txt': 'TODO-BAD\n' });

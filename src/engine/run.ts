@@ -107,15 +107,18 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
   // file it takes waits for) would only add its start-up and its memory. Large models whose rules read only a
   // header (safetensors, GGUF) do not count: they are quick anywhere.
   const threadable = (f: ScannedFile) => f.size >= THREAD_FILE_BYTES && !needsBase(f, opts) && !HEADER_ONLY_FORMATS.has(f.format);
-  let threadableBytes = 0, largest = 0;
+  // Threads the user asked for (AI_GATE_THREADS) are used whenever a second file could go to one.
+  let threadableCount = 0, threadableBytes = 0, largest = 0;
   if (opts.threads) {
     for (const f of files) {
       if (!threadable(f)) continue;
+      threadableCount++;
       threadableBytes += f.size;
       largest = Math.max(largest, f.size);
     }
   }
-  const threads = threadableBytes - largest >= THREADS_WORTH_BYTES ? opts.threads : undefined;
+  const worth = opts.threads?.chosen ? threadableCount >= 2 : threadableBytes - largest >= THREADS_WORTH_BYTES;
+  const threads = worth ? opts.threads : undefined;
 
   // Rules work on the main thread, so a large file gains nothing from company and several at once only add
   // up their buffers and garbage: large files take turns while small ones fill the other slots. A large file

@@ -44,7 +44,15 @@ export class EngineThreads {
   private broken: ThreadsUnavailable | undefined;
   private readonly idleWaiters: Array<() => boolean> = [];
 
-  private constructor(private readonly entry: string, private readonly data: EngineWorkerData, private readonly logger: Logger, private size: number) {}
+  /**
+   * True when AI_GATE_THREADS set the number: threads are then used whenever two files could go to them, not
+   * only when they hold enough to pay for a thread's start-up (runEngine).
+   */
+  readonly chosen: boolean;
+
+  private constructor(private readonly entry: string, private readonly data: EngineWorkerData, private readonly logger: Logger, private size: number, chosen: boolean) {
+    this.chosen = chosen;
+  }
 
   /** Called with the per-rule times a worker sends along (AI_GATE_TIMING). */
   onTimings: ((t: Array<[string, number]>) => void) | undefined;
@@ -61,11 +69,12 @@ export class EngineThreads {
     const env = opts.env ?? process.env;
     // The main thread checks files too: one thread fewer than the cores keeps them all busy, and every thread
     // costs its own copy of the bundle (about 50 MB).
-    const wanted = env.AI_GATE_THREADS !== undefined && env.AI_GATE_THREADS !== '' ? Number(env.AI_GATE_THREADS) : Math.min(3, availableParallelism() - 1);
+    const chosen = env.AI_GATE_THREADS !== undefined && env.AI_GATE_THREADS !== '';
+    const wanted = chosen ? Number(env.AI_GATE_THREADS) : Math.min(3, availableParallelism() - 1);
     if (!Number.isInteger(wanted) || wanted < 1) return undefined;
     const url = opts.entry ? undefined : import.meta.url;
     if (url !== undefined && (!url.startsWith('file:') || !url.endsWith('.js'))) return undefined;
-    return new EngineThreads(opts.entry ?? fileURLToPath(url!), { aiGateEngine: true, policy: opts.policy, today: opts.today, redactionKey: opts.redactionKey }, opts.logger, wanted);
+    return new EngineThreads(opts.entry ?? fileURLToPath(url!), { aiGateEngine: true, policy: opts.policy, today: opts.today, redactionKey: opts.redactionKey }, opts.logger, wanted, chosen);
   }
 
   /** True when a thread would take a file now (one is idle, or another may start): else the caller checks it. */
