@@ -53903,11 +53903,17 @@ class EngineThreads {
     alive = 0;
     broken;
     idleWaiters = [];
-    constructor(entry, data, logger, size) {
+    /**
+     * True when AI_GATE_THREADS set the number: threads are then used whenever two files could go to them, not
+     * only when they hold enough to pay for a thread's start-up (runEngine).
+     */
+    chosen;
+    constructor(entry, data, logger, size, chosen) {
         this.entry = entry;
         this.data = data;
         this.logger = logger;
         this.size = size;
+        this.chosen = chosen;
     }
     /** Called with the per-rule times a worker sends along (AI_GATE_TIMING). */
     onTimings;
@@ -53919,13 +53925,14 @@ class EngineThreads {
         const env = opts.env ?? process.env;
         // The main thread checks files too: one thread fewer than the cores keeps them all busy, and every thread
         // costs its own copy of the bundle (about 50 MB).
-        const wanted = env.AI_GATE_THREADS !== undefined && env.AI_GATE_THREADS !== '' ? Number(env.AI_GATE_THREADS) : Math.min(3, availableParallelism() - 1);
+        const chosen = env.AI_GATE_THREADS !== undefined && env.AI_GATE_THREADS !== '';
+        const wanted = chosen ? Number(env.AI_GATE_THREADS) : Math.min(3, availableParallelism() - 1);
         if (!Number.isInteger(wanted) || wanted < 1)
             return undefined;
         const url = opts.entry ? undefined : import.meta.url;
         if (url !== undefined && (!url.startsWith('file:') || !url.endsWith('.js')))
             return undefined;
-        return new EngineThreads(opts.entry ?? fileURLToPath(url), { aiGateEngine: true, policy: opts.policy, today: opts.today, redactionKey: opts.redactionKey }, opts.logger, wanted);
+        return new EngineThreads(opts.entry ?? fileURLToPath(url), { aiGateEngine: true, policy: opts.policy, today: opts.today, redactionKey: opts.redactionKey }, opts.logger, wanted, chosen);
     }
     /** True when a thread would take a file now (one is idle, or another may start): else the caller checks it. */
     available() {
@@ -54160,16 +54167,19 @@ async function runEngine(opts) {
     // file it takes waits for) would only add its start-up and its memory. Large models whose rules read only a
     // header (safetensors, GGUF) do not count: they are quick anywhere.
     const threadable = (f) => f.size >= THREAD_FILE_BYTES && !needsBase(f, opts) && !HEADER_ONLY_FORMATS.has(f.format);
-    let threadableBytes = 0, largest = 0;
+    // Threads the user asked for (AI_GATE_THREADS) are used whenever a second file could go to one.
+    let threadableCount = 0, threadableBytes = 0, largest = 0;
     if (opts.threads) {
         for (const f of files) {
             if (!threadable(f))
                 continue;
+            threadableCount++;
             threadableBytes += f.size;
             largest = Math.max(largest, f.size);
         }
     }
-    const threads = threadableBytes - largest >= THREADS_WORTH_BYTES ? opts.threads : undefined;
+    const worth = opts.threads?.chosen ? threadableCount >= 2 : threadableBytes - largest >= THREADS_WORTH_BYTES;
+    const threads = worth ? opts.threads : undefined;
     // Rules work on the main thread, so a large file gains nothing from company and several at once only add
     // up their buffers and garbage: large files take turns while small ones fill the other slots. A large file
     // that a thread could check goes to whichever comes free first, a thread or the main thread's turn, so that
