@@ -73,6 +73,16 @@ describe('openDataset', () => {
     }
   });
 
+  it('a JSON array on one line, cut by the budget, yields the elements before the cut (not nothing)', async () => {
+    const text = `[${Array.from({ length: 20_000 }, (_, i) => JSON.stringify({ id: i, email: i === 3 ? 'ada@example.org' : 'none' })).join(',')}]`;
+    const bytes = Buffer.from(text);
+    const { rows, source } = await rowsOf('a.json', 'json', bytes, { budgetBytes: Math.floor(bytes.length / 2), sampleBytes: 0, sampleWindows: 0 });
+    expect(rows.length).toBeGreaterThan(9_000);
+    expect(rows.length).toBeLessThan(20_000);
+    expect(rows[3].values).toEqual({ id: 3, email: 'ada@example.org' });
+    expect(source.stats.complete).toBe(false);
+  });
+
   it('records the offset of the first bytes that are not UTF-8', async () => {
     const bytes = Buffer.concat([Buffer.from('a\nok\n'), Buffer.from([0xff, 0xfe]), Buffer.from('\n')]);
     const { source } = await rowsOf('a.csv', 'csv', bytes);
