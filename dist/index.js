@@ -66024,9 +66024,11 @@ function* rawPlan(total, reader, budget, stats, maxLine) {
     const cut = total > head;
     if (cut)
         stats.complete = false;
-    // A start cut by the budget ends mid-line: that partial line is dropped, not parsed as a short row.
+    // A start cut by the budget ends mid-line: that partial line is dropped, not parsed as a short row. A JSON
+    // array (no line limit) is not cut at a line: it is often one line, which would then be held whole and
+    // dropped; its elements stream, and one cut by the budget ends the piece.
     const start = validated(readStart(reader, head, stats), stats, 0);
-    yield { chunks: cut ? withoutPartialLine(start, maxLine) : start, mayBeCut: cut };
+    yield { chunks: cut && maxLine !== undefined ? withoutPartialLine(start, maxLine) : start, mayBeCut: cut };
     if (!cut)
         return;
     const rest = total - head;
