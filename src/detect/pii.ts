@@ -478,7 +478,8 @@ export function mayHoldPii(text: string, opts: { hinted?: boolean } = {}): boole
  */
 export function piiHits(text: string, opts: { hinted?: boolean | 'when-named' } = {}): number[] {
   const n = text.length;
-  if (scratch.length < 3 * n) scratch = Buffer.allocUnsafeSlow(Math.max(3 * n, 64 * 1024));
+  // With room to spare: texts a little longer each time (a piece and a carried partial row) then reuse it.
+  if (scratch.length < 3 * n) scratch = Buffer.allocUnsafeSlow(3 * n + 64 * 1024);
   const size = scratch.write(text, 0, 'utf8');
   const bytes = scratch.subarray(0, size);
   const hinted = opts.hinted === 'when-named' ? HINTED_WORDS.in(bytes) : opts.hinted === true;

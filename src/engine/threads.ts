@@ -45,14 +45,13 @@ export class EngineThreads {
   private readonly idleWaiters: Array<() => boolean> = [];
 
   /**
-   * True when AI_GATE_THREADS set the number: threads are then used whenever two files could go to them, not
+   * `chosen`: AI_GATE_THREADS set the number. Threads are then used whenever two files could go to them, not
    * only when they hold enough to pay for a thread's start-up (runEngine).
    */
-  readonly chosen: boolean;
-
-  private constructor(private readonly entry: string, private readonly data: EngineWorkerData, private readonly logger: Logger, private size: number, chosen: boolean) {
-    this.chosen = chosen;
-  }
+  private constructor(
+    private readonly entry: string, private readonly data: EngineWorkerData, private readonly logger: Logger, private size: number,
+    readonly chosen: boolean,
+  ) {}
 
   /** Called with the per-rule times a worker sends along (AI_GATE_TIMING). */
   onTimings: ((t: Array<[string, number]>) => void) | undefined;
