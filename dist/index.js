@@ -53896,6 +53896,7 @@ class EngineThreads {
     data;
     logger;
     size;
+    chosen;
     idle = [];
     busy = new Map();
     queue = [];
@@ -53904,10 +53905,9 @@ class EngineThreads {
     broken;
     idleWaiters = [];
     /**
-     * True when AI_GATE_THREADS set the number: threads are then used whenever two files could go to them, not
+     * `chosen`: AI_GATE_THREADS set the number. Threads are then used whenever two files could go to them, not
      * only when they hold enough to pay for a thread's start-up (runEngine).
      */
-    chosen;
     constructor(entry, data, logger, size, chosen) {
         this.entry = entry;
         this.data = data;
@@ -67330,8 +67330,9 @@ const HINTED_WORDS = new AsciiWords(HINTED_SHAPE_WORDS.source.split('|'));
  */
 function piiHits(text, opts = {}) {
     const n = text.length;
+    // With room to spare: texts a little longer each time (a piece and a carried partial row) then reuse it.
     if (scratch.length < 3 * n)
-        scratch = Buffer.allocUnsafeSlow(Math.max(3 * n, 64 * 1024));
+        scratch = Buffer.allocUnsafeSlow(3 * n + 64 * 1024);
     const size = scratch.write(text, 0, 'utf8');
     const bytes = scratch.subarray(0, size);
     const hinted = opts.hinted === 'when-named' ? HINTED_WORDS.in(bytes) : opts.hinted === true;
