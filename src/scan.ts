@@ -8,7 +8,7 @@ import type { Logger } from './engine/logger.js';
 import type { AnyRule, ChangeBase } from './engine/rule.js';
 import type { ChangeList } from './discovery/index.js';
 import type { ScannedFile } from './discovery/types.js';
-import { addTimings, runEngine } from './engine/run.js';
+import { addTimings, hashedByEngine, runEngine } from './engine/run.js';
 import { redactionKey } from './engine/redact.js';
 import { EngineThreads } from './engine/threads.js';
 import type { Severity } from './engine/severity.js';
@@ -96,8 +96,9 @@ export async function scan(opts: ScanOptions): Promise<Report> {
   const base = wholeTree ? undefined : opts.base;
   const changes = wholeTree ? undefined : opts.changes;
   // The audit's digests are computed in worker threads from the moment discovery finds each model and dataset,
-  // while discovery and then the rules run on this thread.
-  const hasher = new ArtifactHasher(policy.limits.maxFileBytes);
+  // while discovery and then the rules run on this thread; the datasets the rules read whole anyway are hashed
+  // on that read instead (hashedByEngine).
+  const hasher = new ArtifactHasher(policy.limits.maxFileBytes, { byEngine: (f) => hashedByEngine(f, rules, policy) });
   const audited = (f: ScannedFile) => !opts.shard || inShard(f.path, opts.shard);
   let discovery;
   try {
@@ -118,9 +119,10 @@ export async function scan(opts: ScanOptions): Promise<Report> {
   if (threads) threads.onTimings = addTimings;
   let result;
   try {
-    result = await runEngine({ rules, policy, discovery, logger: opts.logger, today, onProgress: opts.onProgress, change, baseFiles, shard: opts.shard, threads });
+    result = await runEngine({ rules, policy, discovery, logger: opts.logger, today, onProgress: opts.onProgress, change, baseFiles, shard: opts.shard, threads, digests: hasher });
     hasher.useAllCores();
   } finally {
+    hasher.engineDone();
     await threads?.close();
   }
   const audit = await auditTrail({ policy, toolVersion: TOOL_VERSION, ruleIds: rules.map((r) => r.meta.id), verdict: result.verdict, artifacts });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -177,5 +178,9 @@ describe('ai-gate CLI (bundled)', () => {
     expect(one.findings.filter((f: { ruleId: string }) => f.ruleId === 'data/pii').map((f: { location: { path: string } }) => f.location.path).sort())
       .toEqual(['data/a.csv', 'data/b.csv', 'data/c.jsonl']);
     expect(two).toEqual(one);
+    // The datasets' digests come from the engine's one read of each (on a thread or not): the files' SHA-256.
+    const sha = (path: string) => createHash('sha256').update(readFileSync(join(root, path))).digest('hex');
+    expect(two.artifacts.map((a: { path: string; sha256: string }) => [a.path, a.sha256]))
+      .toEqual(['data/a.csv', 'data/b.csv', 'data/c.jsonl', 'models/m.pkl'].map((p) => [p, sha(p)]));
   });
 });

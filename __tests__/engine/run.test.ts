@@ -1,14 +1,19 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
+import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { DiscoveryResult, FileKind, ScannedFile } from '../../src/discovery/types.js';
 import { silentLogger } from '../../src/engine/logger.js';
 import { defineRule, type AnyRule } from '../../src/engine/rule.js';
-import { RULE_ERROR, SCAN_LIMIT, runEngine } from '../../src/engine/run.js';
+import { RULE_ERROR, SCAN_LIMIT, runEngine, type FileDigest } from '../../src/engine/run.js';
+import { discover } from '../../src/discovery/index.js';
 import { allRules } from '../../src/rules/index.js';
 import { ThreadsUnavailable, WorkerDied, type EngineThreads } from '../../src/engine/threads.js';
 import { makePolicy } from '../helpers/policy.js';
 import { tempDir } from '../helpers/temp.js';
+import { fake } from '../helpers/secrets.js';
+
+const sha = (b: string | Buffer) => createHash('sha256').update(b).digest('hex');
 
 /** A rule that reports every line containing TODO-BAD, so tests control findings through file text. */
 const lineRule = defineRule<Record<string, never>>({
@@ -211,7 +216,7 @@ describe('engine', () => {
 
     it('uses threads the user asked for (AI_GATE_THREADS) whenever a second file could go to one', async () => {
       const sent: string[] = [];
-      const chosen = Object.assign(threads(async () => [] as never, sent), { chosen: true });
+      const chosen = Object.assign(threads(async () => ({ findings: [] }) as never, sent), { chosen: true });
       await go(chosen, undefined, 2 * 1024 * 1024);
       expect(sent.sort()).toEqual(['big.txt', 'big2.txt']);
     });
@@ -255,7 +260,7 @@ describe('engine', () => {
           await new Promise((resolve) => setTimeout(resolve, 5));
           this.free = true;
           setTimeout(() => this.offer(), 0);
-          return [];
+          return { findings: [] };
         },
       };
       const discovery = fixture({ 'big1.txt': 'TODO-BAD\n', 'big2.txt': 'TODO-BAD\n', 'big3.txt': 'TODO-BAD\n' });
@@ -278,5 +283,72 @@ describe('engine', () => {
       expect(sent.sort()).toEqual(['big.txt', 'big2.txt']);
       expect(findings.map((f) => `${f.location.path}:${f.location.line} ${f.ruleId}`).sort()).toEqual(['big.txt:2 data/test-marker', 'big2.txt:2 data/test-marker', 'small.txt:1 data/test-marker']);
     });
+  });
+});
+
+describe('one read of a dataset feeds data/pii, the secret search and the audit hash', () => {
+  const MiB = 1024 * 1024;
+  const key = fake.huggingface(21);
+  const rowsOf = (n: number) => Array.from({ length: n }, (_, i) =>
+    i === 40 ? `${i},"mail ann.lee${i}@example.com today"` : i === n - 3 ? `${i},"token ${key} here"` : `${i},"row ${i} is fine, nothing to see"`);
+  const csv = `id,text\n${rowsOf(200_000).join('\n')}\n`;
+  const secretFirst = [...allRules.filter((r) => r.meta.id.startsWith('secret/')), ...allRules.filter((r) => !r.meta.id.startsWith('secret/'))];
+
+  async function scanCounting(opts: { rules?: AnyRule[]; pii?: Record<string, unknown>; maxFileBytes?: number } = {}) {
+    const root = tempDir('ai-gate-onepass-');
+    writeFileSync(join(root, 'train.csv'), csv);
+    const discovery = await discover({ root, ignore: [], logger: silentLogger });
+    const fs = (await import('node:fs')).promises;
+    const realOpen = fs.open;
+    let bytesRead = 0;
+    const spy = jest.spyOn(fs, 'open').mockImplementation(async (...args: Parameters<typeof fs.open>) => {
+      const handle = await realOpen(...args);
+      const read = handle.read.bind(handle) as (...a: unknown[]) => Promise<{ bytesRead: number }>;
+      Object.assign(handle, { read: async (...a: unknown[]) => { const r = await read(...a); bytesRead += r.bytesRead; return r; } });
+      return handle;
+    });
+    const digests = new Map<string, FileDigest>();
+    const used = opts.rules ?? allRules;
+    try {
+      const { findings } = await runEngine({
+        rules: used, discovery, logger: silentLogger, today: '2026-06-01',
+        policy: makePolicy(used, { 'data/pii': { options: opts.pii ?? {} }, 'secret/ai-provider-key': true, [SCAN_LIMIT]: true },
+          opts.maxFileBytes ? { limits: { maxFileBytes: opts.maxFileBytes, maxTextBytes: 64 * MiB } } : {}),
+        digests: { wanted: (f) => f.path === 'train.csv', put: (path, d) => digests.set(path, d) },
+      });
+      return { findings: findings.map((f) => `${f.ruleId} ${f.location.line ?? ''}`).sort(), bytesRead, digest: digests.get('train.csv') };
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  // Besides the one pass: a peek at the header, and the lines the findings point at (from the nearest line start
+  // the secret search counted, at most 4 MiB back).
+  const slack = 512 * 1024;
+
+  it('reads the file once in all (a header peek and the findings\' lines aside), whatever the order of the rules', async () => {
+    const size = Buffer.byteLength(csv);
+    expect(size).toBeGreaterThan(6 * MiB);
+    for (const order of [allRules, secretFirst]) {
+      const got = await scanCounting({ rules: order });
+      expect(got.findings).toEqual(['data/pii 42', `secret/ai-provider-key ${200_000 - 3 + 2}`]);
+      expect(got.digest).toEqual({ sha256: sha(csv), bytes: size, truncated: false });
+      expect(got.bytesRead).toBeGreaterThanOrEqual(size);
+      expect(got.bytesRead).toBeLessThan(size + slack);
+    }
+  });
+
+  it('reads only what data/pii left when its budget stops it early: the key past the budget is found', async () => {
+    const got = await scanCounting({ pii: { 'budget-bytes': MiB, 'sample-bytes': 0 } });
+    expect(got.findings).toEqual(['data/pii 42', `secret/ai-provider-key ${200_000 - 3 + 2}`]);
+    expect(got.digest?.sha256).toBe(sha(csv));
+    expect(got.bytesRead).toBeLessThan(Buffer.byteLength(csv) + slack);
+  });
+
+  it('hashes up to the read limit, as the hashing threads do, and the cut search is reported', async () => {
+    const got = await scanCounting({ maxFileBytes: 2 * MiB });
+    expect(got.digest).toEqual({ sha256: sha(Buffer.from(csv).subarray(0, 2 * MiB)), bytes: 2 * MiB, truncated: true });
+    expect(got.findings).toContain(`${SCAN_LIMIT} `);
+    expect(got.findings).not.toContain(`secret/ai-provider-key ${200_000 - 3 + 2}`);
   });
 });

@@ -31,7 +31,7 @@ describe('EngineThreads', () => {
     try {
       const names = Array.from({ length: 9 }, (_, i) => `f${i}`);
       const got = await Promise.all(names.map((n) => threads.check(file(n))));
-      expect(got.map((f) => f[0].message)).toEqual(names.map((n) => `${n}: <${n}>`));
+      expect(got.map((c) => c.findings[0].message)).toEqual(names.map((n) => `${n}: <${n}>`));
       expect(logs.sort()).toEqual(names.map((n) => `checking ${n}`).sort());
     } finally {
       await threads.close();
@@ -58,7 +58,7 @@ describe('EngineThreads', () => {
       expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'rejected', 'fulfilled']);
       expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(WorkerDied);
       expect((results[3] as PromiseRejectedResult).reason).toEqual(new WorkerDied('rule exploded'));
-      expect(await threads.check(file('after'))).toHaveLength(1);
+      expect((await threads.check(file('after'))).findings).toHaveLength(1);
     } finally {
       await threads.close();
     }

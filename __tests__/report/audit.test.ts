@@ -63,6 +63,24 @@ describe('the audit trail in the report', () => {
     }
   });
 
+  it('a dataset hashed on the engine\'s read of it gets the digest a plain stream gives, cut at the read limit alike', async () => {
+    const rows = Array.from({ length: 60_000 }, (_, i) => `${i},"row ${i}",label-${i % 7}`).join('\n');
+    const big = `id,text,label\n${rows}\n`;
+    const limit = 'extends: recommended\nlimits:\n  max-file-bytes: 500000\n';
+    const dir = mkdtempSync(join(tmpdir(), 'ai-gate-hash-'));
+    try {
+      writeFileSync(join(dir, 'big.csv'), big);
+      const cut = await hashStream(join(dir, 'big.csv'), 500_000);
+      const report = await scanTree({ 'data/big.csv': big }, limit);
+      expect(report.audit!.artifacts).toEqual([{ path: 'data/big.csv', kind: 'dataset', format: 'csv', size: Buffer.byteLength(big), sha256: cut!.sha256, truncated: true }]);
+      // With no rule for datasets enabled, the engine does not open it: hashed apart, the same.
+      const off = await scanTree({ 'data/big.csv': big }, `${limit}rules:\n${['data/pii', 'data/provenance', 'secret/ai-provider-key', 'secret/cloud-credential', 'secret/dev-platform-token', 'secret/generic-credential', 'secret/private-key'].map((r) => `  ${r}: off\n`).join('')}`);
+      expect(off.audit!.artifacts).toEqual(report.audit!.artifacts);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('digests files larger than what discovery holds (the worker-thread path) exactly as a plain stream does', async () => {
     const rows = Array.from({ length: 20_000 }, (_, i) => `${i},label-${i % 7}`).join('\n');
     const big = `id,label\n${rows}\n`;
@@ -165,6 +183,38 @@ describe('HashPool (worker threads)', () => {
         { path: 'b.csv', kind: 'dataset', format: 'unknown', size: b.size, sha256: sha(bytes(2)) },
       ]);
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('ArtifactHasher leaves the files the engine reads whole to it, and hashes those it did not hand back', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ai-gate-pool-'));
+    const fsp = (await import('node:fs')).promises;
+    const spy = jest.spyOn(fsp, 'open');
+    try {
+      const bytes = (n: number) => Buffer.alloc(300_000 + n, n);
+      const file = (path: string, b: Buffer, kind: ScannedFile['kind']): ScannedFile => {
+        writeFileSync(join(dir, path), b);
+        return { path, absPath: join(dir, path), size: b.length, head: b.subarray(0, 8192), kind, format: 'csv', change: 'unchanged' } as unknown as ScannedFile;
+      };
+      const handed = file('a.csv', bytes(1), 'dataset'), failed = file('b.csv', bytes(2), 'dataset'), m = file('m.bin', bytes(3), 'model');
+      const hasher = new ArtifactHasher(Infinity, { threads: false, byEngine: (f) => f.kind === 'dataset' });
+      for (const f of [handed, failed, m]) hasher.add(f);
+      expect([handed, failed, m].map((f) => hasher.wanted(f))).toEqual([true, true, false]);
+      const done = hasher.finish([handed, failed, m]);
+      hasher.put('a.csv', { sha256: 'from-the-engine', bytes: handed.size, truncated: false });
+      hasher.put('m.bin', { sha256: 'not asked for', bytes: 1, truncated: false });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      // Only the model was read here so far: the datasets wait for the engine.
+      expect(spy.mock.calls.map((c) => c[0])).toEqual([join(dir, 'm.bin')]);
+      hasher.engineDone();
+      expect(await done).toEqual([
+        { path: 'a.csv', kind: 'dataset', format: 'csv', size: handed.size, sha256: 'from-the-engine' },
+        { path: 'b.csv', kind: 'dataset', format: 'csv', size: failed.size, sha256: sha(bytes(2)) },
+        { path: 'm.bin', kind: 'model', format: 'csv', size: m.size, sha256: sha(bytes(3)) },
+      ]);
+    } finally {
+      spy.mockRestore();
       rmSync(dir, { recursive: true, force: true });
     }
   });

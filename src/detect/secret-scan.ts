@@ -29,6 +29,21 @@ export interface LocatedSecret extends SecretMatch {
 }
 
 const cache = new WeakMap<FileReader, Promise<LocatedSecret[]>>();
+/** Searches riding on a file's one pass (prepareSecretSearch), by reader. */
+const tapped = new WeakMap<FileReader, SecretWindows>();
+
+/**
+ * The secret rules' prepare step: the search of a text file becomes a tap on the file's one pass, so that the
+ * bytes another rule reads from the start (data/pii parsing a dataset) are searched as they go by, and only the
+ * rest is read again. Once per file, whichever rule comes first.
+ */
+export function prepareSecretSearch(ctx: Pick<FileContext<unknown>, 'file' | 'reader'>): void {
+  const { reader } = ctx;
+  if (!reader.tap || !reader.drain || tapped.has(reader) || cache.has(reader)) return;
+  if (ctx.file.format === 'ipynb' || !searchable(ctx)) return;
+  const windows = new SecretWindows();
+  if (reader.tap(windows)) tapped.set(reader, windows);
+}
 
 /** The secrets in the file of `ctx`, searched once per file whichever rule asks first. */
 export function secretsInFile(ctx: FileContext<unknown>): Promise<LocatedSecret[]> {
@@ -38,13 +53,18 @@ export function secretsInFile(ctx: FileContext<unknown>): Promise<LocatedSecret[
 }
 
 /** Datasets in binary or compressed formats hold no text to search (their own rules read them). */
-function searchable(ctx: FileContext<unknown>): boolean {
+function searchable(ctx: Pick<FileContext<unknown>, 'file'>): boolean {
   const { file } = ctx;
   if (file.kind !== 'dataset') return true;
   return ['csv', 'tsv', 'jsonl', 'json', 'text', 'yaml'].includes(file.format) && isText(file.head);
 }
 
 async function search(ctx: FileContext<unknown>): Promise<LocatedSecret[]> {
+  const windows = tapped.get(ctx.reader);
+  if (windows) {
+    await ctx.reader.drain!();
+    return windows.finish();
+  }
   if (!searchable(ctx)) return [];
   if (ctx.file.format === 'ipynb') {
     const loaded = await loadNotebook(ctx.reader);
@@ -101,27 +121,73 @@ function unitsOf(buf: Buffer, from: number, to: number): number {
 }
 
 /**
- * Streams the file in windows of about CHUNK bytes: the carried tail of the previous window, then the next
- * chunk, in one reused buffer. A window is first tested on its bytes (mayHoldSecretBytes, at about memory speed),
- * and only a window that may hold a secret is decoded and searched; in a dataset, that is almost none. A match
- * that reaches into the last OVERLAP bytes of a window (that is not the last) is left for the next window,
- * which starts early enough to hold it whole. Lines and columns of window starts are counted on the bytes.
+ * The secret search over a file's bytes in order, in windows of about CHUNK bytes: the carried tail of the
+ * previous window, then the next bytes, in one reused buffer. A window is first tested on its bytes
+ * (mayHoldSecretBytes, at about memory speed), and only a window that may hold a secret is decoded and searched;
+ * in a dataset, that is almost none. A match that reaches into the last OVERLAP bytes of a window (that is not
+ * the last) is left for the next window, which starts early enough to hold it whole. Lines and columns of window
+ * starts are counted on the bytes. Fed by a stream of the file, or as a tap on the file's one pass (so that
+ * data/pii's read of a dataset serves the search too).
  */
-async function searchStream(reader: FileReader): Promise<LocatedSecret[]> {
-  const out: LocatedSecret[] = [];
-  const seen = new Set<string>();
-  // Sized by the first chunk: most files are small, and a 4 MiB buffer for each of them is mostly garbage.
-  let win = Buffer.alloc(0);
-  let len = 0;
-  let line = 1, column = 1; // of win[0]
-  let first = true;
+export class SecretWindows {
+  readonly whole = true;
+  /**
+   * [byte offset, line] of a line start at each window's end, counted on the way (ByteTap.lineStarts): the lines
+   * that findings point at are then read from the nearest one, not from the start of the file.
+   */
+  readonly lineStarts: Array<[number, number]> = [];
+  /** File offset of win[0]. */
+  private base = 0;
+  private readonly out: LocatedSecret[] = [];
+  private readonly seen = new Set<string>();
+  // Sized by the first bytes: most files are small, and a 4 MiB buffer for each of them is mostly garbage.
+  private win = Buffer.alloc(0);
+  private len = 0;
+  private line = 1; // of win[0]
+  private column = 1;
+  private first = true;
+  private fresh = 0;
+  private done = false;
 
-  const take = (last: boolean) => {
-    if (first) {
-      first = false;
-      if (len >= 3 && win[0] === 0xef && win[1] === 0xbb && win[2] === 0xbf) { win.copyWithin(0, 3, len); len -= 3; }
+  /** Each piece is copied into the window at once, so the caller may reuse its memory. */
+  update(bytes: Buffer): void {
+    for (let at = 0; at < bytes.length; ) {
+      // Windows are searched at most CHUNK fresh bytes at a time, however large the pieces given.
+      const n = Math.min(bytes.length - at, CHUNK - this.fresh);
+      this.append(bytes.subarray(at, at + n));
+      at += n;
+      if (this.fresh >= CHUNK) { this.take(false); this.fresh = 0; }
     }
-    const view = win.subarray(0, len);
+  }
+
+  /** The secrets found, once every byte has been given. */
+  finish(): LocatedSecret[] {
+    if (!this.done) { this.done = true; this.take(true); }
+    return this.out;
+  }
+
+  private append(piece: Buffer): void {
+    if (this.len + piece.length > this.win.length) {
+      // The first piece gets a buffer of its own size (a small file has only that one); from then on, room for a
+      // whole window.
+      const need = this.len + piece.length;
+      const bigger = Buffer.allocUnsafe(this.win.length === 0 ? need : Math.max(need + OVERLAP, CHUNK + OVERLAP + 64));
+      this.win.copy(bigger, 0, 0, this.len);
+      this.win = bigger;
+    }
+    piece.copy(this.win, this.len);
+    this.len += piece.length;
+    this.fresh += piece.length;
+  }
+
+  private take(last: boolean): void {
+    if (this.first) {
+      this.first = false;
+      const w = this.win;
+      if (this.len >= 3 && w[0] === 0xef && w[1] === 0xbb && w[2] === 0xbf) { w.copyWithin(0, 3, this.len); this.len -= 3; this.base = 3; }
+    }
+    const view = this.win.subarray(0, this.len);
+    const len = this.len;
     const end = last ? len : boundaryBefore(view, len);
     let keep: number; // where the next window starts
     if (!mayHoldSecretBytes(view)) {
@@ -137,6 +203,7 @@ async function searchStream(reader: FileReader): Promise<LocatedSecret[]> {
       const found = findSecrets(text);
       // The line index of a window is built only when it holds a finding.
       const pos = found.length > 0 ? positions(text) : undefined;
+      const { line, column } = this;
       const at = (i: number) => {
         const p = pos!(i);
         return p.line === 1 ? { line, column: column + p.column - 1 } : { line: line + p.line - 1, column: p.column };
@@ -146,9 +213,9 @@ async function searchStream(reader: FileReader): Promise<LocatedSecret[]> {
         if (m.index + m.length > limit) { keepChar = Math.min(keepChar, m.matchIndex ?? m.index); continue; }
         const s = at(m.index), e = at(m.index + m.length);
         const key = `${m.detector}\0${s.line}:${s.column}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        out.push({ ...m, line: s.line, column: s.column, endLine: e.line, endColumn: e.column, where: '' });
+        if (this.seen.has(key)) continue;
+        this.seen.add(key);
+        this.out.push({ ...m, line: s.line, column: s.column, endLine: e.line, endColumn: e.column, where: '' });
       }
       if (last) return;
       keep = cut;
@@ -167,30 +234,22 @@ async function searchStream(reader: FileReader): Promise<LocatedSecret[]> {
     const before = view.subarray(0, keep);
     let newlines = 0, lastNewline = -1;
     for (let i = before.indexOf(10); i >= 0; i = before.indexOf(10, i + 1)) { newlines++; lastNewline = i; }
-    if (newlines === 0) column += unitsOf(view, 0, keep);
-    else { line += newlines; column = 1 + unitsOf(view, lastNewline + 1, keep); }
-    win.copyWithin(0, keep, len);
-    len -= keep;
-  };
-
-  let fresh = 0;
-  // Each chunk is copied into the window at once, so the reader may read the next into the same memory.
-  for await (const chunk of reader.stream(CHUNK, { reuse: true })) {
-    if (len + chunk.length > win.length) {
-      // The first chunk gets a buffer of its own size (a small file has only that one); from the second on,
-      // room for a whole window.
-      const need = len + chunk.length;
-      const bigger = Buffer.allocUnsafe(win.length === 0 ? need : Math.max(need + OVERLAP, CHUNK + OVERLAP + 64));
-      win.copy(bigger, 0, 0, len);
-      win = bigger;
+    if (newlines === 0) this.column += unitsOf(view, 0, keep);
+    else {
+      this.line += newlines;
+      this.column = 1 + unitsOf(view, lastNewline + 1, keep);
+      this.lineStarts.push([this.base + lastNewline + 1, this.line]);
     }
-    chunk.copy(win, len);
-    len += chunk.length;
-    fresh += chunk.length;
-    if (fresh >= CHUNK) { take(false); fresh = 0; }
+    this.base += keep;
+    this.win.copyWithin(0, keep, len);
+    this.len -= keep;
   }
-  take(true);
-  return out;
+}
+
+async function searchStream(reader: FileReader): Promise<LocatedSecret[]> {
+  const windows = new SecretWindows();
+  for await (const chunk of reader.stream(CHUNK, { reuse: true })) windows.update(chunk);
+  return windows.finish();
 }
 
 // ---- reporting --------------------------------------------------------------------------------------------

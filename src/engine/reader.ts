@@ -1,17 +1,32 @@
 import { constants, promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import type { FileReader } from './rule.js';
+import type { ByteTap, FileReader } from './rule.js';
+
+export type { ByteTap };
 
 /** The most that one `read(offset, length)` call returns, so that a lying length field cannot ask for 4 GB. */
 export const MAX_RANDOM_READ = 64 * 1024 * 1024;
 
+/** Chunk of the pass that reads what the rules did not (drain). */
+const DRAIN_CHUNK = 4 * 1024 * 1024;
+
 /**
  * What the engine hands rules (through FileReader) and uses itself: bounded reads of one file, shared by every
  * rule that looks at it. When a cap cuts a read, `capped` records it so the engine can report it (never silent).
+ *
+ * Taps (`tap`) get the file's bytes from offset 0 on as any read brings them in, once each and in order: a read
+ * that starts at or before the first byte not yet delivered and reaches past it delivers the new part. `drain`
+ * then reads only what no rule read, so a file that a rule streams from the start is read once in all.
  */
 export abstract class EngineReader implements FileReader {
   capped: string | undefined;
   private textCache: { text: string; truncated: boolean } | undefined;
+  private readonly taps: ByteTap[] = [];
+  /** Bytes from offset 0 delivered to the taps. */
+  private fed = 0;
+  /** Something was read: a tap added now would miss it. */
+  private begun = false;
+  private drained: Promise<void> | undefined;
 
   protected constructor(
     readonly size: number,
@@ -19,10 +34,80 @@ export abstract class EngineReader implements FileReader {
     private readonly maxTextBytes: number,
   ) {}
 
-  abstract read(offset: number, length: number): Promise<Buffer>;
+  /** Up to `length` bytes from `offset` (a fresh buffer the caller may keep). */
+  protected abstract fetch(offset: number, length: number): Promise<Buffer>;
   /** Reads up to `length` bytes from `offset` into the start of `target`: that part of it. */
-  protected abstract readInto(target: Buffer, offset: number, length: number): Promise<Buffer>;
+  protected abstract fetchInto(target: Buffer, offset: number, length: number): Promise<Buffer>;
   abstract close(): Promise<void>;
+
+  async read(offset: number, length: number): Promise<Buffer> {
+    const got = await this.fetch(offset, length);
+    this.deliver(offset, got);
+    return got;
+  }
+
+  private async readInto(target: Buffer, offset: number, length: number): Promise<Buffer> {
+    const got = await this.fetchInto(target, offset, length);
+    this.deliver(offset, got);
+    return got;
+  }
+
+  /**
+   * Adds a consumer of the file's bytes in order; false when bytes have been read already (it would miss
+   * them): the caller then reads the file itself.
+   */
+  tap(t: ByteTap): boolean {
+    if (this.begun || this.drained) return false;
+    this.taps.push(t);
+    return true;
+  }
+
+  /**
+   * Reads what the taps still lack, up to the per-file read cap, and feeds it to them (once per reader: later
+   * calls wait for the same pass). A read that fails rejects; the bytes delivered so far stay delivered.
+   */
+  drain(): Promise<void> {
+    this.drained ??= (async () => {
+      const limit = Math.min(this.size, this.maxFileBytes);
+      if (this.taps.length === 0 || this.fed >= limit) return this.markCut(limit);
+      const buf = Buffer.allocUnsafe(Math.min(DRAIN_CHUNK, limit - this.fed));
+      while (this.fed < limit) {
+        const got = await this.readInto(buf, this.fed, Math.min(buf.length, limit - this.fed));
+        if (got.length === 0) break;
+      }
+      this.markCut(limit);
+    })();
+    return this.drained;
+  }
+
+  /** The taps' line starts below `limit`, in order, for lines(). */
+  private lineMarks(limit: number): Array<[number, number]> {
+    const marks: Array<[number, number]> = [];
+    for (const t of this.taps) for (const [offset, line] of t.lineStarts ?? []) if (offset < limit) marks.push([offset, line]);
+    return marks.sort((a, b) => a[0] - b[0]);
+  }
+
+  /** Bytes delivered to the taps from offset 0: after drain, how much of the file they saw. */
+  get delivered(): number {
+    return this.fed;
+  }
+
+  private markCut(limit: number): void {
+    if (this.fed >= limit && this.size > limit && this.taps.some((t) => t.whole)) {
+      this.capped = `read the first ${this.maxFileBytes} of ${this.size} bytes`;
+    }
+  }
+
+  private deliver(offset: number, bytes: Buffer): void {
+    this.begun = true;
+    if (this.taps.length === 0) return;
+    // Taps see the file up to the read cap, as a stream does, however far a random read goes.
+    const end = Math.min(offset + bytes.length, this.size, this.maxFileBytes);
+    if (offset > this.fed || end <= this.fed) return;
+    const part = bytes.subarray(this.fed - offset, end - offset);
+    this.fed = end;
+    for (const t of this.taps) t.update(part);
+  }
 
   /**
    * `reuse`: every chunk is read into the same memory, so a chunk is valid only until the next is asked for.
@@ -79,7 +164,19 @@ export abstract class EngineReader implements FileReader {
       return out;
     }
     const limit = Math.min(this.size, this.maxTextBytes);
+    // Line starts the taps counted (SecretWindows): reading goes on from the last one before the next wanted line.
+    const marks = this.lineMarks(limit);
+    const targets = [...wanted].sort((a, b) => a - b);
+    let t = 0; // targets[t]: the next wanted line from `line` on
+    let m = 0; // marks[m]: the first mark not yet passed
     let line = 1;
+    const jump = (): [number, number] | undefined => {
+      while (t < targets.length && targets[t] < line) t++;
+      if (t === targets.length) return undefined;
+      let best: [number, number] | undefined;
+      while (m < marks.length && marks[m][1] <= targets[t]) { if (marks[m][1] > line) best = marks[m]; m++; }
+      return best;
+    };
     let parts: Buffer[] = [];
     let kept = 0;
     const emit = () => {
@@ -91,8 +188,13 @@ export abstract class EngineReader implements FileReader {
       parts = [];
       kept = 0;
     };
-    for (let offset = 0; offset < limit && line <= last; ) {
-      const chunk = await this.read(offset, Math.min(1024 * 1024, limit - offset));
+    // Reads start small and grow (a finding's line is often near where reading starts), up to 1 MiB.
+    let chunkSize = 64 * 1024;
+    for (let offset = 0; offset < limit && line <= last; chunkSize = Math.min(2 * chunkSize, 1024 * 1024)) {
+      // A jump never drops a wanted line's bytes: it goes past the current line only when that is not wanted.
+      const to = jump();
+      if (to) { [offset, line] = to; parts = []; kept = 0; chunkSize = 64 * 1024; }
+      const chunk = await this.read(offset, Math.min(chunkSize, limit - offset));
       if (chunk.length === 0) break;
       offset += chunk.length;
       let start = 0;
@@ -135,13 +237,13 @@ export class HandleReader extends EngineReader {
     }
   }
 
-  async read(offset: number, length: number): Promise<Buffer> {
+  protected async fetch(offset: number, length: number): Promise<Buffer> {
     if (!Number.isSafeInteger(offset) || offset < 0 || offset >= this.size || length <= 0) return Buffer.alloc(0);
     const want = Math.min(length, MAX_RANDOM_READ, this.size - offset);
-    return this.readInto(Buffer.allocUnsafe(want), offset, want);
+    return this.fetchInto(Buffer.allocUnsafe(want), offset, want);
   }
 
-  protected async readInto(target: Buffer, offset: number, length: number): Promise<Buffer> {
+  protected async fetchInto(target: Buffer, offset: number, length: number): Promise<Buffer> {
     const want = Math.max(0, Math.min(length, target.length, this.size - offset));
     let got = 0;
     while (got < want) {
@@ -167,13 +269,13 @@ export class BufferReader extends EngineReader {
     super(bytes.length, limits.maxFileBytes, limits.maxTextBytes);
   }
 
-  async read(offset: number, length: number): Promise<Buffer> {
+  protected async fetch(offset: number, length: number): Promise<Buffer> {
     if (!Number.isSafeInteger(offset) || offset < 0 || offset >= this.size || length <= 0) return Buffer.alloc(0);
     // A copy, so that a rule writing into what it was given cannot change what the next rule reads.
     return Buffer.from(this.bytes.subarray(offset, offset + Math.min(length, MAX_RANDOM_READ)));
   }
 
-  protected async readInto(target: Buffer, offset: number, length: number): Promise<Buffer> {
+  protected async fetchInto(target: Buffer, offset: number, length: number): Promise<Buffer> {
     if (offset < 0 || offset >= this.size) return target.subarray(0, 0);
     return target.subarray(0, this.bytes.copy(target, 0, offset, offset + Math.min(length, target.length)));
   }

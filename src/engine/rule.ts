@@ -62,6 +62,36 @@ export interface FileReader {
   stream(chunkSize?: number, opts?: { reuse?: boolean }): AsyncIterable<Buffer>;
   /** The file as UTF-8 text, up to the text cap; `truncated` says whether the cap cut it. */
   text(): Promise<{ text: string; truncated: boolean }>;
+  /**
+   * The engine's reader of a file being checked (not a base version) offers its one pass: `tap` adds a consumer
+   * of the file's bytes in order, fed by every rule's reads from the start (false once bytes have been read:
+   * read the file yourself then), and `drain` reads for the taps what no rule read, up to the read cap.
+   * Call `tap` from a rule's `prepare`, `drain` from its `checkFile`.
+   */
+  tap?(t: ByteTap): boolean;
+  drain?(): Promise<void>;
+}
+
+/**
+ * A consumer of a file's bytes in order (the audit's hash, the secret search's windows), fed by whatever reads
+ * the file from its start: one read of a dataset serves data/pii's parse, the secret search and the hash.
+ */
+export interface ByteTap {
+  /**
+   * The file's next bytes, in order from offset 0 and each once. Read-only (the same memory goes to the other
+   * taps and to the rule that read it), and valid only during the call: copy what you keep.
+   */
+  update(bytes: Buffer): void;
+  /**
+   * The tap's work covers the whole file, so that the read cap cutting its pass is a finding (the secret
+   * search); a hash records its own truncation instead.
+   */
+  readonly whole?: boolean;
+  /**
+   * [byte offset, line number] of line starts the tap counted on its way (1-based lines, split at `\n`), in
+   * order: the engine reads the lines findings point at from the nearest one instead of from the file's start.
+   */
+  readonly lineStarts?: ReadonlyArray<readonly [number, number]>;
 }
 
 export interface FileContext<O> {
@@ -130,6 +160,11 @@ export interface Rule<O = Record<string, unknown>> {
   meta: RuleMeta<O>;
   /** Runs once per file of the kinds in `meta.kinds`. */
   checkFile?(ctx: FileContext<O>): void | Promise<void>;
+  /**
+   * Runs for a file before any rule's checkFile, to tap the file's one pass (FileReader.tap). The file checks
+   * of rules with a prepare step run after the others, whose reads from the start then feed their taps.
+   */
+  prepare?(ctx: FileContext<O>): void;
   /** Runs once per scan, after discovery (policy-level and tree-level checks). */
   checkRun?(ctx: RunContext<O>): void | Promise<void>;
 }

@@ -1,3 +1,4 @@
+import { createHash, type Hash } from 'node:crypto';
 import type { Finding, ReportInput } from './finding.js';
 import { fingerprint, normaliseLineKey } from './fingerprint.js';
 import type { Logger } from './logger.js';
@@ -42,6 +43,19 @@ export interface EngineOptions {
    * checks with those. Files that compare with a base version stay on this thread.
    */
   threads?: EngineThreads;
+  /**
+   * The audit's digests of the files the engine reads whole anyway (hashedByEngine): hashed as a tap on the
+   * file's one pass, so the hash does not read the file again. `put` is not called for a file whose pass
+   * failed; the caller hashes those itself.
+   */
+  digests?: DigestSink;
+}
+
+export interface FileDigest { sha256: string; bytes: number; truncated: boolean }
+
+export interface DigestSink {
+  wanted(file: ScannedFile): boolean;
+  put(path: string, digest: FileDigest): void;
 }
 
 export interface EngineResult {
@@ -212,7 +226,8 @@ function needsBase(file: ScannedFile, opts: EngineOptions): boolean {
 async function onThread(file: ScannedFile, threads: EngineThreads, opts: EngineOptions): Promise<Finding[] | undefined> {
   if (!enabledFor(file, opts)) return [];
   try {
-    const findings = await threads.check(file);
+    const { findings, digest } = await threads.check(file, { digest: opts.digests?.wanted(file) === true });
+    if (digest) opts.digests!.put(file.path, digest);
     opts.logger.debug(`${file.path}: checked in a worker thread`);
     return findings;
   } catch (error) {
@@ -234,6 +249,18 @@ function applicable(rule: AnyRule, file: ScannedFile): boolean {
   return !rule.meta.formats || rule.meta.formats.includes(file.format);
 }
 
+/**
+ * Datasets the engine opens (held on disk, with an enabled rule for them): every rule that parses one reads it
+ * from the start (data/pii, data/schema, the secret search), so the audit's hash rides on that read (a tap) and
+ * the rest of the file is read once for it, instead of the hashing thread reading the whole file again.
+ * Models stay with the hashing threads: their rules read a header and an index, and the threads hash them on
+ * another core from the moment discovery finds them.
+ */
+export function hashedByEngine(file: ScannedFile, rules: readonly AnyRule[], policy: ResolvedPolicy): boolean {
+  if (file.kind !== 'dataset' || (file.head.length === file.size && file.size <= HEAD_BYTES)) return false;
+  return rules.some((r) => policy.rules[r.meta.id]?.enabled && applicable(r, file));
+}
+
 /** Every enabled rule over one file: its findings, fingerprinted, with inline suppressions applied. */
 export async function checkFile(file: ScannedFile, enabled: readonly AnyRule[], opts: EngineOptions): Promise<Finding[]> {
   const rules = enabled.filter((r) => applicable(r, file));
@@ -251,9 +278,11 @@ export async function checkFile(file: ScannedFile, enabled: readonly AnyRule[], 
     return finish(raw, file.path, []);
   }
   try {
-    for (const rule of rules) {
+    const hash = opts.digests?.wanted(file) ? createHash('sha256') : undefined;
+    if (hash) reader.tap(hash);
+    const contexts = rules.map((rule): [AnyRule, FileContext<unknown>] => {
       const setting = opts.policy.rules[rule.meta.id];
-      const ctx: FileContext<unknown> = {
+      return [rule, {
         file,
         reader,
         options: setting.options,
@@ -261,18 +290,36 @@ export async function checkFile(file: ScannedFile, enabled: readonly AnyRule[], 
         logger: opts.logger,
         report: (input) => raw.push(toRaw(rule.meta.id, setting.severity, file.path, input)),
         ...(base ? { base: base.open } : {}),
-      };
+      }];
+    });
+    const failed = (rule: AnyRule, error: unknown) => {
+      opts.logger.debug(`${rule.meta.id} threw on ${file.path}: ${(error as Error)?.stack ?? error}`);
+      engineFinding(raw, opts.policy, RULE_ERROR, file.path,
+        `Rule ${rule.meta.id} failed on this file (${describe(error)}); the file was not fully checked by it.`);
+    };
+    // Taps first; then the rules that read for themselves, whose reads from the start feed the taps; then the
+    // rules that tapped, which read only what is left.
+    const broken = new Set<AnyRule>();
+    for (const [rule, ctx] of contexts) {
+      try {
+        rule.prepare?.(ctx);
+      } catch (error) {
+        broken.add(rule);
+        failed(rule, error);
+      }
+    }
+    const ordered = [...contexts.filter(([r]) => !r.prepare), ...contexts.filter(([r]) => r.prepare && !broken.has(r))];
+    for (const [rule, ctx] of ordered) {
       const t0 = timings ? performance.now() : 0;
       try {
         await rule.checkFile!(ctx);
       } catch (error) {
-        opts.logger.debug(`${rule.meta.id} threw on ${file.path}: ${(error as Error)?.stack ?? error}`);
-        engineFinding(raw, opts.policy, RULE_ERROR, file.path,
-          `Rule ${rule.meta.id} failed on this file (${describe(error)}); the file was not fully checked by it.`);
+        failed(rule, error);
       } finally {
         if (timings) timings.set(rule.meta.id, (timings.get(rule.meta.id) ?? 0) + performance.now() - t0);
       }
     }
+    if (hash) await putDigest(file, reader, hash, opts);
     if (reader.capped) {
       engineFinding(raw, opts.policy, SCAN_LIMIT, file.path,
         `The scan stopped at the policy's read limit (${reader.capped}); findings past that point may be missing.`);
@@ -282,6 +329,20 @@ export async function checkFile(file: ScannedFile, enabled: readonly AnyRule[], 
     await base?.close();
     await reader.close();
   }
+}
+
+/** Reads what the rules left of the file for its hash, and hands the digest over; a failed read gives none. */
+async function putDigest(file: ScannedFile, reader: EngineReader, hash: Hash, opts: EngineOptions): Promise<void> {
+  const t0 = timings ? performance.now() : 0;
+  try {
+    await reader.drain();
+  } catch (error) {
+    opts.logger.debug(`${file.path}: reading it for its digest failed (${describe(error)}); hashed apart`);
+    return;
+  } finally {
+    if (timings) timings.set('(audit hash)', (timings.get('(audit hash)') ?? 0) + performance.now() - t0);
+  }
+  opts.digests!.put(file.path, { sha256: hash.digest('hex'), bytes: reader.delivered, truncated: reader.delivered < reader.size });
 }
 
 /**

@@ -15,15 +15,18 @@ import { Worker } from 'node:worker_threads';
 import type { ScannedFile } from '../discovery/types.js';
 import type { ResolvedPolicy } from '../policy/types.js';
 import type { Finding } from './finding.js';
+import type { FileDigest } from './run.js';
 import type { Logger } from './logger.js';
 
 /** What the main thread sends a worker once, at start. */
 export interface EngineWorkerData { aiGateEngine: true; policy: ResolvedPolicy; today: string; redactionKey: string }
 
-export type WorkerRequest = { id: number; file: ScannedFile };
+/** `digest`: hash the file on its pass (the audit's digest, run.ts hashedByEngine) and send it back. */
+export type WorkerRequest = { id: number; file: ScannedFile; digest: boolean };
+export interface Checked { findings: Finding[]; digest?: FileDigest }
 export type WorkerReply =
   | { ready: true }
-  | { id: number; findings: Finding[]; timings?: Array<[string, number]> }
+  | { id: number; findings: Finding[]; digest?: FileDigest; timings?: Array<[string, number]> }
   | { id: number; error: string }
   | { log: keyof Logger; message: string };
 
@@ -33,7 +36,7 @@ export class WorkerDied extends Error {}
 /** Thrown by `check` when threads do not start here: the caller checks the file itself. */
 export class ThreadsUnavailable extends Error {}
 
-interface Job { id: number; file: ScannedFile; resolve: (f: Finding[]) => void; reject: (e: Error) => void }
+interface Job { id: number; file: ScannedFile; digest: boolean; resolve: (c: Checked) => void; reject: (e: Error) => void }
 
 export class EngineThreads {
   private readonly idle: Worker[] = [];
@@ -90,11 +93,14 @@ export class EngineThreads {
     if (!this.broken) this.idleWaiters.push(waiter);
   }
 
-  /** The file's findings, checked in a worker; rejects with WorkerDied when its worker died on it. */
-  check(file: ScannedFile): Promise<Finding[]> {
+  /**
+   * The file's findings (and its digest, asked with `digest`), checked in a worker; rejects with WorkerDied when
+   * its worker died on it.
+   */
+  check(file: ScannedFile, opts: { digest?: boolean } = {}): Promise<Checked> {
     if (this.broken) return Promise.reject(this.broken);
     return new Promise((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, file, resolve, reject });
+      this.queue.push({ id: this.nextId++, file, digest: opts.digest === true, resolve, reject });
       this.pump();
     });
   }
@@ -113,7 +119,7 @@ export class EngineThreads {
       const worker = this.idle.pop()!;
       const job = this.queue.shift()!;
       this.busy.set(worker, job);
-      const request: WorkerRequest = { id: job.id, file: job.file };
+      const request: WorkerRequest = { id: job.id, file: job.file, digest: job.digest };
       worker.postMessage(request);
     }
   }
@@ -140,7 +146,7 @@ export class EngineThreads {
         if ('error' in m) job.reject(new WorkerDied(m.error));
         else {
           if (m.timings) this.onTimings?.(m.timings);
-          job.resolve(m.findings);
+          job.resolve({ findings: m.findings, ...(m.digest ? { digest: m.digest } : {}) });
         }
       }
       this.idle.push(worker);

@@ -6,7 +6,7 @@
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { Logger } from './logger.js';
 import { setRedactionKey } from './redact.js';
-import { checkFile, takeTimings } from './run.js';
+import { checkFile, takeTimings, type FileDigest } from './run.js';
 import type { EngineWorkerData, WorkerReply, WorkerRequest } from './threads.js';
 import { allRules } from '../rules/index.js';
 
@@ -32,10 +32,12 @@ export function engineWorkerMain(): void {
     // A Buffer arrives as a plain Uint8Array (structured clone keeps no prototype): make it a Buffer again.
     const head = req.file.head as Uint8Array;
     const file = { ...req.file, head: Buffer.from(head.buffer, head.byteOffset, head.byteLength) };
-    void checkFile(file, enabled, { rules: allRules, policy: data.policy, discovery: { files: [], issues: [], ignored: 0, deleted: [] }, logger, today: data.today })
+    let digest: FileDigest | undefined;
+    const digests = { wanted: () => req.digest, put: (_path: string, d: FileDigest) => { digest = d; } };
+    void checkFile(file, enabled, { rules: allRules, policy: data.policy, discovery: { files: [], issues: [], ignored: 0, deleted: [] }, logger, today: data.today, digests })
       .then((findings) => {
         const timings = takeTimings();
-        send({ id: req.id, findings, ...(timings ? { timings } : {}) });
+        send({ id: req.id, findings, ...(digest ? { digest } : {}), ...(timings ? { timings } : {}) });
       }, (error: unknown) => send({ id: req.id, error: String((error as Error)?.message ?? error) }));
   });
   send({ ready: true });

@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { constants, promises as fsp } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { ScannedFile } from '../discovery/types.js';
+import type { FileDigest } from '../engine/run.js';
 import type { ResolvedPolicy } from '../policy/types.js';
 import type { AuditTrail, Verdict } from './types.js';
 import { HashPool } from './hash-pool.js';
@@ -70,15 +71,45 @@ export class ArtifactHasher {
   // Hashing on this thread (no pool, or a failed one) holds a file open and a 4 MiB buffer per stream: a few
   // at a time, never every model and dataset at once.
   private readonly local = limiter(4);
+  /** Files whose digest the engine computes on its read of them (put), by path; hashed here only if it does not. */
+  private readonly deferred = new Map<string, { file: ScannedFile; resolve: (a: Promise<Artifacts[number]>) => void }>();
 
-  constructor(private readonly maxBytes: number, private readonly opts: { threads?: boolean } = {}) {}
+  /**
+   * `byEngine`: files the engine reads whole anyway (run.ts hashedByEngine), whose digests it hands over with
+   * `put` instead of this reading them again; `engineDone` hashes those it did not.
+   */
+  constructor(private readonly maxBytes: number, private readonly opts: { threads?: boolean; byEngine?: (f: ScannedFile) => boolean } = {}) {}
 
-  /** Starts hashing `file` if it is a model or a dataset (once per path). */
+  /** Starts hashing `file` if it is a model or a dataset (once per path), or waits for the engine's digest of it. */
   add(file: ScannedFile): void {
     if ((file.kind !== 'model' && file.kind !== 'dataset') || this.started.has(file.path)) return;
-    const digest = this.hash(file);
+    let digest: Promise<Artifacts[number]>;
+    if (!this.closed && this.opts.byEngine?.(file)) {
+      digest = new Promise((resolve) => this.deferred.set(file.path, { file, resolve }));
+    } else {
+      digest = this.hash(file);
+    }
     digest.catch(() => undefined); // awaited in finish(); this only keeps a failure from going unhandled meanwhile
     this.started.set(file.path, digest);
+  }
+
+  /** Whether the digest of `file` is left to the engine (add). */
+  wanted(file: ScannedFile): boolean {
+    return this.deferred.has(file.path);
+  }
+
+  /** The engine's digest of a file it was left (add). */
+  put(path: string, digest: FileDigest): void {
+    const waiting = this.deferred.get(path);
+    if (!waiting) return;
+    this.deferred.delete(path);
+    waiting.resolve(Promise.resolve(this.entry(waiting.file, digest)));
+  }
+
+  /** The engine is done (or failed): the files it left without a digest are hashed here after all. */
+  engineDone(): void {
+    for (const { file, resolve } of this.deferred.values()) resolve(this.hash(file));
+    this.deferred.clear();
   }
 
   /** The artifact list of `files` (the scan's, after discovery), sorted by path; ends the threads. */
@@ -94,11 +125,15 @@ export class ArtifactHasher {
     }
   }
 
-  private async hash(f: ScannedFile): Promise<Artifacts[number]> {
-    const entry = (h: { sha256: string; truncated: boolean } | undefined): Artifacts[number] => ({
+  private entry(f: ScannedFile, h: { sha256: string; truncated: boolean } | undefined): Artifacts[number] {
+    return {
       path: f.path, kind: f.kind as 'model' | 'dataset', format: f.format, size: f.size,
       ...(h ? { sha256: h.sha256 } : {}), ...(h?.truncated ? { truncated: true } : {}), ...(h ? {} : { unreadable: true }),
-    });
+    };
+  }
+
+  private async hash(f: ScannedFile): Promise<Artifacts[number]> {
+    const entry = (h: { sha256: string; truncated: boolean } | undefined) => this.entry(f, h);
     if (f.head.length === f.size && f.size <= this.maxBytes) return entry({ sha256: createHash('sha256').update(f.head).digest('hex'), truncated: false });
     const pool = this.threads();
     try {

@@ -1,5 +1,5 @@
 import { defineRule } from '../../engine/rule.js';
-import { SECRET_KINDS, detectorsHelp, familyOptionsSchema, reportFamily, type FamilyOptions } from '../../detect/secret-scan.js';
+import { SECRET_KINDS, detectorsHelp, familyOptionsSchema, prepareSecretSearch, reportFamily, type FamilyOptions } from '../../detect/secret-scan.js';
 
 export default defineRule<FamilyOptions>({
   meta: {
@@ -67,5 +67,6 @@ export default defineRule<FamilyOptions>({
     options: familyOptionsSchema('dev-platform'),
     defaultOptions: { exclude: [] },
   },
+  prepare: (ctx) => prepareSecretSearch(ctx),
   checkFile: (ctx) => reportFamily(ctx, 'dev-platform', 'critical'),
 });

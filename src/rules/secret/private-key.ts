@@ -1,5 +1,5 @@
 import { defineRule } from '../../engine/rule.js';
-import { SECRET_KINDS, detectorsHelp, familyOptionsSchema, reportFamily, type FamilyOptions } from '../../detect/secret-scan.js';
+import { SECRET_KINDS, detectorsHelp, familyOptionsSchema, prepareSecretSearch, reportFamily, type FamilyOptions } from '../../detect/secret-scan.js';
 
 export default defineRule<FamilyOptions>({
   meta: {
@@ -57,5 +57,6 @@ export default defineRule<FamilyOptions>({
     options: familyOptionsSchema('private-key'),
     defaultOptions: { exclude: [] },
   },
+  prepare: (ctx) => prepareSecretSearch(ctx),
   checkFile: (ctx) => reportFamily(ctx, 'private-key', 'critical'),
 });
