@@ -53661,9 +53661,15 @@ function normaliseLineKey(line) {
 
 /** The most that one `read(offset, length)` call returns, so that a lying length field cannot ask for 4 GB. */
 const MAX_RANDOM_READ = 64 * 1024 * 1024;
+/** Chunk of the pass that reads what the rules did not (drain). */
+const DRAIN_CHUNK = 4 * 1024 * 1024;
 /**
  * What the engine hands rules (through FileReader) and uses itself: bounded reads of one file, shared by every
  * rule that looks at it. When a cap cuts a read, `capped` records it so the engine can report it (never silent).
+ *
+ * Taps (`tap`) get the file's bytes from offset 0 on as any read brings them in, once each and in order: a read
+ * that starts at or before the first byte not yet delivered and reaches past it delivers the new part. `drain`
+ * then reads only what no rule read, so a file that a rule streams from the start is read once in all.
  */
 class EngineReader {
     size;
@@ -53671,10 +53677,86 @@ class EngineReader {
     maxTextBytes;
     capped;
     textCache;
+    taps = [];
+    /** Bytes from offset 0 delivered to the taps. */
+    fed = 0;
+    /** Something was read: a tap added now would miss it. */
+    begun = false;
+    drained;
     constructor(size, maxFileBytes, maxTextBytes) {
         this.size = size;
         this.maxFileBytes = maxFileBytes;
         this.maxTextBytes = maxTextBytes;
+    }
+    async read(offset, length) {
+        const got = await this.fetch(offset, length);
+        this.deliver(offset, got);
+        return got;
+    }
+    async readInto(target, offset, length) {
+        const got = await this.fetchInto(target, offset, length);
+        this.deliver(offset, got);
+        return got;
+    }
+    /**
+     * Adds a consumer of the file's bytes in order; false when bytes have been read already (it would miss
+     * them): the caller then reads the file itself.
+     */
+    tap(t) {
+        if (this.begun || this.drained)
+            return false;
+        this.taps.push(t);
+        return true;
+    }
+    /**
+     * Reads what the taps still lack, up to the per-file read cap, and feeds it to them (once per reader: later
+     * calls wait for the same pass). A read that fails rejects; the bytes delivered so far stay delivered.
+     */
+    drain() {
+        this.drained ??= (async () => {
+            const limit = Math.min(this.size, this.maxFileBytes);
+            if (this.taps.length === 0 || this.fed >= limit)
+                return this.markCut(limit);
+            const buf = Buffer.allocUnsafe(Math.min(DRAIN_CHUNK, limit - this.fed));
+            while (this.fed < limit) {
+                const got = await this.readInto(buf, this.fed, Math.min(buf.length, limit - this.fed));
+                if (got.length === 0)
+                    break;
+            }
+            this.markCut(limit);
+        })();
+        return this.drained;
+    }
+    /** The taps' line starts below `limit`, in order, for lines(). */
+    lineMarks(limit) {
+        const marks = [];
+        for (const t of this.taps)
+            for (const [offset, line] of t.lineStarts ?? [])
+                if (offset < limit)
+                    marks.push([offset, line]);
+        return marks.sort((a, b) => a[0] - b[0]);
+    }
+    /** Bytes delivered to the taps from offset 0: after drain, how much of the file they saw. */
+    get delivered() {
+        return this.fed;
+    }
+    markCut(limit) {
+        if (this.fed >= limit && this.size > limit && this.taps.some((t) => t.whole)) {
+            this.capped = `read the first ${this.maxFileBytes} of ${this.size} bytes`;
+        }
+    }
+    deliver(offset, bytes) {
+        this.begun = true;
+        if (this.taps.length === 0)
+            return;
+        // Taps see the file up to the read cap, as a stream does, however far a random read goes.
+        const end = Math.min(offset + bytes.length, this.size, this.maxFileBytes);
+        if (offset > this.fed || end <= this.fed)
+            return;
+        const part = bytes.subarray(this.fed - offset, end - offset);
+        this.fed = end;
+        for (const t of this.taps)
+            t.update(part);
     }
     /**
      * `reuse`: every chunk is read into the same memory, so a chunk is valid only until the next is asked for.
@@ -53739,7 +53821,25 @@ class EngineReader {
             return out;
         }
         const limit = Math.min(this.size, this.maxTextBytes);
+        // Line starts the taps counted (SecretWindows): reading goes on from the last one before the next wanted line.
+        const marks = this.lineMarks(limit);
+        const targets = [...wanted].sort((a, b) => a - b);
+        let t = 0; // targets[t]: the next wanted line from `line` on
+        let m = 0; // marks[m]: the first mark not yet passed
         let line = 1;
+        const jump = () => {
+            while (t < targets.length && targets[t] < line)
+                t++;
+            if (t === targets.length)
+                return undefined;
+            let best;
+            while (m < marks.length && marks[m][1] <= targets[t]) {
+                if (marks[m][1] > line)
+                    best = marks[m];
+                m++;
+            }
+            return best;
+        };
         let parts = [];
         let kept = 0;
         const emit = () => {
@@ -53752,8 +53852,18 @@ class EngineReader {
             parts = [];
             kept = 0;
         };
-        for (let offset = 0; offset < limit && line <= last;) {
-            const chunk = await this.read(offset, Math.min(1024 * 1024, limit - offset));
+        // Reads start small and grow (a finding's line is often near where reading starts), up to 1 MiB.
+        let chunkSize = 64 * 1024;
+        for (let offset = 0; offset < limit && line <= last; chunkSize = Math.min(2 * chunkSize, 1024 * 1024)) {
+            // A jump never drops a wanted line's bytes: it goes past the current line only when that is not wanted.
+            const to = jump();
+            if (to) {
+                [offset, line] = to;
+                parts = [];
+                kept = 0;
+                chunkSize = 64 * 1024;
+            }
+            const chunk = await this.read(offset, Math.min(chunkSize, limit - offset));
             if (chunk.length === 0)
                 break;
             offset += chunk.length;
@@ -53799,13 +53909,13 @@ class HandleReader extends EngineReader {
             throw error;
         }
     }
-    async read(offset, length) {
+    async fetch(offset, length) {
         if (!Number.isSafeInteger(offset) || offset < 0 || offset >= this.size || length <= 0)
             return Buffer.alloc(0);
         const want = Math.min(length, MAX_RANDOM_READ, this.size - offset);
-        return this.readInto(Buffer.allocUnsafe(want), offset, want);
+        return this.fetchInto(Buffer.allocUnsafe(want), offset, want);
     }
-    async readInto(target, offset, length) {
+    async fetchInto(target, offset, length) {
         const want = Math.max(0, Math.min(length, target.length, this.size - offset));
         let got = 0;
         while (got < want) {
@@ -53831,13 +53941,13 @@ class BufferReader extends EngineReader {
         super(bytes.length, limits.maxFileBytes, limits.maxTextBytes);
         this.bytes = bytes;
     }
-    async read(offset, length) {
+    async fetch(offset, length) {
         if (!Number.isSafeInteger(offset) || offset < 0 || offset >= this.size || length <= 0)
             return Buffer.alloc(0);
         // A copy, so that a rule writing into what it was given cannot change what the next rule reads.
         return Buffer.from(this.bytes.subarray(offset, offset + Math.min(length, MAX_RANDOM_READ)));
     }
-    async readInto(target, offset, length) {
+    async fetchInto(target, offset, length) {
         if (offset < 0 || offset >= this.size)
             return target.subarray(0, 0);
         return target.subarray(0, this.bytes.copy(target, 0, offset, offset + Math.min(length, target.length)));
@@ -53948,12 +54058,15 @@ class EngineThreads {
         if (!this.broken)
             this.idleWaiters.push(waiter);
     }
-    /** The file's findings, checked in a worker; rejects with WorkerDied when its worker died on it. */
-    check(file) {
+    /**
+     * The file's findings (and its digest, asked with `digest`), checked in a worker; rejects with WorkerDied when
+     * its worker died on it.
+     */
+    check(file, opts = {}) {
         if (this.broken)
             return Promise.reject(this.broken);
         return new Promise((resolve, reject) => {
-            this.queue.push({ id: this.nextId++, file, resolve, reject });
+            this.queue.push({ id: this.nextId++, file, digest: opts.digest === true, resolve, reject });
             this.pump();
         });
     }
@@ -53971,7 +54084,7 @@ class EngineThreads {
             const worker = this.idle.pop();
             const job = this.queue.shift();
             this.busy.set(worker, job);
-            const request = { id: job.id, file: job.file };
+            const request = { id: job.id, file: job.file, digest: job.digest };
             worker.postMessage(request);
         }
     }
@@ -54006,7 +54119,7 @@ class EngineThreads {
                 else {
                     if (m.timings)
                         this.onTimings?.(m.timings);
-                    job.resolve(m.findings);
+                    job.resolve({ findings: m.findings, ...(m.digest ? { digest: m.digest } : {}) });
                 }
             }
             this.idle.push(worker);
@@ -54279,7 +54392,9 @@ async function onThread(file, threads, opts) {
     if (!enabledFor(file, opts))
         return [];
     try {
-        const findings = await threads.check(file);
+        const { findings, digest } = await threads.check(file, { digest: opts.digests?.wanted(file) === true });
+        if (digest)
+            opts.digests.put(file.path, digest);
         opts.logger.debug(`${file.path}: checked in a worker thread`);
         return findings;
     }
@@ -54300,6 +54415,18 @@ function applicable(rule, file) {
         return false;
     return !rule.meta.formats || rule.meta.formats.includes(file.format);
 }
+/**
+ * Datasets the engine opens (held on disk, with an enabled rule for them): every rule that parses one reads it
+ * from the start (data/pii, data/schema, the secret search), so the audit's hash rides on that read (a tap) and
+ * the rest of the file is read once for it, instead of the hashing thread reading the whole file again.
+ * Models stay with the hashing threads: their rules read a header and an index, and the threads hash them on
+ * another core from the moment discovery finds them.
+ */
+function hashedByEngine(file, rules, policy) {
+    if (file.kind !== 'dataset' || (file.head.length === file.size && file.size <= HEAD_BYTES))
+        return false;
+    return rules.some((r) => policy.rules[r.meta.id]?.enabled && applicable(r, file));
+}
 /** Every enabled rule over one file: its findings, fingerprinted, with inline suppressions applied. */
 async function checkFile(file, enabled, opts) {
     const rules = enabled.filter((r) => applicable(r, file));
@@ -54319,30 +54446,53 @@ async function checkFile(file, enabled, opts) {
         return finish(raw, file.path, []);
     }
     try {
-        for (const rule of rules) {
+        const hash = opts.digests?.wanted(file) ? createHash('sha256') : undefined;
+        if (hash)
+            reader.tap(hash);
+        const contexts = rules.map((rule) => {
             const setting = opts.policy.rules[rule.meta.id];
-            const ctx = {
-                file,
-                reader,
-                options: setting.options,
-                severity: setting.severity,
-                logger: opts.logger,
-                report: (input) => raw.push(toRaw(rule.meta.id, setting.severity, file.path, input)),
-                ...(base ? { base: base.open } : {}),
-            };
+            return [rule, {
+                    file,
+                    reader,
+                    options: setting.options,
+                    severity: setting.severity,
+                    logger: opts.logger,
+                    report: (input) => raw.push(toRaw(rule.meta.id, setting.severity, file.path, input)),
+                    ...(base ? { base: base.open } : {}),
+                }];
+        });
+        const failed = (rule, error) => {
+            opts.logger.debug(`${rule.meta.id} threw on ${file.path}: ${error?.stack ?? error}`);
+            engineFinding(raw, opts.policy, RULE_ERROR, file.path, `Rule ${rule.meta.id} failed on this file (${describe$1(error)}); the file was not fully checked by it.`);
+        };
+        // Taps first; then the rules that read for themselves, whose reads from the start feed the taps; then the
+        // rules that tapped, which read only what is left.
+        const broken = new Set();
+        for (const [rule, ctx] of contexts) {
+            try {
+                rule.prepare?.(ctx);
+            }
+            catch (error) {
+                broken.add(rule);
+                failed(rule, error);
+            }
+        }
+        const ordered = [...contexts.filter(([r]) => !r.prepare), ...contexts.filter(([r]) => r.prepare && !broken.has(r))];
+        for (const [rule, ctx] of ordered) {
             const t0 = timings ? performance.now() : 0;
             try {
                 await rule.checkFile(ctx);
             }
             catch (error) {
-                opts.logger.debug(`${rule.meta.id} threw on ${file.path}: ${error?.stack ?? error}`);
-                engineFinding(raw, opts.policy, RULE_ERROR, file.path, `Rule ${rule.meta.id} failed on this file (${describe$1(error)}); the file was not fully checked by it.`);
+                failed(rule, error);
             }
             finally {
                 if (timings)
                     timings.set(rule.meta.id, (timings.get(rule.meta.id) ?? 0) + performance.now() - t0);
             }
         }
+        if (hash)
+            await putDigest(file, reader, hash, opts);
         if (reader.capped) {
             engineFinding(raw, opts.policy, SCAN_LIMIT, file.path, `The scan stopped at the policy's read limit (${reader.capped}); findings past that point may be missing.`);
         }
@@ -54352,6 +54502,22 @@ async function checkFile(file, enabled, opts) {
         await base?.close();
         await reader.close();
     }
+}
+/** Reads what the rules left of the file for its hash, and hands the digest over; a failed read gives none. */
+async function putDigest(file, reader, hash, opts) {
+    const t0 = timings ? performance.now() : 0;
+    try {
+        await reader.drain();
+    }
+    catch (error) {
+        opts.logger.debug(`${file.path}: reading it for its digest failed (${describe$1(error)}); hashed apart`);
+        return;
+    }
+    finally {
+        if (timings)
+            timings.set('(audit hash)', (timings.get('(audit hash)') ?? 0) + performance.now() - t0);
+    }
+    opts.digests.put(file.path, { sha256: hash.digest('hex'), bytes: reader.delivered, truncated: reader.delivered < reader.size });
 }
 /**
  * The lines that findings point at (and the line above each, for inline suppressions), as a sparse array
@@ -54694,17 +54860,47 @@ class ArtifactHasher {
     // Hashing on this thread (no pool, or a failed one) holds a file open and a 4 MiB buffer per stream: a few
     // at a time, never every model and dataset at once.
     local = limiter(4);
+    /** Files whose digest the engine computes on its read of them (put), by path; hashed here only if it does not. */
+    deferred = new Map();
+    /**
+     * `byEngine`: files the engine reads whole anyway (run.ts hashedByEngine), whose digests it hands over with
+     * `put` instead of this reading them again; `engineDone` hashes those it did not.
+     */
     constructor(maxBytes, opts = {}) {
         this.maxBytes = maxBytes;
         this.opts = opts;
     }
-    /** Starts hashing `file` if it is a model or a dataset (once per path). */
+    /** Starts hashing `file` if it is a model or a dataset (once per path), or waits for the engine's digest of it. */
     add(file) {
         if ((file.kind !== 'model' && file.kind !== 'dataset') || this.started.has(file.path))
             return;
-        const digest = this.hash(file);
+        let digest;
+        if (!this.closed && this.opts.byEngine?.(file)) {
+            digest = new Promise((resolve) => this.deferred.set(file.path, { file, resolve }));
+        }
+        else {
+            digest = this.hash(file);
+        }
         digest.catch(() => undefined); // awaited in finish(); this only keeps a failure from going unhandled meanwhile
         this.started.set(file.path, digest);
+    }
+    /** Whether the digest of `file` is left to the engine (add). */
+    wanted(file) {
+        return this.deferred.has(file.path);
+    }
+    /** The engine's digest of a file it was left (add). */
+    put(path, digest) {
+        const waiting = this.deferred.get(path);
+        if (!waiting)
+            return;
+        this.deferred.delete(path);
+        waiting.resolve(Promise.resolve(this.entry(waiting.file, digest)));
+    }
+    /** The engine is done (or failed): the files it left without a digest are hashed here after all. */
+    engineDone() {
+        for (const { file, resolve } of this.deferred.values())
+            resolve(this.hash(file));
+        this.deferred.clear();
     }
     /** The artifact list of `files` (the scan's, after discovery), sorted by path; ends the threads. */
     async finish(files) {
@@ -54720,11 +54916,14 @@ class ArtifactHasher {
             await this.pool?.close();
         }
     }
-    async hash(f) {
-        const entry = (h) => ({
+    entry(f, h) {
+        return {
             path: f.path, kind: f.kind, format: f.format, size: f.size,
             ...(h ? { sha256: h.sha256 } : {}), ...(h?.truncated ? { truncated: true } : {}), ...(h ? {} : { unreadable: true }),
-        });
+        };
+    }
+    async hash(f) {
+        const entry = (h) => this.entry(f, h);
         if (f.head.length === f.size && f.size <= this.maxBytes)
             return entry({ sha256: createHash('sha256').update(f.head).digest('hex'), truncated: false });
         const pool = this.threads();
@@ -88012,6 +88211,23 @@ const SECRET_KINDS = [
     'text', 'config', 'workflow', 'dockerfile', 'k8s', 'dependency', 'notebook', 'dataset',
 ];
 const cache = new WeakMap();
+/** Searches riding on a file's one pass (prepareSecretSearch), by reader. */
+const tapped = new WeakMap();
+/**
+ * The secret rules' prepare step: the search of a text file becomes a tap on the file's one pass, so that the
+ * bytes another rule reads from the start (data/pii parsing a dataset) are searched as they go by, and only the
+ * rest is read again. Once per file, whichever rule comes first.
+ */
+function prepareSecretSearch(ctx) {
+    const { reader } = ctx;
+    if (!reader.tap || !reader.drain || tapped.has(reader) || cache.has(reader))
+        return;
+    if (ctx.file.format === 'ipynb' || !searchable(ctx))
+        return;
+    const windows = new SecretWindows();
+    if (reader.tap(windows))
+        tapped.set(reader, windows);
+}
 /** The secrets in the file of `ctx`, searched once per file whichever rule asks first. */
 function secretsInFile(ctx) {
     let found = cache.get(ctx.reader);
@@ -88027,6 +88243,11 @@ function searchable(ctx) {
     return ['csv', 'tsv', 'jsonl', 'json', 'text', 'yaml'].includes(file.format) && isText(file.head);
 }
 async function search(ctx) {
+    const windows = tapped.get(ctx.reader);
+    if (windows) {
+        await ctx.reader.drain();
+        return windows.finish();
+    }
     if (!searchable(ctx))
         return [];
     if (ctx.file.format === 'ipynb') {
@@ -88083,29 +88304,79 @@ function unitsOf(buf, from, to) {
     return n;
 }
 /**
- * Streams the file in windows of about CHUNK bytes: the carried tail of the previous window, then the next
- * chunk, in one reused buffer. A window is first tested on its bytes (mayHoldSecretBytes, at about memory speed),
- * and only a window that may hold a secret is decoded and searched; in a dataset, that is almost none. A match
- * that reaches into the last OVERLAP bytes of a window (that is not the last) is left for the next window,
- * which starts early enough to hold it whole. Lines and columns of window starts are counted on the bytes.
+ * The secret search over a file's bytes in order, in windows of about CHUNK bytes: the carried tail of the
+ * previous window, then the next bytes, in one reused buffer. A window is first tested on its bytes
+ * (mayHoldSecretBytes, at about memory speed), and only a window that may hold a secret is decoded and searched;
+ * in a dataset, that is almost none. A match that reaches into the last OVERLAP bytes of a window (that is not
+ * the last) is left for the next window, which starts early enough to hold it whole. Lines and columns of window
+ * starts are counted on the bytes. Fed by a stream of the file, or as a tap on the file's one pass (so that
+ * data/pii's read of a dataset serves the search too).
  */
-async function searchStream(reader) {
-    const out = [];
-    const seen = new Set();
-    // Sized by the first chunk: most files are small, and a 4 MiB buffer for each of them is mostly garbage.
-    let win = Buffer.alloc(0);
-    let len = 0;
-    let line = 1, column = 1; // of win[0]
-    let first = true;
-    const take = (last) => {
-        if (first) {
-            first = false;
-            if (len >= 3 && win[0] === 0xef && win[1] === 0xbb && win[2] === 0xbf) {
-                win.copyWithin(0, 3, len);
-                len -= 3;
+class SecretWindows {
+    whole = true;
+    /**
+     * [byte offset, line] of a line start at each window's end, counted on the way (ByteTap.lineStarts): the lines
+     * that findings point at are then read from the nearest one, not from the start of the file.
+     */
+    lineStarts = [];
+    /** File offset of win[0]. */
+    base = 0;
+    out = [];
+    seen = new Set();
+    // Sized by the first bytes: most files are small, and a 4 MiB buffer for each of them is mostly garbage.
+    win = Buffer.alloc(0);
+    len = 0;
+    line = 1; // of win[0]
+    column = 1;
+    first = true;
+    fresh = 0;
+    done = false;
+    /** Each piece is copied into the window at once, so the caller may reuse its memory. */
+    update(bytes) {
+        for (let at = 0; at < bytes.length;) {
+            // Windows are searched at most CHUNK fresh bytes at a time, however large the pieces given.
+            const n = Math.min(bytes.length - at, CHUNK - this.fresh);
+            this.append(bytes.subarray(at, at + n));
+            at += n;
+            if (this.fresh >= CHUNK) {
+                this.take(false);
+                this.fresh = 0;
             }
         }
-        const view = win.subarray(0, len);
+    }
+    /** The secrets found, once every byte has been given. */
+    finish() {
+        if (!this.done) {
+            this.done = true;
+            this.take(true);
+        }
+        return this.out;
+    }
+    append(piece) {
+        if (this.len + piece.length > this.win.length) {
+            // The first piece gets a buffer of its own size (a small file has only that one); from then on, room for a
+            // whole window.
+            const need = this.len + piece.length;
+            const bigger = Buffer.allocUnsafe(this.win.length === 0 ? need : Math.max(need + OVERLAP, CHUNK + OVERLAP + 64));
+            this.win.copy(bigger, 0, 0, this.len);
+            this.win = bigger;
+        }
+        piece.copy(this.win, this.len);
+        this.len += piece.length;
+        this.fresh += piece.length;
+    }
+    take(last) {
+        if (this.first) {
+            this.first = false;
+            const w = this.win;
+            if (this.len >= 3 && w[0] === 0xef && w[1] === 0xbb && w[2] === 0xbf) {
+                w.copyWithin(0, 3, this.len);
+                this.len -= 3;
+                this.base = 3;
+            }
+        }
+        const view = this.win.subarray(0, this.len);
+        const len = this.len;
         const end = last ? len : boundaryBefore(view, len);
         let keep; // where the next window starts
         if (!mayHoldSecretBytes(view)) {
@@ -88123,6 +88394,7 @@ async function searchStream(reader) {
             const found = findSecrets(text);
             // The line index of a window is built only when it holds a finding.
             const pos = found.length > 0 ? positions(text) : undefined;
+            const { line, column } = this;
             const at = (i) => {
                 const p = pos(i);
                 return p.line === 1 ? { line, column: column + p.column - 1 } : { line: line + p.line - 1, column: p.column };
@@ -88135,10 +88407,10 @@ async function searchStream(reader) {
                 }
                 const s = at(m.index), e = at(m.index + m.length);
                 const key = `${m.detector}\0${s.line}:${s.column}`;
-                if (seen.has(key))
+                if (this.seen.has(key))
                     continue;
-                seen.add(key);
-                out.push({ ...m, line: s.line, column: s.column, endLine: e.line, endColumn: e.column, where: '' });
+                this.seen.add(key);
+                this.out.push({ ...m, line: s.line, column: s.column, endLine: e.line, endColumn: e.column, where: '' });
             }
             if (last)
                 return;
@@ -88163,35 +88435,22 @@ async function searchStream(reader) {
             lastNewline = i;
         }
         if (newlines === 0)
-            column += unitsOf(view, 0, keep);
+            this.column += unitsOf(view, 0, keep);
         else {
-            line += newlines;
-            column = 1 + unitsOf(view, lastNewline + 1, keep);
+            this.line += newlines;
+            this.column = 1 + unitsOf(view, lastNewline + 1, keep);
+            this.lineStarts.push([this.base + lastNewline + 1, this.line]);
         }
-        win.copyWithin(0, keep, len);
-        len -= keep;
-    };
-    let fresh = 0;
-    // Each chunk is copied into the window at once, so the reader may read the next into the same memory.
-    for await (const chunk of reader.stream(CHUNK, { reuse: true })) {
-        if (len + chunk.length > win.length) {
-            // The first chunk gets a buffer of its own size (a small file has only that one); from the second on,
-            // room for a whole window.
-            const need = len + chunk.length;
-            const bigger = Buffer.allocUnsafe(win.length === 0 ? need : Math.max(need + OVERLAP, CHUNK + OVERLAP + 64));
-            win.copy(bigger, 0, 0, len);
-            win = bigger;
-        }
-        chunk.copy(win, len);
-        len += chunk.length;
-        fresh += chunk.length;
-        if (fresh >= CHUNK) {
-            take(false);
-            fresh = 0;
-        }
+        this.base += keep;
+        this.win.copyWithin(0, keep, len);
+        this.len -= keep;
     }
-    take(true);
-    return out;
+}
+async function searchStream(reader) {
+    const windows = new SecretWindows();
+    for await (const chunk of reader.stream(CHUNK, { reuse: true }))
+        windows.update(chunk);
+    return windows.finish();
 }
 /**
  * The Markdown paragraph, for a family rule's help, that lists its detectors (the ids `exclude` takes) and says
@@ -88319,6 +88578,7 @@ var secretAiProviderKey = defineRule({
         options: familyOptionsSchema('ai-provider'),
         defaultOptions: { exclude: [] },
     },
+    prepare: (ctx) => prepareSecretSearch(ctx),
     checkFile: (ctx) => reportFamily(ctx, 'ai-provider', 'critical'),
 });
 
@@ -88384,6 +88644,7 @@ var secretCloudCredential = defineRule({
         options: familyOptionsSchema('cloud'),
         defaultOptions: { exclude: [] },
     },
+    prepare: (ctx) => prepareSecretSearch(ctx),
     checkFile: (ctx) => reportFamily(ctx, 'cloud', 'critical'),
 });
 
@@ -88453,6 +88714,7 @@ var secretDevPlatformToken = defineRule({
         options: familyOptionsSchema('dev-platform'),
         defaultOptions: { exclude: [] },
     },
+    prepare: (ctx) => prepareSecretSearch(ctx),
     checkFile: (ctx) => reportFamily(ctx, 'dev-platform', 'critical'),
 });
 
@@ -88516,6 +88778,7 @@ var secretGenericCredential = defineRule({
         options: familyOptionsSchema('generic'),
         defaultOptions: { exclude: [] },
     },
+    prepare: (ctx) => prepareSecretSearch(ctx),
     checkFile: (ctx) => reportFamily(ctx, 'generic', 'high'),
 });
 
@@ -88575,6 +88838,7 @@ var secretPrivateKey = defineRule({
         options: familyOptionsSchema('private-key'),
         defaultOptions: { exclude: [] },
     },
+    prepare: (ctx) => prepareSecretSearch(ctx),
     checkFile: (ctx) => reportFamily(ctx, 'private-key', 'critical'),
 });
 
@@ -89644,8 +89908,9 @@ async function scan(opts) {
     const base = wholeTree ? undefined : opts.base;
     const changes = wholeTree ? undefined : opts.changes;
     // The audit's digests are computed in worker threads from the moment discovery finds each model and dataset,
-    // while discovery and then the rules run on this thread.
-    const hasher = new ArtifactHasher(policy.limits.maxFileBytes);
+    // while discovery and then the rules run on this thread; the datasets the rules read whole anyway are hashed
+    // on that read instead (hashedByEngine).
+    const hasher = new ArtifactHasher(policy.limits.maxFileBytes, { byEngine: (f) => hashedByEngine(f, rules, policy) });
     const audited = (f) => !opts.shard || inShard(f.path, opts.shard);
     let discovery;
     try {
@@ -89669,10 +89934,11 @@ async function scan(opts) {
         threads.onTimings = addTimings;
     let result;
     try {
-        result = await runEngine({ rules, policy, discovery, logger: opts.logger, today, onProgress: opts.onProgress, change, baseFiles, shard: opts.shard, threads });
+        result = await runEngine({ rules, policy, discovery, logger: opts.logger, today, onProgress: opts.onProgress, change, baseFiles, shard: opts.shard, threads, digests: hasher });
         hasher.useAllCores();
     }
     finally {
+        hasher.engineDone();
         await threads?.close();
     }
     const audit = await auditTrail({ policy, toolVersion: TOOL_VERSION, ruleIds: rules.map((r) => r.meta.id), verdict: result.verdict, artifacts });
@@ -89859,10 +90125,12 @@ function engineWorkerMain() {
         // A Buffer arrives as a plain Uint8Array (structured clone keeps no prototype): make it a Buffer again.
         const head = req.file.head;
         const file = { ...req.file, head: Buffer.from(head.buffer, head.byteOffset, head.byteLength) };
-        void checkFile(file, enabled, { rules: allRules, policy: data.policy, discovery: { files: [], issues: [], ignored: 0, deleted: [] }, logger, today: data.today })
+        let digest;
+        const digests = { wanted: () => req.digest, put: (_path, d) => { digest = d; } };
+        void checkFile(file, enabled, { rules: allRules, policy: data.policy, discovery: { files: [], issues: [], ignored: 0, deleted: [] }, logger, today: data.today, digests })
             .then((findings) => {
             const timings = takeTimings();
-            send({ id: req.id, findings, ...(timings ? { timings } : {}) });
+            send({ id: req.id, findings, ...(digest ? { digest } : {}), ...(timings ? { timings } : {}) });
         }, (error) => send({ id: req.id, error: String(error?.message ?? error) }));
     });
     send({ ready: true });
