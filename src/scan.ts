@@ -120,7 +120,6 @@ export async function scan(opts: ScanOptions): Promise<Report> {
   let result;
   try {
     result = await runEngine({ rules, policy, discovery, logger: opts.logger, today, onProgress: opts.onProgress, change, baseFiles, shard: opts.shard, threads, digests: hasher });
-    hasher.useAllCores();
   } finally {
     hasher.engineDone();
     await threads?.close();

@@ -202,4 +202,23 @@ describe('checkDigests', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('takes whole-file SHA-256s the scan already computed instead of reading the files again, unless cut at the read limit', async () => {
+    const { privateKey } = generateKey();
+    const statement = parseModelSignature(keyBundle(statementFor({ 'a.bin': 'aaaa', 'b.bin': 'bbbb' }), privateKey)).statement;
+    const dir = tree({ 'a.bin': 'aaaa', 'b.bin': 'bbbb', 'model.sig': '{}' });
+    try {
+      const asked: string[] = [];
+      // What the scan says a.bin holds wins over the bytes on disk; b.bin's digest was cut, so b.bin is read.
+      const known = async (path: string) => {
+        asked.push(path);
+        return path === 'a.bin' ? { sha256: 'f'.repeat(64), size: 4, truncated: false } : { sha256: '0'.repeat(64), size: 4, truncated: true };
+      };
+      const problems = await checkDigests(dir, statement, { signatureName: 'model.sig', maxBytes: 1e9, known });
+      expect(asked.sort()).toEqual(['a.bin', 'b.bin']);
+      expect(problems.map((p) => `${p.kind} ${p.path} ${p.kind === 'mismatch' ? p.actual : ''}`)).toEqual([`mismatch a.bin ${'f'.repeat(64)}`]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -7,6 +7,7 @@ import { constants, promises as fsp } from 'node:fs';
 import { join, posix } from 'node:path';
 import { FormatError } from '../formats/errors.js';
 import { parseYamlWithPositions } from '../formats/yaml-positions.js';
+import type { KnownDigest } from '../engine/rule.js';
 
 export type HashAlgo = 'sha256' | 'md5';
 
@@ -109,8 +110,16 @@ export type FileState =
   | { kind: 'content'; hash: string; size: number }
   | { kind: 'too-large'; size: number };
 
-/** Hashes a file under the root (no final symlink followed), or says it is an LFS pointer, absent or too large. */
-export async function hashFile(root: string, target: string, algo: HashAlgo, maxBytes: number): Promise<FileState> {
+/**
+ * Hashes a file under the root (no final symlink followed), or says it is an LFS pointer, absent or too large.
+ * `known`: the digests the scan computed anyway (RunContext.digest); a SHA-256 of a whole file larger than an
+ * LFS pointer is taken from there instead of reading the file again.
+ */
+export async function hashFile(root: string, target: string, algo: HashAlgo, maxBytes: number, known?: (path: string) => Promise<KnownDigest | undefined>): Promise<FileState> {
+  if (algo === 'sha256' && known) {
+    const d = await known(target);
+    if (d && !d.truncated && d.size > 1024 && d.size <= maxBytes) return { kind: 'content', hash: d.sha256, size: d.size };
+  }
   let handle;
   try {
     handle = await fsp.open(join(root, target), constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);

@@ -18,6 +18,7 @@ import { bundleFromJSON, type Bundle } from '@sigstore/bundle';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { toSignedEntity, toTrustMaterial, Verifier, type SignedEntity, type TrustMaterial } from '@sigstore/verify';
 import { FormatError } from '../formats/errors.js';
+import type { KnownDigest } from '../engine/rule.js';
 
 export const MAX_BUNDLE_BYTES = 4 * 1024 * 1024;
 export const MAX_RESOURCES = 100_000;
@@ -223,11 +224,17 @@ export type DigestProblem =
  * but absent or different, and files present in the directory but not signed (except the signature itself and
  * the statement's ignore paths). Hashing is the one full read of each file.
  */
-export async function checkDigests(dirAbs: string, statement: ModelStatement, opts: { signatureName: string; maxBytes: number; maxFiles?: number }): Promise<DigestProblem[]> {
+export async function checkDigests(dirAbs: string, statement: ModelStatement, opts: {
+  signatureName: string; maxBytes: number; maxFiles?: number;
+  /** The scan's digests of the directory's files (path relative to it; RunContext.digest): whole-file SHA-256s not read again. */
+  known?: (path: string) => Promise<KnownDigest | undefined>;
+}): Promise<DigestProblem[]> {
   const problems: DigestProblem[] = [];
   const listed = new Set(statement.resources.map((r) => r.path));
   for (const r of statement.resources) {
-    const got = await hashRange(join(dirAbs, r.path), ALGOS[r.algorithm], r.range, opts.maxBytes);
+    const d = !r.range && ALGOS[r.algorithm] === 'sha256' ? await opts.known?.(r.path) : undefined;
+    const got = d && !d.truncated && d.size <= opts.maxBytes ? { kind: 'ok' as const, digest: d.sha256 }
+      : await hashRange(join(dirAbs, r.path), ALGOS[r.algorithm], r.range, opts.maxBytes);
     if (got.kind === 'absent') problems.push({ kind: 'missing', path: r.path });
     else if (got.kind === 'too-large') problems.push({ kind: 'too-large', path: r.path, size: got.size });
     else if (got.digest !== r.digest) problems.push({ kind: 'mismatch', path: r.path, expected: r.digest, actual: got.digest, ...(r.range ? { range: r.range } : {}) });

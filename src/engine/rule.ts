@@ -154,7 +154,15 @@ export interface RunContext<O> {
   logger: Logger;
   /** `input.path` is required for run-level findings. */
   report(input: ReportInput & { path: string }): void;
+  /**
+   * The SHA-256 of a scanned model or dataset (its path as in `files`) as the audit trail computed it, so that a
+   * rule verifying a checksum does not read the file again; undefined for other files (hash those yourself).
+   * `truncated`: the file is larger than the read limit, and the digest covers only its first max-file-bytes.
+   */
+  digest?(path: string): Promise<KnownDigest | undefined>;
 }
+
+export interface KnownDigest { sha256: string; size: number; truncated: boolean }
 
 export interface Rule<O = Record<string, unknown>> {
   meta: RuleMeta<O>;

@@ -6,7 +6,7 @@ import { BufferReader, HandleReader, type EngineReader } from './reader.js';
 import { redact, redactUrlCredentials } from './redact.js';
 import { inShard, type Shard } from './shard.js';
 import { ThreadsUnavailable, type EngineThreads } from './threads.js';
-import type { AnyRule, ChangeBase, FileContext, FileReader, RunContext } from './rule.js';
+import type { AnyRule, ChangeBase, FileContext, FileReader, KnownDigest, RunContext } from './rule.js';
 import type { Severity } from './severity.js';
 import { applyExceptions, applyInline } from './suppress.js';
 import { compareFindings, decide } from './verdict.js';
@@ -56,6 +56,10 @@ export interface FileDigest { sha256: string; bytes: number; truncated: boolean 
 export interface DigestSink {
   wanted(file: ScannedFile): boolean;
   put(path: string, digest: FileDigest): void;
+  /** Every file check is done: the digests not handed over are computed elsewhere (before run-level rules wait on them). */
+  filesChecked?(): void;
+  /** For run-level rules (RunContext.digest). */
+  known?(path: string): Promise<KnownDigest | undefined>;
 }
 
 export interface EngineResult {
@@ -170,6 +174,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 4) }, worker));
+  opts.digests?.filesChecked?.();
 
   const runFindings = !opts.shard || opts.shard.index === 1 ? await checkRun(enabled, opts) : [];
   printTimings(opts.logger);
@@ -378,6 +383,7 @@ async function checkRun(enabled: readonly AnyRule[], opts: EngineOptions): Promi
       today: opts.today,
       logger: opts.logger,
       report: (input) => raw.push(toRaw(rule.meta.id, setting.severity, input.path, input)),
+      ...(opts.digests?.known ? { digest: (path: string) => opts.digests!.known!(path) } : {}),
     };
     try {
       await rule.checkRun(ctx);

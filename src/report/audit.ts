@@ -12,6 +12,7 @@ import { constants, promises as fsp } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { ScannedFile } from '../discovery/types.js';
 import type { FileDigest } from '../engine/run.js';
+import type { KnownDigest } from '../engine/rule.js';
 import type { ResolvedPolicy } from '../policy/types.js';
 import type { AuditTrail, Verdict } from './types.js';
 import { HashPool } from './hash-pool.js';
@@ -110,6 +111,22 @@ export class ArtifactHasher {
   engineDone(): void {
     for (const { file, resolve } of this.deferred.values()) resolve(this.hash(file));
     this.deferred.clear();
+  }
+
+  /**
+   * The engine's file checks are done: what it left is hashed here, and the digests still to compute get every
+   * core (its run-level rules may wait on them: known).
+   */
+  filesChecked(): void {
+    this.engineDone();
+    this.useAllCores();
+  }
+
+  /** The digest of a model or dataset added here, once computed (RunContext.digest); undefined for other files. */
+  known(path: string): Promise<KnownDigest | undefined> {
+    const started = this.started.get(path);
+    if (!started) return Promise.resolve(undefined);
+    return started.then((a) => (a.sha256 ? { sha256: a.sha256, size: a.size, truncated: a.truncated === true } : undefined), () => undefined);
   }
 
   /** The artifact list of `files` (the scan's, after discovery), sorted by path; ends the threads. */

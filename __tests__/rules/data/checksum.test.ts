@@ -1,6 +1,10 @@
+import { describe, expect, it, jest } from '@jest/globals';
 import { createHash } from 'node:crypto';
+import { silentLogger } from '../../../src/engine/logger.js';
 import rule from '../../../src/rules/data/checksum.js';
-import { testRule } from '../../helpers/rule-tester.js';
+import { scan } from '../../../src/scan.js';
+import { testRule, writeTree } from '../../helpers/rule-tester.js';
+import { tempDir } from '../../helpers/temp.js';
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');
@@ -51,4 +55,40 @@ testRule(rule, {
       ],
     },
   ],
+});
+
+describe('data/checksum in a scan: the audit\'s digest of a dataset is verified, not read again', () => {
+  const rows = `id,text\n${Array.from({ length: 120_000 }, (_, i) => `${i},"row ${i}"`).join('\n')}\n`;
+
+  async function scanCounting(manifest: string) {
+    const root = tempDir('ai-gate-checksum-');
+    writeTree(root, { 'data/big.csv': rows, 'data/SHA256SUMS': manifest });
+    const fs = (await import('node:fs')).promises;
+    const realOpen = fs.open;
+    let bytesRead = 0;
+    const spy = jest.spyOn(fs, 'open').mockImplementation(async (...args: Parameters<typeof fs.open>) => {
+      const handle = await realOpen(...args);
+      if (!String(args[0]).endsWith('big.csv')) return handle;
+      const read = handle.read.bind(handle) as (...a: unknown[]) => Promise<{ bytesRead: number }>;
+      Object.assign(handle, { read: async (...a: unknown[]) => { const r = await read(...a); bytesRead += r.bytesRead; return r; } });
+      return handle;
+    });
+    try {
+      const report = await scan({ root: '.', cwd: root, logger: silentLogger, policyExplicit: false, today: '2026-01-01' });
+      return { findings: report.findings.filter((f) => f.ruleId === 'data/checksum').map((f) => f.message), bytesRead };
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  it('matches and mismatches come from the one read of the file', async () => {
+    const size = Buffer.byteLength(rows);
+    expect(size).toBeGreaterThan(1024 * 1024);
+    const good = await scanCounting(`${sha(rows)}  big.csv\n`);
+    expect(good.findings).toEqual([]);
+    const bad = await scanCounting(`${sha('other')}  big.csv\n`);
+    expect(bad.findings).toEqual([expect.stringMatching(new RegExp(`^data/big\\.csv does not match this manifest: its SHA-256 is ${sha(rows).slice(0, 12)}`))]);
+    // Discovery's look at its head, then the engine's one pass: not a second read for the checksum.
+    for (const r of [good, bad]) expect(r.bytesRead).toBeLessThan(size + 256 * 1024);
+  });
 });

@@ -128,7 +128,7 @@ async function verifyManifest(ctx: RunContext<Options>, root: string, manifest: 
 
 async function verifyEntry(ctx: RunContext<Options>, root: string, manifest: string, e: ManifestEntry, dvc: boolean): Promise<void> {
   const where = { path: manifest, ...(e.line ? { line: e.line } : {}), fingerprintKey: `${e.target}\0${e.hash}` };
-  const state = await hashFile(root, e.target, e.algo, ctx.policy.limits.maxFileBytes);
+  const state = await hashFile(root, e.target, e.algo, ctx.policy.limits.maxFileBytes, ctx.digest);
   const algo = ALGO[e.algo];
   switch (state.kind) {
     case 'absent':

@@ -178,7 +178,9 @@ async function checkSignature(ctx: RunContext<Options>, root: string, sig: strin
   for (const r of parsed.statement.resources) covered.add(inDir(r.path));
   const result = verifySignature(parsed, trust);
   if (!result.ok) ctx.report({ path: sig, fingerprintKey: 'signature', message: `The model signature ${sig} does not verify: ${result.reason}. Re-sign the model, or fix the policy's trust settings.` });
-  const problems = await checkDigests(join(root, dir), parsed.statement, { signatureName: posix.basename(sig), maxBytes: ctx.policy.limits.maxFileBytes });
+  const problems = await checkDigests(join(root, dir), parsed.statement, {
+    signatureName: posix.basename(sig), maxBytes: ctx.policy.limits.maxFileBytes, ...(ctx.digest ? { known: (p: string) => ctx.digest!(inDir(p)) } : {}),
+  });
   for (const p of problems) report(ctx, sig, inDir(p.path), p);
 }
 
@@ -214,7 +216,7 @@ async function checkListed(ctx: RunContext<Options>, root: string, path: string)
     if (!entry) continue;
     // data/checksum reports mismatches; only when it is off does this rule check the hash itself.
     if (!ctx.policy.rules['data/checksum']?.enabled) {
-      const state = await hashFile(root, path, entry.algo, ctx.policy.limits.maxFileBytes);
+      const state = await hashFile(root, path, entry.algo, ctx.policy.limits.maxFileBytes, ctx.digest);
       if (state.kind === 'content' && state.hash !== entry.hash) ctx.report({ path, message: `${path} does not match ${rel(n)}: its SHA-256 is ${short(state.hash)} but the manifest records ${short(entry.hash)}; update the manifest if the change is intended, or restore the file.` });
     }
     return;
