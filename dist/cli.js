@@ -5276,8 +5276,17 @@ function parseLfsPointer(bytes) {
     const size = /^size (\d+)$/m.exec(text)?.[1];
     return oid && size ? { oid, size: Number(size) } : undefined;
 }
-/** Hashes a file under the root (no final symlink followed), or says it is an LFS pointer, absent or too large. */
-async function hashFile(root, target, algo, maxBytes) {
+/**
+ * Hashes a file under the root (no final symlink followed), or says it is an LFS pointer, absent or too large.
+ * `known`: the digests the scan computed anyway (RunContext.digest); a SHA-256 of a whole file larger than an
+ * LFS pointer is taken from there instead of reading the file again.
+ */
+async function hashFile(root, target, algo, maxBytes, known) {
+    if (algo === 'sha256' && known) {
+        const d = await known(target);
+        if (d && !d.truncated && d.size > 1024 && d.size <= maxBytes)
+            return { kind: 'content', hash: d.sha256, size: d.size };
+    }
     let handle;
     try {
         handle = await promises.open(join(root, target), constants$6.O_RDONLY | constants$6.O_NONBLOCK | constants$6.O_NOFOLLOW);
@@ -5479,7 +5488,7 @@ async function verifyManifest(ctx, root, manifest, inScope) {
 }
 async function verifyEntry(ctx, root, manifest, e, dvc) {
     const where = { path: manifest, ...(e.line ? { line: e.line } : {}), fingerprintKey: `${e.target}\0${e.hash}` };
-    const state = await hashFile(root, e.target, e.algo, ctx.policy.limits.maxFileBytes);
+    const state = await hashFile(root, e.target, e.algo, ctx.policy.limits.maxFileBytes, ctx.digest);
     const algo = ALGO[e.algo];
     switch (state.kind) {
         case 'absent':
@@ -41326,7 +41335,9 @@ async function checkDigests(dirAbs, statement, opts) {
     const problems = [];
     const listed = new Set(statement.resources.map((r) => r.path));
     for (const r of statement.resources) {
-        const got = await hashRange(join(dirAbs, r.path), ALGOS[r.algorithm], r.range, opts.maxBytes);
+        const d = !r.range && ALGOS[r.algorithm] === 'sha256' ? await opts.known?.(r.path) : undefined;
+        const got = d && !d.truncated && d.size <= opts.maxBytes ? { kind: 'ok', digest: d.sha256 }
+            : await hashRange(join(dirAbs, r.path), ALGOS[r.algorithm], r.range, opts.maxBytes);
         if (got.kind === 'absent')
             problems.push({ kind: 'missing', path: r.path });
         else if (got.kind === 'too-large')
@@ -41572,7 +41583,9 @@ async function checkSignature(ctx, root, sig, trust, covered) {
     const result = verifySignature(parsed, trust);
     if (!result.ok)
         ctx.report({ path: sig, fingerprintKey: 'signature', message: `The model signature ${sig} does not verify: ${result.reason}. Re-sign the model, or fix the policy's trust settings.` });
-    const problems = await checkDigests(join(root, dir), parsed.statement, { signatureName: posix.basename(sig), maxBytes: ctx.policy.limits.maxFileBytes });
+    const problems = await checkDigests(join(root, dir), parsed.statement, {
+        signatureName: posix.basename(sig), maxBytes: ctx.policy.limits.maxFileBytes, ...(ctx.digest ? { known: (p) => ctx.digest(inDir(p)) } : {}),
+    });
     for (const p of problems)
         report$1(ctx, sig, inDir(p.path), p);
 }
@@ -41609,7 +41622,7 @@ async function checkListed(ctx, root, path) {
             continue;
         // data/checksum reports mismatches; only when it is off does this rule check the hash itself.
         if (!ctx.policy.rules['data/checksum']?.enabled) {
-            const state = await hashFile(root, path, entry.algo, ctx.policy.limits.maxFileBytes);
+            const state = await hashFile(root, path, entry.algo, ctx.policy.limits.maxFileBytes, ctx.digest);
             if (state.kind === 'content' && state.hash !== entry.hash)
                 ctx.report({ path, message: `${path} does not match ${rel(n)}: its SHA-256 is ${short(state.hash)} but the manifest records ${short(entry.hash)}; update the manifest if the change is intended, or restore the file.` });
         }
@@ -84981,6 +84994,7 @@ async function runEngine(opts) {
         }
     };
     await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 4) }, worker));
+    opts.digests?.filesChecked?.();
     const runFindings = !opts.shard || opts.shard.index === 1 ? await checkRun(enabled, opts) : [];
     printTimings(opts.logger);
     const findings = [...perFile.flat(), ...runFindings];
@@ -85203,6 +85217,7 @@ async function checkRun(enabled, opts) {
             today: opts.today,
             logger: opts.logger,
             report: (input) => raw.push(toRaw(rule.meta.id, setting.severity, input.path, input)),
+            ...(opts.digests?.known ? { digest: (path) => opts.digests.known(path) } : {}),
         };
         try {
             await rule.checkRun(ctx);
@@ -86464,6 +86479,21 @@ class ArtifactHasher {
             resolve(this.hash(file));
         this.deferred.clear();
     }
+    /**
+     * The engine's file checks are done: what it left is hashed here, and the digests still to compute get every
+     * core (its run-level rules may wait on them: known).
+     */
+    filesChecked() {
+        this.engineDone();
+        this.useAllCores();
+    }
+    /** The digest of a model or dataset added here, once computed (RunContext.digest); undefined for other files. */
+    known(path) {
+        const started = this.started.get(path);
+        if (!started)
+            return Promise.resolve(undefined);
+        return started.then((a) => (a.sha256 ? { sha256: a.sha256, size: a.size, truncated: a.truncated === true } : undefined), () => undefined);
+    }
     /** The artifact list of `files` (the scan's, after discovery), sorted by path; ends the threads. */
     async finish(files) {
         try {
@@ -86627,7 +86657,6 @@ async function scan(opts) {
     let result;
     try {
         result = await runEngine({ rules, policy, discovery, logger: opts.logger, today, onProgress: opts.onProgress, change, baseFiles, shard: opts.shard, threads, digests: hasher });
-        hasher.useAllCores();
     }
     finally {
         hasher.engineDone();
