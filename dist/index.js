@@ -54826,7 +54826,10 @@ async function hashStream(absPath, max) {
         return undefined;
     }
     try {
-        const { size } = await handle.stat();
+        const stat = await handle.stat();
+        if (!stat.isFile())
+            return undefined; // replaced by a FIFO or a device since discovery: nothing to digest
+        const { size } = stat;
         const end = Math.min(size, max);
         const hash = createHash('sha256');
         const buf = Buffer.allocUnsafe(Math.max(1, Math.min(CHUNK$3, end)));
