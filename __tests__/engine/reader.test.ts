@@ -6,6 +6,21 @@ import { tempDir } from '../helpers/temp.js';
 
 const limits = { maxFileBytes: 1 << 30, maxTextBytes: 64 * 1024 * 1024 };
 
+/** A BufferReader that counts the bytes it serves, as the disk would see them. */
+class Counting extends BufferReader {
+  served = 0;
+  protected override async fetch(offset: number, length: number): Promise<Buffer> {
+    const got = await super.fetch(offset, length);
+    this.served += got.length;
+    return got;
+  }
+  protected override async fetchInto(target: Buffer, offset: number, length: number): Promise<Buffer> {
+    const got = await super.fetchInto(target, offset, length);
+    this.served += got.length;
+    return got;
+  }
+}
+
 async function lines(content: string | Buffer, wanted: number[], opts: { text?: boolean; maxTextBytes?: number; maxLine?: number } = {}) {
   const path = join(tempDir('ai-gate-reader-'), 'f.txt');
   writeFileSync(path, content);
@@ -89,20 +104,6 @@ describe('EngineReader.stream', () => {
 describe('EngineReader taps: one read of a file feeds every consumer of its bytes', () => {
   const content = Buffer.from(Array.from({ length: 40_000 }, (_, i) => `row ${i},${'é'.repeat(i % 3)}\n`).join(''));
 
-  /** A BufferReader that counts the bytes it serves, as the disk would see them. */
-  class Counting extends BufferReader {
-    served = 0;
-    protected override async fetch(offset: number, length: number): Promise<Buffer> {
-      const got = await super.fetch(offset, length);
-      this.served += got.length;
-      return got;
-    }
-    protected override async fetchInto(target: Buffer, offset: number, length: number): Promise<Buffer> {
-      const got = await super.fetchInto(target, offset, length);
-      this.served += got.length;
-      return got;
-    }
-  }
   /** A tap that keeps a copy of what it was given. */
   const recorder = (whole = false) => {
     const parts: Buffer[] = [];
@@ -202,14 +203,6 @@ describe('EngineReader.lines from the line starts a tap counted', () => {
     for (let i = content.indexOf(10); i >= 0; i = content.indexOf(10, i + 1)) if (++line % every === 0) out.push([i + 1, line]);
     return out;
   };
-  class Counting extends BufferReader {
-    served = 0;
-    protected override async fetch(offset: number, length: number): Promise<Buffer> {
-      const got = await super.fetch(offset, length);
-      this.served += got.length;
-      return got;
-    }
-  }
   const read = async (wanted: number[], lineStarts?: Array<[number, number]>) => {
     const reader = new Counting(content, limits);
     if (lineStarts) { reader.tap({ update() {}, lineStarts }); await reader.drain(); }

@@ -1,4 +1,4 @@
-import { describe, expect, it, jest } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -12,6 +12,7 @@ import { ThreadsUnavailable, WorkerDied, type EngineThreads } from '../../src/en
 import { makePolicy } from '../helpers/policy.js';
 import { tempDir } from '../helpers/temp.js';
 import { fake } from '../helpers/secrets.js';
+import { countingReads } from '../helpers/count-reads.js';
 
 const sha = (b: string | Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -298,28 +299,15 @@ describe('one read of a dataset feeds data/pii, the secret search and the audit 
     const root = tempDir('ai-gate-onepass-');
     writeFileSync(join(root, 'train.csv'), csv);
     const discovery = await discover({ root, ignore: [], logger: silentLogger });
-    const fs = (await import('node:fs')).promises;
-    const realOpen = fs.open;
-    let bytesRead = 0;
-    const spy = jest.spyOn(fs, 'open').mockImplementation(async (...args: Parameters<typeof fs.open>) => {
-      const handle = await realOpen(...args);
-      const read = handle.read.bind(handle) as (...a: unknown[]) => Promise<{ bytesRead: number }>;
-      Object.assign(handle, { read: async (...a: unknown[]) => { const r = await read(...a); bytesRead += r.bytesRead; return r; } });
-      return handle;
-    });
     const digests = new Map<string, FileDigest>();
     const used = opts.rules ?? allRules;
-    try {
-      const { findings } = await runEngine({
-        rules: used, discovery, logger: silentLogger, today: '2026-06-01',
-        policy: makePolicy(used, { 'data/pii': { options: opts.pii ?? {} }, 'secret/ai-provider-key': true, [SCAN_LIMIT]: true },
-          opts.maxFileBytes ? { limits: { maxFileBytes: opts.maxFileBytes, maxTextBytes: 64 * MiB } } : {}),
-        digests: { wanted: (f) => f.path === 'train.csv', put: (path, d) => digests.set(path, d) },
-      });
-      return { findings: findings.map((f) => `${f.ruleId} ${f.location.line ?? ''}`).sort(), bytesRead, digest: digests.get('train.csv') };
-    } finally {
-      spy.mockRestore();
-    }
+    const { result: findings, bytesRead } = await countingReads((p) => p.endsWith('train.csv'), async () => (await runEngine({
+      rules: used, discovery, logger: silentLogger, today: '2026-06-01',
+      policy: makePolicy(used, { 'data/pii': { options: opts.pii ?? {} }, 'secret/ai-provider-key': true, [SCAN_LIMIT]: true },
+        opts.maxFileBytes ? { limits: { maxFileBytes: opts.maxFileBytes, maxTextBytes: 64 * MiB } } : {}),
+      digests: { wanted: (f) => f.path === 'train.csv', put: (path, d) => digests.set(path, d) },
+    })).findings);
+    return { findings: findings.map((f) => `${f.ruleId} ${f.location.line ?? ''}`).sort(), bytesRead, digest: digests.get('train.csv') };
   }
 
   // Besides the one pass: a peek at the header, and the lines the findings point at (from the nearest line start

@@ -1,8 +1,9 @@
-import { describe, expect, it, jest } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { silentLogger } from '../../../src/engine/logger.js';
 import rule from '../../../src/rules/data/checksum.js';
 import { scan } from '../../../src/scan.js';
+import { countingReads } from '../../helpers/count-reads.js';
 import { testRule, writeTree } from '../../helpers/rule-tester.js';
 import { tempDir } from '../../helpers/temp.js';
 
@@ -63,22 +64,9 @@ describe('data/checksum in a scan: the audit\'s digest of a dataset is verified,
   async function scanCounting(manifest: string) {
     const root = tempDir('ai-gate-checksum-');
     writeTree(root, { 'data/big.csv': rows, 'data/SHA256SUMS': manifest });
-    const fs = (await import('node:fs')).promises;
-    const realOpen = fs.open;
-    let bytesRead = 0;
-    const spy = jest.spyOn(fs, 'open').mockImplementation(async (...args: Parameters<typeof fs.open>) => {
-      const handle = await realOpen(...args);
-      if (!String(args[0]).endsWith('big.csv')) return handle;
-      const read = handle.read.bind(handle) as (...a: unknown[]) => Promise<{ bytesRead: number }>;
-      Object.assign(handle, { read: async (...a: unknown[]) => { const r = await read(...a); bytesRead += r.bytesRead; return r; } });
-      return handle;
-    });
-    try {
-      const report = await scan({ root: '.', cwd: root, logger: silentLogger, policyExplicit: false, today: '2026-01-01' });
-      return { findings: report.findings.filter((f) => f.ruleId === 'data/checksum').map((f) => f.message), bytesRead };
-    } finally {
-      spy.mockRestore();
-    }
+    const { result: report, bytesRead } = await countingReads((p) => p.endsWith('big.csv'),
+      () => scan({ root: '.', cwd: root, logger: silentLogger, policyExplicit: false, today: '2026-01-01' }));
+    return { findings: report.findings.filter((f) => f.ruleId === 'data/checksum').map((f) => f.message), bytesRead };
   }
 
   it('matches and mismatches come from the one read of the file', async () => {
