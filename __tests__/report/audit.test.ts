@@ -16,6 +16,12 @@ const sha = (b: string | Buffer) => createHash('sha256').update(b).digest('hex')
 const model = Buffer.concat([Buffer.from([2, 0, 0, 0, 0, 0, 0, 0]), Buffer.from('{}')]);
 const csv = 'id,label\n1,a\n2,b\n';
 
+/** Writes `b` to dir/path and gives the file as discovery would (its first 8 KiB as the head). */
+function written(dir: string, path: string, b: Buffer, kind: ScannedFile['kind'], format = 'unknown'): ScannedFile {
+  writeFileSync(join(dir, path), b);
+  return { path, absPath: join(dir, path), size: b.length, head: b.subarray(0, 8192), kind, format, change: 'unchanged' } as unknown as ScannedFile;
+}
+
 async function scanTree(files: Record<string, string | Buffer>, policy?: string) {
   const root = mkdtempSync(join(tmpdir(), 'ai-gate-audit-'));
   try {
@@ -169,10 +175,7 @@ describe('HashPool (worker threads)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ai-gate-pool-'));
     try {
       const bytes = (n: number) => Buffer.alloc(200_000 + n, n);
-      const file = (path: string, b: Buffer, kind: ScannedFile['kind']): ScannedFile => {
-        writeFileSync(join(dir, path), b);
-        return { path, absPath: join(dir, path), size: b.length, head: b.subarray(0, 8192), kind, format: 'unknown', change: 'unchanged' } as unknown as ScannedFile;
-      };
+      const file = (path: string, b: Buffer, kind: ScannedFile['kind']) => written(dir, path, b, kind);
       const a = file('a.bin', bytes(1), 'model'), b = file('b.csv', bytes(2), 'dataset'), c = file('c.bin', bytes(3), 'model');
       const notes = file('n.txt', bytes(4), 'text');
       const hasher = new ArtifactHasher(Infinity);
@@ -196,10 +199,7 @@ describe('HashPool (worker threads)', () => {
     const spy = jest.spyOn(fsp, 'open');
     try {
       const bytes = (n: number) => Buffer.alloc(300_000 + n, n);
-      const file = (path: string, b: Buffer, kind: ScannedFile['kind']): ScannedFile => {
-        writeFileSync(join(dir, path), b);
-        return { path, absPath: join(dir, path), size: b.length, head: b.subarray(0, 8192), kind, format: 'csv', change: 'unchanged' } as unknown as ScannedFile;
-      };
+      const file = (path: string, b: Buffer, kind: ScannedFile['kind']) => written(dir, path, b, kind, 'csv');
       const handed = file('a.csv', bytes(1), 'dataset'), failed = file('b.csv', bytes(2), 'dataset'), m = file('m.bin', bytes(3), 'model');
       const hasher = new ArtifactHasher(Infinity, { threads: false, byEngine: (f) => f.kind === 'dataset' });
       for (const f of [handed, failed, m]) hasher.add(f);
