@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import type { DiscoveryResult, FileKind, ScannedFile } from '../../src/discovery/types.js';
 import { silentLogger } from '../../src/engine/logger.js';
 import { defineRule, type AnyRule } from '../../src/engine/rule.js';
-import { RULE_ERROR, SCAN_LIMIT, runEngine, type FileDigest } from '../../src/engine/run.js';
+import { RULE_ERROR, SCAN_LIMIT, hashedByEngine, runEngine, type FileDigest } from '../../src/engine/run.js';
 import { discover } from '../../src/discovery/index.js';
 import { allRules } from '../../src/rules/index.js';
 import { ThreadsUnavailable, WorkerDied, type EngineThreads } from '../../src/engine/threads.js';
@@ -331,6 +331,16 @@ describe('one read of a dataset feeds data/pii, the secret search and the audit 
     expect(got.findings).toEqual(['data/pii 42', `secret/ai-provider-key ${200_000 - 3 + 2}`]);
     expect(got.digest?.sha256).toBe(sha(csv));
     expect(got.bytesRead).toBeLessThan(Buffer.byteLength(csv) + slack);
+  });
+
+  it('leaves to the engine only datasets its rules read front to back, held on disk, with a rule for them', () => {
+    const f = (format: string, size = 10 * MiB, kind = 'dataset') => ({ path: 'd', absPath: '/d', kind, format, size, head: Buffer.alloc(Math.min(size, 8192)), change: 'added' }) as unknown as ScannedFile;
+    const on = makePolicy(allRules, { 'data/pii': true });
+    expect(['csv', 'tsv', 'jsonl', 'json', 'text', 'gzip'].map((fmt) => hashedByEngine(f(fmt), allRules, on))).toEqual([true, true, true, true, true, true]);
+    expect(hashedByEngine(f('parquet'), allRules, on)).toBe(false); // read by row group: hashed apart, on another core
+    expect(hashedByEngine(f('safetensors', 10 * MiB, 'model'), allRules, on)).toBe(false);
+    expect(hashedByEngine(f('csv', 100), allRules, on)).toBe(false); // wholly in discovery's head: hashed from memory
+    expect(hashedByEngine(f('csv'), allRules, makePolicy(allRules, {}))).toBe(false); // no rule opens it
   });
 
   it('hashes up to the read limit, as the hashing threads do, and the cut search is reported', async () => {

@@ -82,6 +82,9 @@ export const THREAD_FILE_BYTES = 1024 * 1024;
  */
 export const THREADS_WORTH_BYTES = 32 * 1024 * 1024;
 
+/** Dataset formats whose rules read them front to back (hashedByEngine). */
+const READ_FROM_THE_START: ReadonlySet<string> = new Set(['csv', 'tsv', 'jsonl', 'json', 'text', 'yaml', 'gzip']);
+
 /** Model formats whose rules read a header and an index, whatever the file's size: no work for a thread. */
 const HEADER_ONLY_FORMATS: ReadonlySet<string> = new Set(['safetensors', 'gguf', 'npy', 'lfs-pointer']);
 
@@ -255,14 +258,15 @@ function applicable(rule: AnyRule, file: ScannedFile): boolean {
 }
 
 /**
- * Datasets the engine opens (held on disk, with an enabled rule for them): every rule that parses one reads it
- * from the start (data/pii, data/schema, the secret search), so the audit's hash rides on that read (a tap) and
- * the rest of the file is read once for it, instead of the hashing thread reading the whole file again.
- * Models stay with the hashing threads: their rules read a header and an index, and the threads hash them on
- * another core from the moment discovery finds them.
+ * Datasets the engine opens (held on disk, with an enabled rule for them) in a format its rules read from the
+ * start (data/pii, data/schema, the secret search parse text and gzip front to back): the audit's hash rides on
+ * that read (a tap) and the rest of the file is read once for it, instead of the hashing thread reading the
+ * whole file again. Parquet and Arrow (read by row group), and models (their rules read a header and an index),
+ * stay with the hashing threads, which hash them on another core from the moment discovery finds them.
  */
 export function hashedByEngine(file: ScannedFile, rules: readonly AnyRule[], policy: ResolvedPolicy): boolean {
-  if (file.kind !== 'dataset' || (file.head.length === file.size && file.size <= HEAD_BYTES)) return false;
+  if (file.kind !== 'dataset' || !READ_FROM_THE_START.has(file.format)) return false;
+  if (file.head.length === file.size && file.size <= HEAD_BYTES) return false;
   return rules.some((r) => policy.rules[r.meta.id]?.enabled && applicable(r, file));
 }
 
