@@ -164,6 +164,9 @@ export interface RunContext<O> {
 
 export interface KnownDigest { sha256: string; size: number; truncated: boolean }
 
+/** SHA-256 of a file's first `bytes` bytes (`truncated`: the read limit cut the file there). */
+export interface FileDigest { sha256: string; bytes: number; truncated: boolean }
+
 export interface Rule<O = Record<string, unknown>> {
   meta: RuleMeta<O>;
   /** Runs once per file of the kinds in `meta.kinds`. */

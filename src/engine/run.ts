@@ -6,7 +6,9 @@ import { BufferReader, HandleReader, type EngineReader } from './reader.js';
 import { redact, redactUrlCredentials } from './redact.js';
 import { inShard, type Shard } from './shard.js';
 import { ThreadsUnavailable, type EngineThreads } from './threads.js';
-import type { AnyRule, ChangeBase, FileContext, FileReader, KnownDigest, RunContext } from './rule.js';
+import type { AnyRule, ChangeBase, FileContext, FileDigest, FileReader, KnownDigest, RunContext } from './rule.js';
+
+export type { FileDigest };
 import type { Severity } from './severity.js';
 import { applyExceptions, applyInline } from './suppress.js';
 import { compareFindings, decide } from './verdict.js';
@@ -50,8 +52,6 @@ export interface EngineOptions {
    */
   digests?: DigestSink;
 }
-
-export interface FileDigest { sha256: string; bytes: number; truncated: boolean }
 
 export interface DigestSink {
   wanted(file: ScannedFile): boolean;

@@ -15,7 +15,7 @@ import { Worker } from 'node:worker_threads';
 import type { ScannedFile } from '../discovery/types.js';
 import type { ResolvedPolicy } from '../policy/types.js';
 import type { Finding } from './finding.js';
-import type { FileDigest } from './run.js';
+import type { FileDigest } from './rule.js';
 import type { Logger } from './logger.js';
 
 /** What the main thread sends a worker once, at start. */

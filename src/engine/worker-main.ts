@@ -6,7 +6,8 @@
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { Logger } from './logger.js';
 import { setRedactionKey } from './redact.js';
-import { checkFile, takeTimings, type FileDigest } from './run.js';
+import type { FileDigest } from './rule.js';
+import { checkFile, takeTimings } from './run.js';
 import type { EngineWorkerData, WorkerReply, WorkerRequest } from './threads.js';
 import { allRules } from '../rules/index.js';
 

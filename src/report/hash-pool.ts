@@ -10,8 +10,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-
-export interface FileHash { sha256: string; bytes: number; truncated: boolean }
+import type { FileDigest } from '../engine/rule.js';
 
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
@@ -44,7 +43,7 @@ parentPort.on('message', ({ id, path, max }) => {
 });
 `;
 
-interface Job { id: number; path: string; max: number; size: number; resolve: (h: FileHash | undefined) => void; reject: (e: Error) => void }
+interface Job { id: number; path: string; max: number; size: number; resolve: (h: FileDigest | undefined) => void; reject: (e: Error) => void }
 
 /** Hashing threads (up to a number that may grow) taking the largest waiting file first; `close()` ends them. */
 export class HashPool {
@@ -96,7 +95,7 @@ export class HashPool {
    * `size` (the file's, as discovery saw it) orders the waiting jobs, largest first: what is left when more
    * threads may start (grow) is then small files, which spread evenly over them.
    */
-  hash(path: string, max: number, size = 0): Promise<FileHash | undefined> {
+  hash(path: string, max: number, size = 0): Promise<FileDigest | undefined> {
     if (this.failed) return Promise.reject(this.failed);
     if (this.closed) return Promise.reject(new Error('the hashing threads were closed'));
     return new Promise((resolve, reject) => {
