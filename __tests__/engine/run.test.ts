@@ -105,6 +105,27 @@ describe('engine', () => {
     expect(findings.filter((f) => f.suppression).every((f) => !f.blocking)).toBe(true);
   });
 
+  it('says in the finding when an inline comment beside it names no rule id (a typo waives nothing)', async () => {
+    const discovery = fixture({
+      'a.txt': [
+        'x TODO-BAD # ai-gate: ignore[data/test-markr] reviewed',
+        '# ai-gate: ignore[data/pii, <b>x</b>] two ids, one real',
+        'y TODO-BAD',
+        'z TODO-BAD # ai-gate: ignore[data/pii] a real rule, another finding',
+        'w TODO-BAD # ai-gate: ignore[data/test-markr, data/test-marker] the right one too',
+      ].join('\n'),
+    });
+    const { findings } = await run(discovery, { 'data/test-marker': { severity: 'medium' } });
+    const byLine = Object.fromEntries(findings.map((f) => [f.location.line, f]));
+    expect(byLine[1].suppression).toBeUndefined();
+    expect(byLine[1].message).toBe('marker found: x TODO-BAD # ai-gate: ignore[data/test-markr] reviewed (An inline ai-gate ignore comment here names "data/test-markr", which is not a rule id, so it waives nothing; this finding\'s rule is data/test-marker.)');
+    // An id that is not shaped like one is not repeated into the report; data/pii is a rule (here disabled).
+    expect(byLine[3].message).toBe('marker found: y TODO-BAD (An inline ai-gate ignore comment here names something that is not a rule id, so it waives nothing.)');
+    expect(byLine[4].message).toBe('marker found: z TODO-BAD # ai-gate: ignore[data/pii] a real rule, another finding');
+    expect(byLine[5].suppression).toEqual({ kind: 'inline', reason: 'the right one too' });
+    expect(byLine[5].message).toBe('marker found: w TODO-BAD # ai-gate: ignore[data/test-markr, data/test-marker] the right one too');
+  });
+
   it('never lets an inline comment (which the PR itself can write) waive a high or critical finding', async () => {
     const discovery = fixture({ 'a.txt': 'x TODO-BAD # ai-gate: ignore[data/test-marker] trust me\n' });
     for (const severity of ['high', 'critical'] as const) {

@@ -333,7 +333,7 @@ export async function checkFile(file: ScannedFile, enabled: readonly AnyRule[], 
       engineFinding(raw, opts.policy, SCAN_LIMIT, file.path,
         `The scan stopped at the policy's read limit (${reader.capped}); findings past that point may be missing.`);
     }
-    return finish(raw, file.path, await findingLines(reader, raw));
+    return finish(raw, file.path, await findingLines(reader, raw), idsOf(opts.rules));
   } finally {
     await base?.close();
     await reader.close();
@@ -423,8 +423,17 @@ function engineFinding(raw: Raw[], policy: ResolvedPolicy, ruleId: string, path:
   raw.push({ ruleId, severity: setting?.severity ?? 'high', message, location: { path } });
 }
 
+const ruleIdSets = new WeakMap<readonly AnyRule[], ReadonlySet<string>>();
+
+/** Every rule id of a registry, enabled or not (an inline directive may name a rule the policy turns off). */
+function idsOf(rules: readonly AnyRule[]): ReadonlySet<string> {
+  let ids = ruleIdSets.get(rules);
+  if (!ids) ruleIdSets.set(rules, (ids = new Set(rules.map((r) => r.meta.id))));
+  return ids;
+}
+
 /** Applies inline suppressions and assigns fingerprints, counting repeats of the same key in position order. */
-function finish(raw: Raw[], path: string, lines: readonly string[]): Finding[] {
+function finish(raw: Raw[], path: string, lines: readonly string[], ruleIds?: ReadonlySet<string>): Finding[] {
   const ordered = [...raw].sort(
     (a, b) => (a.location.line ?? 0) - (b.location.line ?? 0) || (a.location.byteOffset ?? 0) - (b.location.byteOffset ?? 0),
   );
@@ -437,7 +446,7 @@ function finish(raw: Raw[], path: string, lines: readonly string[]): Finding[] {
     seen.set(id, occurrence + 1);
     return { ...f, fingerprint: fingerprint(f.ruleId, path, `${f.location.member ?? ''}\0${base}`, occurrence), blocking: false };
   });
-  if (lines.length) applyInline(findings, lines);
+  if (lines.length) applyInline(findings, lines, ruleIds);
   return findings;
 }
 

@@ -31,26 +31,61 @@ export function parseInlineDirective(line: string): InlineDirective | undefined 
  */
 export const INLINE_MAX_SEVERITY: Severity = 'medium';
 
-/** Marks findings covered by an inline directive; `lines` are the file's lines (index 0 is line 1). */
-export function applyInline(findings: Finding[], lines: readonly string[]): void {
+/**
+ * Marks findings covered by an inline directive; `lines` are the file's lines (index 0 is line 1). `ruleIds`:
+ * every rule id there is, so that a directive beside a finding that names no rule (a typo) says so in the
+ * finding, instead of the author believing it waived while it waives nothing.
+ */
+export function applyInline(findings: Finding[], lines: readonly string[], ruleIds?: ReadonlySet<string>): void {
   for (const f of findings) {
     const line = f.location.line;
     if (!line || f.suppression) continue;
     const own = lines[line - 1];
     const above = lines[line - 2];
     const candidates = [own, above !== undefined && isCommentOnly(above) ? above : undefined];
+    let unknown: string[] = [];
     for (const text of candidates) {
       const directive = text === undefined ? undefined : parseInlineDirective(text);
-      if (directive && directive.rules.includes(f.ruleId)) {
+      if (!directive) continue;
+      if (directive.rules.includes(f.ruleId)) {
         if (severityRank(f.severity) < severityRank(INLINE_MAX_SEVERITY)) {
           f.message += ` (An inline ai-gate ignore comment names this rule, but ${f.severity} findings can only be excepted in the policy file.)`;
         } else {
           f.suppression = { kind: 'inline', reason: directive.reason || '(no reason given)' };
         }
+        unknown = [];
         break;
       }
+      if (ruleIds) unknown.push(...directive.rules.filter((r) => !ruleIds.has(r)));
     }
+    if (unknown.length) f.message += ` (${unknownNote(unknown, f.ruleId, ruleIds!)})`;
   }
+}
+
+/** What a reviewer is told of a directive naming no rule: the id shown when it looks like one, and the nearest real id. */
+function unknownNote(unknown: readonly string[], ruleId: string, ruleIds: ReadonlySet<string>): string {
+  const shaped = unknown.filter((r) => /^[a-z0-9-]{1,40}\/[a-z0-9-]{1,60}$/i.test(r));
+  const named = shaped.length === 0 ? 'something that is not a rule id'
+    : `${shaped.map((r) => `"${r}"`).join(', ')}, which ${shaped.length === 1 ? 'is not a rule id' : 'are not rule ids'}`;
+  const near = shaped.some((r) => editDistance(r.toLowerCase(), ruleId, 3) <= 3);
+  return `An inline ai-gate ignore comment here names ${named}, so it waives nothing${near ? `; this finding's rule is ${ruleId}` : ''}.`;
+}
+
+/** Levenshtein distance of a and b, or more than `max` (stops early) when it exceeds `max`. */
+function editDistance(a: string, b: string, max: number): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    let best = i;
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      best = Math.min(best, cur[j]);
+    }
+    if (best > max) return max + 1;
+    prev = cur;
+  }
+  return prev[b.length];
 }
 
 function isCommentOnly(line: string): boolean {
