@@ -48245,7 +48245,7 @@ var addFormats = /*@__PURE__*/getDefaultExportFromCjs(distExports$3);
 
 /** "Did you mean …?" for mistyped keys, rule ids and values. */
 /** Edit distance counting an adjacent transposition as one edit (`hgih` → `high` is 1). */
-function editDistance(a, b) {
+function editDistance$1(a, b) {
     const rows = a.length + 1;
     const cols = b.length + 1;
     const d = Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
@@ -48275,9 +48275,9 @@ function closest(input, candidates) {
     let bestDistance = Infinity;
     for (const candidate of candidates) {
         const c = norm(candidate);
-        let distance = editDistance(wanted, c);
+        let distance = editDistance$1(wanted, c);
         if (!wanted.includes('/') && c.includes('/')) {
-            distance = Math.min(distance, editDistance(wanted, c.slice(c.indexOf('/') + 1)));
+            distance = Math.min(distance, editDistance$1(wanted, c.slice(c.indexOf('/') + 1)));
         }
         if (distance < bestDistance) {
             best = candidate;
@@ -54183,8 +54183,12 @@ function parseInlineDirective(line) {
  * in the policy, which the action reads from the base branch.
  */
 const INLINE_MAX_SEVERITY = 'medium';
-/** Marks findings covered by an inline directive; `lines` are the file's lines (index 0 is line 1). */
-function applyInline(findings, lines) {
+/**
+ * Marks findings covered by an inline directive; `lines` are the file's lines (index 0 is line 1). `ruleIds`:
+ * every rule id there is, so that a directive beside a finding that names no rule (a typo) says so in the
+ * finding, instead of the author believing it waived while it waives nothing.
+ */
+function applyInline(findings, lines, ruleIds) {
     for (const f of findings) {
         const line = f.location.line;
         if (!line || f.suppression)
@@ -54192,19 +54196,53 @@ function applyInline(findings, lines) {
         const own = lines[line - 1];
         const above = lines[line - 2];
         const candidates = [own, above !== undefined && isCommentOnly(above) ? above : undefined];
+        let unknown = [];
         for (const text of candidates) {
             const directive = text === undefined ? undefined : parseInlineDirective(text);
-            if (directive && directive.rules.includes(f.ruleId)) {
+            if (!directive)
+                continue;
+            if (directive.rules.includes(f.ruleId)) {
                 if (severityRank(f.severity) < severityRank(INLINE_MAX_SEVERITY)) {
                     f.message += ` (An inline ai-gate ignore comment names this rule, but ${f.severity} findings can only be excepted in the policy file.)`;
                 }
                 else {
                     f.suppression = { kind: 'inline', reason: directive.reason || '(no reason given)' };
                 }
+                unknown = [];
                 break;
             }
+            if (ruleIds)
+                unknown.push(...directive.rules.filter((r) => !ruleIds.has(r)));
         }
+        if (unknown.length)
+            f.message += ` (${unknownNote(unknown, f.ruleId)})`;
     }
+}
+/** What a reviewer is told of a directive naming no rule: the id shown when it looks like one, and the nearest real id. */
+function unknownNote(unknown, ruleId, ruleIds) {
+    const shaped = unknown.filter((r) => /^[a-z0-9-]{1,40}\/[a-z0-9-]{1,60}$/i.test(r));
+    const named = shaped.length === 0 ? 'something that is not a rule id'
+        : `${shaped.map((r) => `"${r}"`).join(', ')}, which ${shaped.length === 1 ? 'is not a rule id' : 'are not rule ids'}`;
+    const near = shaped.some((r) => editDistance(r.toLowerCase(), ruleId, 3) <= 3);
+    return `An inline ai-gate ignore comment here names ${named}, so it waives nothing${near ? `; this finding's rule is ${ruleId}` : ''}.`;
+}
+/** Levenshtein distance of a and b, or more than `max` (stops early) when it exceeds `max`. */
+function editDistance(a, b, max) {
+    if (Math.abs(a.length - b.length) > max)
+        return max + 1;
+    let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const cur = [i];
+        let best = i;
+        for (let j = 1; j <= b.length; j++) {
+            cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+            best = Math.min(best, cur[j]);
+        }
+        if (best > max)
+            return max + 1;
+        prev = cur;
+    }
+    return prev[b.length];
 }
 function isCommentOnly(line) {
     return /^\s*(#|\/\/|--|<!--)/.test(line);
@@ -54501,7 +54539,7 @@ async function checkFile(file, enabled, opts) {
         if (reader.capped) {
             engineFinding(raw, opts.policy, SCAN_LIMIT, file.path, `The scan stopped at the policy's read limit (${reader.capped}); findings past that point may be missing.`);
         }
-        return finish(raw, file.path, await findingLines(reader, raw));
+        return finish(raw, file.path, await findingLines(reader, raw), idsOf(opts.rules));
     }
     finally {
         await base?.close();
@@ -54597,8 +54635,16 @@ function engineFinding(raw, policy, ruleId, path, message) {
         return;
     raw.push({ ruleId, severity: setting?.severity ?? 'high', message, location: { path } });
 }
+const ruleIdSets = new WeakMap();
+/** Every rule id of a registry, enabled or not (an inline directive may name a rule the policy turns off). */
+function idsOf(rules) {
+    let ids = ruleIdSets.get(rules);
+    if (!ids)
+        ruleIdSets.set(rules, (ids = new Set(rules.map((r) => r.meta.id))));
+    return ids;
+}
 /** Applies inline suppressions and assigns fingerprints, counting repeats of the same key in position order. */
-function finish(raw, path, lines) {
+function finish(raw, path, lines, ruleIds) {
     const ordered = [...raw].sort((a, b) => (a.location.line ?? 0) - (b.location.line ?? 0) || (a.location.byteOffset ?? 0) - (b.location.byteOffset ?? 0));
     const seen = new Map();
     const findings = ordered.map(({ key, ...f }) => {
@@ -54610,7 +54656,7 @@ function finish(raw, path, lines) {
         return { ...f, fingerprint: fingerprint(f.ruleId, path, `${f.location.member ?? ''}\0${base}`, occurrence), blocking: false };
     });
     if (lines.length)
-        applyInline(findings, lines);
+        applyInline(findings, lines, ruleIds);
     return findings;
 }
 /** Opens a file's base version on first use (shared by the file's rules) and cleans it up afterwards. */
