@@ -1,0 +1,171 @@
+/**
+ * AssemblyScript source of the WebAssembly kernel behind piiHits (src/detect/pii.ts): the same pass as its
+ * bytesHits, over UTF-8 bytes written into this module's memory, with the bytes that begin nothing skipped 16 at
+ * a time by SIMD compares. Compiled by scripts/generate.mjs into src/wasm/pii-scan.wasm.ts (never by tsc: this
+ * is not TypeScript, though it looks like it). Property tests hold it to bytesHits on random and real text.
+ *
+ * Memory: [OUT, OUT + 4 * OUT_CAPACITY) receives the hits (u32 byte offsets), the input starts at INPUT. A scan
+ * that fills OUT stops after a hit (and its line) and says where to go on (resumeAt): the next line starts
+ * afresh anyway, since no digit chain runs across a newline.
+ */
+const OUT: usize = 65536;
+const OUT_CAPACITY: u32 = 65536;
+const INPUT: usize = OUT + (<usize>OUT_CAPACITY << 2);
+
+export function inputBase(): usize { return INPUT; }
+export function outBase(): usize { return OUT; }
+export function outCapacity(): u32 { return OUT_CAPACITY; }
+
+let n: usize = 0;
+let resume: usize = 0;
+/** Where the last scan stopped: the input's length when it was done, else the offset to pass to the next. */
+export function resumeAt(): usize { return resume; }
+
+// Bytes outside the input read as 256, which no test below accepts (as an undefined byte in bytesHits).
+@inline function at(p: isize): u32 { return p < 0 || <usize>p >= n ? 256 : <u32>load<u8>(INPUT + <usize>p); }
+@inline function isDigit(c: u32): bool { return c - 48 < 10; }
+@inline function isLetter(c: u32): bool { return ((c | 32) - 97) < 26; }
+@inline function isAlnum(c: u32): bool { return isDigit(c) || isLetter(c); }
+@inline function isHex(c: u32): bool { return isDigit(c) || ((c | 32) - 97) < 6; }
+
+/** The first offset at or after i whose byte may begin a match (a digit, @ \ + : b B, or 0xC3); n if none. */
+function nextEvent(i: usize): usize {
+  const zero = i8x16.splat(48), ten = i8x16.splat(10), at = i8x16.splat(64), backslash = i8x16.splat(92);
+  const plus = i8x16.splat(43), colon = i8x16.splat(58), space = i8x16.splat(32), b = i8x16.splat(98);
+  const eLead = i8x16.splat(<i8>0xc3);
+  while (i + 16 <= n) {
+    const v = v128.load(INPUT + i);
+    let m = v128.or(i8x16.lt_u(i8x16.sub(v, zero), ten), i8x16.eq(v, at));
+    m = v128.or(m, v128.or(i8x16.eq(v, backslash), i8x16.eq(v, plus)));
+    m = v128.or(m, v128.or(i8x16.eq(v, colon), i8x16.eq(v128.or(v, space), b)));
+    m = v128.or(m, i8x16.eq(v, eLead));
+    const bits = i8x16.bitmask(m);
+    if (bits != 0) return i + <usize>ctz(bits);
+    i += 16;
+  }
+  for (; i < n; i++) {
+    const c = <u32>load<u8>(INPUT + i);
+    if (isDigit(c) || c == 64 || c == 92 || c == 43 || c == 58 || (c | 32) == 98 || c == 0xc3) return i;
+  }
+  return n;
+}
+
+/** The first newline at or after i; n if none. */
+function lineEnd(i: usize): usize {
+  const nl = i8x16.splat(10);
+  while (i + 16 <= n) {
+    const bits = i8x16.bitmask(i8x16.eq(v128.load(INPUT + i), nl));
+    if (bits != 0) return i + <usize>ctz(bits);
+    i += 16;
+  }
+  while (i < n && load<u8>(INPUT + i) != 10) i++;
+  return i;
+}
+
+/** bytesHits' runHit: the digit expressions (cards aside) at the run of digits [start, end). */
+function runHit(start: isize, end: isize, hinted: bool): bool {
+  const len = end - start;
+  const after = at(end);
+  if (len >= 2) {
+    let j = end;
+    if (after == 41) j++;
+    const sep = at(j);
+    if ((sep == 32 || sep == 46 || sep == 45) && isDigit(at(j + 1)) && isDigit(at(j + 2))) return true;
+    if (start >= 2 && isLetter(at(start - 1)) && isLetter(at(start - 2))) {
+      let p = start + 2, m = 0;
+      for (; m < 11; m++) {
+        if (at(p) == 32) p++;
+        if (!isAlnum(at(p))) break;
+        p++;
+      }
+      if (m == 11) return true;
+    }
+    if (hinted) {
+      if (len >= 7) return true;
+      for (let p = start; p + 4 <= end; p++) {
+        const a = at(p), b = at(p + 1);
+        if ((a == 49 && b == 57) || (a == 50 && b == 48)) return true;
+      }
+    }
+  }
+  if (after == 46) {
+    if (hinted) return isDigit(at(end + 1));
+    let p = end;
+    for (let part = 0; part < 2; part++) {
+      let k = 0;
+      while (k < 4 && isDigit(at(p + 1 + k))) k++;
+      if (k < 1 || k > 3 || at(p + 1 + k) != 46) return false;
+      p += 1 + k;
+    }
+    return isDigit(at(p + 1));
+  }
+  if (after == 101 || after == 69) {
+    const a = at(end + 1);
+    return isDigit(a) || ((a == 43 || a == 45) && isDigit(at(end + 2)));
+  }
+  if (hinted && (after == 45 || after == 47)) return isDigit(at(end + 1));
+  return false;
+}
+
+/** Three or four lower-case letters (d = 0: three) at p, in either case. */
+@inline function wordAt(p: isize, a: u32, b: u32, c: u32, d: u32): bool {
+  return (at(p) | 32) == a && (at(p + 1) | 32) == b && (at(p + 2) | 32) == c && (d == 0 || (at(p + 3) | 32) == d);
+}
+
+/** bytesHits' otherHit: `@ \ +\d :hex{0,4}:` and the words, seen from their b. */
+function otherHit(i: isize, c: u32): bool {
+  if (c == 64 || c == 92) return true;
+  if (c == 43) return isDigit(at(i + 1));
+  if (c == 58) {
+    let m = 0;
+    while (m < 5 && isHex(at(i + 1 + m))) m++;
+    return m <= 4 && at(i + 1 + m) == 58;
+  }
+  // b or B: born, birth, geboren, and d.o.b with or without its dots.
+  if (wordAt(i + 1, 111, 114, 110, 0) || wordAt(i + 1, 105, 114, 116, 104)) return true;
+  if (wordAt(i + 1, 111, 114, 101, 110) && (at(i - 2) | 32) == 103 && (at(i - 1) | 32) == 101) return true;
+  let p = i - 1;
+  if (at(p) == 46) p--;
+  if ((at(p) | 32) != 111) return false;
+  p--;
+  if (at(p) == 46) p--;
+  return (at(p) | 32) == 100;
+}
+
+/**
+ * bytesHits over the `length` bytes at INPUT, from offset `from` (0, or a resumeAt): the number of hits written
+ * at OUT, one per line, in order. `from` must be 0 or the start of a line.
+ */
+export function scan(length: usize, from: usize, hinted: bool): u32 {
+  n = length;
+  let count: u32 = 0;
+  // The last run of digits ended just before prevEnd; `chain` digits lead up to it (bytesHits' card chains).
+  let prevEnd: isize = -2, chain: isize = 0;
+  let i = from;
+  for (;;) {
+    i = nextEvent(i);
+    if (i >= n) break;
+    const c = <u32>load<u8>(INPUT + i);
+    const si = <isize>i;
+    if (isDigit(c)) {
+      let e = i + 1;
+      while (e < n && isDigit(<u32>load<u8>(INPUT + e))) e++;
+      const sep = at(si - 1);
+      chain = si == prevEnd + 1 && (sep == 32 || sep == 45) ? chain + <isize>(e - i) : <isize>(e - i);
+      prevEnd = <isize>e;
+      if (chain < 12 && !runHit(si, <isize>e, hinted)) { i = e; continue; }
+    } else if (c == 0xc3) {
+      // né (née): seen from its é (C3 A9) or É (C3 89)
+      const next = at(si + 1);
+      if ((next != 0xa9 && next != 0x89) || (at(si - 1) | 32) != 110) { i++; continue; }
+    } else if (!otherHit(si, c)) { i++; continue; }
+    store<u32>(OUT + (<usize>count << 2), <u32>i);
+    count++;
+    i = lineEnd(i + 1);
+    if (i >= n) break;
+    i++;
+    if (count == OUT_CAPACITY) { resume = i; return count; }
+  }
+  resume = n;
+  return count;
+}
