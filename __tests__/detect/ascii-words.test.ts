@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { AsciiWords } from '../../src/detect/ascii-words.js';
+import { AsciiWords, fingerprintTables } from '../../src/detect/ascii-words.js';
+import { TABLE_BYTES, WordsScan } from '../../src/wasm/words-scan.js';
 
 const WORDS = ['phone', 'tel', 'ssn', 'dob', 'secret', 'co_api_key'];
 const spec = new RegExp(WORDS.join('|'), 'i');
@@ -53,6 +54,54 @@ describe('AsciiWords', () => {
     const stop = new AsciiWords(['secret'], {}, { bytes: [0x2f], test: () => true });
     expect(stop.in(Buffer.from('plain text with a / in it'))).toBe(true);
     expect(stop.in(Buffer.from('plain text without one'))).toBe(false);
+  });
+
+  it('searches inputs of 256 bytes and more through the WebAssembly kernel, with the same answers (property)', () => {
+    expect(WordsScan.shared()).toBeInstanceOf(WordsScan);
+    const words = new AsciiWords(WORDS, { secret: 1, phone: 2 });
+    const token = fc.constantFrom(...WORDS, ...WORDS.map((w) => w.toUpperCase()), 'pho', 'ne', 'hone', 'te', 'l', 'ss', 'n', 'do', 'b', 'secre', 'ecret', 'co_',
+      'api_', 'key', ' ', '\n', 'x', 'é', 'ſ', '\u212a', '日', '😀', 'plain words of text, nothing to see ', 'Tel', 'sSN', 'DoB');
+    fc.assert(fc.property(fc.array(token, { minLength: 60, maxLength: 160 }).map((a) => a.join('')), fc.nat(40), fc.nat(40), (text, pad, cut) => {
+      const bytes = Buffer.from(text, 'utf8');
+      const big = Buffer.alloc(pad + bytes.length + 40, 0x70); // 'p': a word's first letter all around the range
+      bytes.copy(big, pad);
+      const to = Math.max(pad, pad + bytes.length - cut);
+      const inRange = big.subarray(pad, to).toString('latin1');
+      expect([text, pad, cut, words.in(big, pad, to)]).toEqual([text, pad, cut, spec.test(inRange)]);
+      expect(words.in(big, pad, to)).toBe(words['inJs'](big, pad, to));
+    }), { numRuns: 5_000 });
+  });
+
+  it('hands the kernel path every mark byte once, in order, and stops at a true from the test (property)', () => {
+    let seen: number[] = [];
+    const marks = { bytes: [0x5f, 0x2f, 0x41], start: () => { seen = []; }, test: (_buf: Uint8Array, at: number) => { seen.push(at); return false; } };
+    const words = new AsciiWords(['secret', 'key'], {}, marks);
+    fc.assert(fc.property(fc.array(fc.constantFrom('_', '/', 'A', 'a', 'xyz', 'é', ' ', '\n', 'some plain text '), { minLength: 40, maxLength: 200 }).map((a) => a.join('')), fc.nat(20), (text, pad) => {
+      const big = Buffer.alloc(pad + Buffer.byteLength(text) + 20, 0x5f);
+      const to = pad + big.write(text, pad);
+      const expected = [...big.subarray(pad, to)].flatMap((b, i) => (b === 0x5f || b === 0x2f || b === 0x41 ? [pad + i] : []));
+      expect(words.in(big, pad, to)).toBe(false);
+      expect(seen).toEqual(expected);
+    }), { numRuns: 2_000 });
+    const long = Buffer.from(`${'plain text '.repeat(100)}/ and more text ${'x'.repeat(300)}`);
+    expect(new AsciiWords(['secret'], {}, { bytes: [0x2f], test: () => true }).in(long)).toBe(true);
+    expect(new AsciiWords(['secret'], {}, { bytes: [0x2f], test: () => false }).in(long)).toBe(false);
+  });
+
+  it('builds kernel tables that let every fingerprint and mark through, in any case', () => {
+    const fingerprints = [[...'key'], [...'ecr'], [...'oke'], [...'_ap'], [...'dfl'], [...'pwd'], [...'ssw'], [...'ial'], [...'coh'], [...'tra']]
+      .map((f) => f.map((c) => c.charCodeAt(0)));
+    const marks = [0x5f, 0x2d, 0x7e, 0x41, 0x4a, 0x2f];
+    const t = fingerprintTables(fingerprints, marks);
+    expect(t.length).toBe(TABLE_BYTES);
+    const through = (j: number, b: number) => t[32 * j + (b & 15)] & t[32 * j + 16 + (b >> 4)];
+    const up = (c: number) => (c >= 97 && c <= 122 ? c - 32 : c);
+    for (const f of fingerprints) {
+      for (const v of [f, f.map(up)]) expect(through(0, v[0]) & through(1, v[1]) & through(2, v[2])).not.toBe(0);
+    }
+    for (const m of marks) for (let x = 0; x < 256; x++) expect(through(0, m) & through(1, x) & through(2, 255 - x)).not.toBe(0);
+    // Grouped to let few ordinary bytes through: a run of spaces and lower-case prose is no candidate at all.
+    expect(through(0, 0x20) & through(1, 0x20) & through(2, 0x20)).toBe(0);
   });
 
   it('refuses words it cannot list: shorter than three characters, not ASCII, or a pair offset out of the word', () => {

@@ -1,22 +1,11 @@
 /**
  * The WebAssembly kernel of piiHits (src/wasm/pii-scan.as.ts): its bytesHits pass at about twice the speed of
- * the JavaScript one, which stays as the fallback and the reference the tests hold the kernel to. Each thread
- * instantiates its own (a few KB of code; memory grows to the largest text it was given, at most MAX_INPUT).
- *
- * `AI_GATE_WASM=0` turns the kernel off (to compare, or on a runtime without WebAssembly SIMD, where it also
- * turns itself off).
+ * the JavaScript one, which stays as the fallback and the reference the tests hold the kernel to.
  */
+import { InputArea, instantiate, type KernelExports } from './kernel.js';
 import { WASM_BASE64 } from './pii-scan.wasm.js';
 
-// What is used here of the runtime's WebAssembly (the project's lib, ES2022 without DOM, does not declare it).
-declare namespace WebAssembly {
-  class Module { constructor(bytes: Uint8Array) }
-  class Instance { constructor(module: Module, imports: object); readonly exports: object }
-  interface Memory { readonly buffer: ArrayBuffer; grow(pages: number): number }
-}
-
-interface Exports {
-  memory: WebAssembly.Memory;
+interface Exports extends KernelExports {
   inputBase(): number;
   outBase(): number;
   scan(length: number, from: number, hinted: number): number;
@@ -25,29 +14,20 @@ interface Exports {
 
 /** The most bytes one scan takes; longer texts (a runaway record) go to the JavaScript pass. */
 export const MAX_INPUT = 8 * 1024 * 1024;
-const PAGE = 65536;
 
 export class PiiScan {
-  private view: Buffer;
-  private readonly input: number;
+  private readonly area: InputArea;
   private readonly out: number;
 
   private constructor(private readonly x: Exports) {
-    this.input = x.inputBase();
+    this.area = new InputArea(x.memory, x.inputBase());
     this.out = x.outBase();
-    this.view = this.viewOf();
   }
 
-  /** The kernel, or undefined where it cannot run (no WebAssembly, no SIMD, AI_GATE_WASM=0). */
+  /** The kernel, or undefined where it cannot run (see kernel.ts). */
   static create(env: NodeJS.ProcessEnv = process.env): PiiScan | undefined {
-    if (env.AI_GATE_WASM === '0' || typeof WebAssembly !== 'object') return undefined;
-    try {
-      const module = new WebAssembly.Module(Buffer.from(WASM_BASE64, 'base64'));
-      const instance = new WebAssembly.Instance(module, { env: { abort: () => { throw new Error('pii-scan: abort'); } } });
-      return new PiiScan(instance.exports as unknown as Exports);
-    } catch {
-      return undefined;
-    }
+    const x = instantiate<Exports>(WASM_BASE64, env);
+    return x && new PiiScan(x);
   }
 
   /**
@@ -55,17 +35,7 @@ export class PiiScan {
    * is over MAX_INPUT. It stays valid until the next call of `room`.
    */
   room(room: number): Buffer | undefined {
-    if (room > MAX_INPUT) return undefined;
-    const have = this.x.memory.buffer.byteLength - this.input;
-    if (have < room) {
-      try {
-        this.x.memory.grow(Math.ceil((room - have) / PAGE));
-      } catch {
-        return undefined; // out of memory for it: the JavaScript pass needs less
-      }
-    }
-    if (this.view.buffer !== this.x.memory.buffer) this.view = this.viewOf();
-    return this.view;
+    return room > MAX_INPUT ? undefined : this.area.room(room);
   }
 
   /** bytesHits over the first `length` bytes of the buffer `room` gave: the byte offsets of the hits. */
@@ -79,10 +49,5 @@ export class PiiScan {
       from = this.x.resumeAt();
     } while (from < length);
     return out;
-  }
-
-  private viewOf(): Buffer {
-    const buffer = this.x.memory.buffer;
-    return Buffer.from(buffer, this.input, buffer.byteLength - this.input);
   }
 }
