@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { SecretWindows } from '../../src/detect/secret-scan.js';
+import fc from 'fast-check';
+import { SecretWindows, countNewlines } from '../../src/detect/secret-scan.js';
 import { fake } from '../helpers/secrets.js';
 
 /**
@@ -84,5 +85,16 @@ describe('SecretWindows: the secret search fed in any pieces', () => {
     expect(whole).toHaveLength(1);
     expect(whole[0]).toMatch(/ 1:3-1:/);
     expect(search(small, () => 1)).toEqual(whole);
+  });
+});
+
+describe('countNewlines', () => {
+  it('counts the newlines before the end and finds the last, short or long (the kernel from 4 KiB) (property)', () => {
+    const piece = fc.constantFrom('\n', 'a', 'row,1,2\n', '\r\n', 'é', 'x'.repeat(100), 'y'.repeat(4000), '\n\n');
+    fc.assert(fc.property(fc.array(piece, { maxLength: 60 }).map((a) => Buffer.from(a.join(''))), fc.nat(50), (buf, cut) => {
+      const end = Math.max(0, buf.length - cut);
+      const positions = [...buf.subarray(0, end)].flatMap((b, i) => (b === 10 ? [i] : []));
+      expect(countNewlines(buf, end)).toEqual({ count: positions.length, last: positions.length ? positions[positions.length - 1] : -1 });
+    }), { numRuns: 2_000 });
   });
 });

@@ -26,6 +26,14 @@ describe('the WebAssembly kernel of piiHits', () => {
     }), { numRuns: 30_000 });
   });
 
+  it('agrees on text dense with digits: runs of every length, chains, separators, at every offset of its 16-byte blocks (property)', () => {
+    const tokens = fc.constantFrom(...'0123456789'.split(''), '12', '123', '1234', '12345', '1234567', '12345678901', '123456789012', '1234567890123',
+      ' ', '-', '.', '/', ')', '(', 'e', 'E', '+', 'e+', 'E-', 'x', 'GB', 'gb', 'ab', ',', '"', '\n', ' 19', '20', 'b', 'o', 'n', 'é', ':', '@');
+    fc.assert(fc.property(fc.array(tokens, { maxLength: 200 }).map((a) => a.join('')), fc.boolean(), (text, hinted) => {
+      expect([text, hinted, piiHits(text, { hinted })]).toEqual([text, hinted, piiHitsJs(text, { hinted })]);
+    }), { numRuns: 20_000 });
+  });
+
   it('agrees on rows shaped like a real dataset, across chunk sizes', () => {
     const rows: string[] = ['id,text,label,score'];
     for (let i = 0; i < 20_000; i++) {

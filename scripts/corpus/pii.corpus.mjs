@@ -6,7 +6,7 @@
 // modules of ours it imports, so these figures are for the code in the tree; the CLI checks run the bundle.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, posix, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -32,18 +32,19 @@ export async function loadDetector() {
   const { default: ts } = await import(pathToFileURL(join(repo, 'node_modules/typescript/lib/typescript.js')).href);
   const dir = mkdtempSync(join(tmpdir(), 'ai-gate-pii-'));
   writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
-  // pii.ts and the modules of ours it imports (`./x.js` beside it), each transpiled under its own name.
+  // pii.ts and the modules of ours it imports (relative `.js` imports), each transpiled to its place under `dir`.
   const done = new Set();
   const transpile = (name) => {
     if (done.has(name)) return;
     done.add(name);
-    const src = readFileSync(join(repo, 'src/detect', `${name}.ts`), 'utf8');
-    for (const m of src.matchAll(/from '\.\/([\w-]+)\.js'/g)) transpile(m[1]);
+    const src = readFileSync(join(repo, 'src', `${name}.ts`), 'utf8');
+    for (const m of src.matchAll(/from '(\.{1,2}\/[\w/.-]+)\.js'/g)) transpile(posix.join(posix.dirname(name), m[1]));
+    mkdirSync(join(dir, posix.dirname(name)), { recursive: true });
     writeFileSync(join(dir, `${name}.js`), ts.transpileModule(src, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText);
   };
-  transpile('pii');
+  transpile('detect/pii');
   try {
-    return await import(pathToFileURL(join(dir, 'pii.js')).href);
+    return await import(pathToFileURL(join(dir, 'detect/pii.js')).href);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -46,3 +46,26 @@ export function find(tables: usize, from: usize, end: usize): usize {
   stop = p;
   return end;
 }
+
+let last: isize = -1;
+/** After newlines(): the offset of the last newline counted, -1 if none. */
+export function lastNewline(): isize { return last; }
+
+/** The number of newline bytes among the first `end` bytes of input. */
+export function newlines(end: usize): u32 {
+  const nl = i8x16.splat(10);
+  let count: u32 = 0;
+  last = -1;
+  let p: usize = 0;
+  for (; p + 16 <= end; p += 16) {
+    const bits = i8x16.bitmask(i8x16.eq(v128.load(INPUT + p), nl));
+    if (bits != 0) {
+      count += popcnt(bits);
+      last = <isize>(p + 31 - <usize>clz(bits));
+    }
+  }
+  for (; p < end; p++) {
+    if (load<u8>(INPUT + p) == 10) { count++; last = <isize>p; }
+  }
+  return count;
+}

@@ -12,6 +12,8 @@ interface Exports extends KernelExports {
   inputBase(): number;
   find(tables: number, from: number, end: number): number;
   stoppedAt(): number;
+  newlines(end: number): number;
+  lastNewline(): number;
 }
 
 /** The most bytes one search takes; longer inputs are searched in JavaScript. */
@@ -63,5 +65,18 @@ export class WordsScan {
 
   stoppedAt(): number {
     return this.x.stoppedAt();
+  }
+
+  /**
+   * The newlines in buf[from, to) (copied into the kernel): how many, and the offset in `buf` of the last one
+   * (-1 if none); undefined when the range is over MAX_INPUT or the memory cannot grow.
+   */
+  newlines(buf: Uint8Array, from: number, to: number): { count: number; last: number } | undefined {
+    const room = this.room(to - from);
+    if (!room) return undefined;
+    room.set(buf.subarray(from, to), 0);
+    const count = this.x.newlines(to - from);
+    const last = this.x.lastNewline();
+    return { count, last: last < 0 ? -1 : from + last };
   }
 }
