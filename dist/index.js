@@ -55654,7 +55654,7 @@ class WordsScan {
  * Where WebAssembly SIMD runs, inputs of some size go to a kernel (src/wasm/words-scan.ts) instead, which
  * gives candidate places 16 positions at a time from nibble tables of each word's fingerprint, three bytes of
  * it starting at its pair offset (FingerprintTables below); each candidate is compared here, and the last few
- * bytes are looked at as above. About 5x faster on text without the words.
+ * bytes are looked at as above. On text without the words: ~3 GB/s with the copy into the kernel, ~1.5 GB/s here.
  *
  * Only ASCII letters fold (as in a JavaScript expression with the `i` flag and without `u`, where no other
  * character matches an ASCII letter): the search agrees with `new RegExp(words.join('|'), 'i')` on the text the
