@@ -4234,7 +4234,7 @@ class WordsScan {
  *
  * Where WebAssembly SIMD runs, inputs of some size go to a kernel (src/wasm/words-scan.ts) instead, which
  * gives candidate places 16 positions at a time from nibble tables of each word's fingerprint, three bytes of
- * it starting at its pair offset (FingerprintTables below); each candidate is compared here, and the last few
+ * it starting at its pair offset (fingerprintTables below); each candidate is compared here, and the last few
  * bytes are looked at as above. On text without the words: ~3 GB/s with the copy into the kernel, ~1.5 GB/s here.
  *
  * Only ASCII letters fold (as in a JavaScript expression with the `i` flag and without `u`, where no other
@@ -4254,8 +4254,8 @@ class AsciiWords {
     pairWords = new Array(65536).fill(undefined);
     /** By the folded fingerprint (three bytes, little-endian): the words entered under it, with its offset. */
     fingerprintWords = new Map();
-    /** The kernel's nibble tables for the fingerprints and marks. */
-    tables;
+    /** Each word's fingerprint: its three bytes from its pair offset (lower case). */
+    fingerprints = [];
     /** The kernel with these tables registered; null where there is none (or no room for the tables). */
     kernel;
     /**
@@ -4265,7 +4265,6 @@ class AsciiWords {
     constructor(words, pairAt = {}, marks) {
         this.words = words;
         this.marks = marks;
-        const fingerprints = [];
         for (const w of new Set(words.map((x) => x.toLowerCase()))) {
             const at = pairAt[w] ?? 0;
             if (!/^[\x20-\x7e]+$/.test(w) || w.length < 3 || at < 0 || at > w.length - 3)
@@ -4273,7 +4272,7 @@ class AsciiWords {
             const word = Uint8Array.from(Buffer.from(w, 'latin1'));
             const key = word[at] | (word[at + 1] << 8) | (word[at + 2] << 16);
             this.fingerprintWords.set(key, [...(this.fingerprintWords.get(key) ?? []), { word, offset: at }]);
-            fingerprints.push([word[at], word[at + 1], word[at + 2]]);
+            this.fingerprints.push([word[at], word[at + 1], word[at + 2]]);
             for (const offset of [at, at + 1]) {
                 const a = word[offset], b = word[offset + 1];
                 const key = a | (b << 8);
@@ -4290,7 +4289,6 @@ class AsciiWords {
                 this.pairHit[other | (b << 8)] |= MARK;
             }
         }
-        this.tables = fingerprintTables(fingerprints, marks?.bytes ?? []);
     }
     /** Whether one of the words occurs in buf[from, to), in any case (or a mark's test says yes). */
     in(buf, from = 0, to = buf.length) {
@@ -4298,7 +4296,7 @@ class AsciiWords {
         if (to - from >= KERNEL_FROM) {
             if (this.kernel === undefined) {
                 const scan = WordsScan.shared();
-                const tables = scan?.register(this.tables);
+                const tables = scan?.register(fingerprintTables(this.fingerprints, this.marks?.bytes ?? []));
                 this.kernel = scan && tables !== undefined ? { scan, tables } : null;
             }
             const room = this.kernel?.scan.room(to - from);
@@ -4412,17 +4410,18 @@ const BYTE_WEIGHT = (() => {
     }
     for (let c = 48; c <= 57; c++)
         w[c] = 0.01;
-    for (const c of ' ')
-        w[c.charCodeAt(0)] = 0.15;
+    w[32] = 0.15;
     for (const c of ',."\':;-_/()[]{}=<>\n\t')
         w[c.charCodeAt(0)] = 0.005;
     return w;
 })();
 function letThrough(b, j) {
     let sum = 0;
-    for (let x = 0; x < 256; x++)
-        if ((b.lo[j] >> (x & 15)) & 1 && (b.hi[j] >> (x >> 4)) & 1)
-            sum += BYTE_WEIGHT[x];
+    for (let lo = b.lo[j]; lo !== 0; lo &= lo - 1) {
+        const x = 31 - Math.clz32(lo & -lo);
+        for (let hi = b.hi[j]; hi !== 0; hi &= hi - 1)
+            sum += BYTE_WEIGHT[((31 - Math.clz32(hi & -hi)) << 4) | x];
+    }
     return sum;
 }
 /** The share of positions a bucket takes for a candidate, by BYTE_WEIGHT. */
