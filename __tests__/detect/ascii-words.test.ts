@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { AsciiWords, fingerprintTables } from '../../src/detect/ascii-words.js';
+import { AsciiWords, KERNEL_SEGMENT, fingerprintTables } from '../../src/detect/ascii-words.js';
 import { TABLE_BYTES, WordsScan } from '../../src/wasm/words-scan.js';
 
 const WORDS = ['phone', 'tel', 'ssn', 'dob', 'secret', 'co_api_key'];
@@ -86,6 +86,27 @@ describe('AsciiWords', () => {
     const long = Buffer.from(`${'plain text '.repeat(100)}/ and more text ${'x'.repeat(300)}`);
     expect(new AsciiWords(['secret'], {}, { bytes: [0x2f], test: () => true }).in(long)).toBe(true);
     expect(new AsciiWords(['secret'], {}, { bytes: [0x2f], test: () => false }).in(long)).toBe(false);
+  });
+
+  it("finds a word across the kernel's segments, and hands it each mark of a long input once", () => {
+    const words = new AsciiWords(['secret'], { secret: 1 });
+    const filler = Buffer.alloc(3 * KERNEL_SEGMENT + 100, 'plain text, '.repeat(1000));
+    for (const boundary of [KERNEL_SEGMENT, 2 * KERNEL_SEGMENT]) {
+      for (let shift = -40; shift <= 8; shift++) {
+        const buf = Buffer.from(filler);
+        buf.write('SeCrEt', boundary + shift, 'latin1');
+        expect([boundary, shift, words.in(buf)]).toEqual([boundary, shift, true]);
+        expect(words.in(buf, 0, boundary + shift + 5)).toBe(false); // cut by the range's end
+      }
+    }
+    expect(words.in(filler)).toBe(false);
+    let seen: number[] = [];
+    const marks = new AsciiWords(['secret'], {}, { bytes: [0x2f], start: () => { seen = []; }, test: (_b, at) => { seen.push(at); return false; } });
+    const buf = Buffer.from(filler);
+    const places = [5, KERNEL_SEGMENT - 20, KERNEL_SEGMENT - 1, KERNEL_SEGMENT, KERNEL_SEGMENT + 3, 2 * KERNEL_SEGMENT - 17, buf.length - 1];
+    for (const at of places) buf[at] = 0x2f;
+    expect(marks.in(buf)).toBe(false);
+    expect(seen).toEqual(places);
   });
 
   it('builds kernel tables that let every fingerprint and mark through, in any case', () => {

@@ -97,4 +97,11 @@ describe('countNewlines', () => {
       expect(countNewlines(buf, end)).toEqual({ count: positions.length, last: positions.length ? positions[positions.length - 1] : -1 });
     }), { numRuns: 2_000 });
   });
+
+  it("counts across the kernel's segments of a long window", () => {
+    const buf = Buffer.alloc(5 * 1024 * 1024 + 7, 'row,1,2\n');
+    const positions = [...buf].flatMap((b, i) => (b === 10 ? [i] : []));
+    expect(countNewlines(buf, buf.length)).toEqual({ count: positions.length, last: positions[positions.length - 1] });
+    expect(countNewlines(buf, 3 * 1024 * 1024 + 1).count).toBe(positions.filter((p) => p < 3 * 1024 * 1024 + 1).length);
+  });
 });

@@ -87,26 +87,34 @@ export class AsciiWords {
         const tables = scan?.register(fingerprintTables(this.fingerprints, this.marks?.bytes ?? []));
         this.kernel = scan && tables !== undefined ? { scan, tables } : null;
       }
-      const room = this.kernel?.scan.room(to - from);
+      const room = this.kernel?.scan.room(Math.min(to - from, KERNEL_SEGMENT));
       if (room) return this.inKernel(this.kernel!, room, buf, from, to);
     }
     return this.inJs(buf, from, to);
   }
 
-  /** `in` through the kernel: its candidates compared here, then the few bytes it leaves. */
+  /**
+   * `in` through the kernel, a segment of the input at a time: its candidates compared here, each segment taken
+   * up from where the kernel stopped in the one before, and the few bytes it leaves at the end looked at here.
+   */
   private inKernel(kernel: { scan: WordsScan; tables: number }, room: Buffer, buf: Uint8Array, from: number, to: number): boolean {
-    room.set(buf.subarray(from, to), 0);
-    const end = to - from;
-    for (let p = 0; ; p++) {
-      p = kernel.scan.find(kernel.tables, p, end);
-      if (p >= end) break;
-      const q = from + p;
-      if (this.isMark[buf[q]] === 1 && this.marks!.test(buf, q, from, to)) return true;
-      const list = this.fingerprintWords.get(FOLD[buf[q]] | (FOLD[buf[q + 1]] << 8) | (FOLD[buf[q + 2]] << 16));
-      if (list && this.listedAt(list, buf, q, from, to)) return true;
+    for (let at = from; ;) {
+      const segmentEnd = Math.min(to, at + room.length);
+      room.set(buf.subarray(at, segmentEnd), 0);
+      const end = segmentEnd - at;
+      for (let p = 0; ; p++) {
+        p = kernel.scan.find(kernel.tables, p, end);
+        if (p >= end) break;
+        const q = at + p;
+        if (this.isMark[buf[q]] === 1 && this.marks!.test(buf, q, from, to)) return true;
+        const list = this.fingerprintWords.get(FOLD[buf[q]] | (FOLD[buf[q + 1]] << 8) | (FOLD[buf[q + 2]] << 16));
+        if (list && this.listedAt(list, buf, q, from, to)) return true;
+      }
+      const stopped = at + kernel.scan.stoppedAt();
+      if (segmentEnd < to) { at = stopped; continue; }
+      for (let q = stopped; q < to; q++) if (this.one(buf, q, from, to)) return true;
+      return false;
     }
-    for (let q = from + kernel.scan.stoppedAt(); q < to; q++) if (this.one(buf, q, from, to)) return true;
-    return false;
   }
 
   /** `in` in JavaScript (marks' start already called). */
@@ -174,6 +182,8 @@ function upper(c: number): number {
 
 /** Inputs shorter than this are searched in JavaScript: copying them to the kernel would cost more. */
 const KERNEL_FROM = 256;
+/** Bytes copied into the kernel at a time: its memory stays this small (for each thread) whatever the input. */
+export const KERNEL_SEGMENT = 1024 * 1024;
 
 /**
  * How often each byte value comes in the text searched, roughly (English prose and code: letters by their

@@ -68,15 +68,20 @@ export class WordsScan {
   }
 
   /**
-   * The newlines in buf[from, to) (copied into the kernel): how many, and the offset in `buf` of the last one
-   * (-1 if none); undefined when the range is over MAX_INPUT or the memory cannot grow.
+   * The newlines in buf[from, to) (copied into the kernel a segment of at most `segment` bytes at a time): how
+   * many, and the offset in `buf` of the last one (-1 if none); undefined when the memory cannot grow.
    */
-  newlines(buf: Uint8Array, from: number, to: number): { count: number; last: number } | undefined {
-    const room = this.room(to - from);
+  newlines(buf: Uint8Array, from: number, to: number, segment: number): { count: number; last: number } | undefined {
+    const room = this.room(Math.min(to - from, segment));
     if (!room) return undefined;
-    room.set(buf.subarray(from, to), 0);
-    const count = this.x.newlines(to - from);
-    const last = this.x.lastNewline();
-    return { count, last: last < 0 ? -1 : from + last };
+    let count = 0, last = -1;
+    for (let at = from; at < to; at += room.length) {
+      const end = Math.min(to, at + room.length);
+      room.set(buf.subarray(at, end), 0);
+      count += this.x.newlines(end - at);
+      const found = this.x.lastNewline();
+      if (found >= 0) last = at + found;
+    }
+    return { count, last };
   }
 }
