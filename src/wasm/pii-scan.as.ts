@@ -28,26 +28,18 @@ export function resumeAt(): usize { return resume; }
 @inline function isAlnum(c: u32): bool { return isDigit(c) || isLetter(c); }
 @inline function isHex(c: u32): bool { return isDigit(c) || ((c | 32) - 97) < 6; }
 
-/** The first offset at or after i whose byte may begin a match (a digit, @ \ + : b B, or 0xC3); n if none. */
-function nextEvent(i: usize): usize {
-  const zero = i8x16.splat(48), ten = i8x16.splat(10), at = i8x16.splat(64), backslash = i8x16.splat(92);
-  const plus = i8x16.splat(43), colon = i8x16.splat(58), space = i8x16.splat(32), b = i8x16.splat(98);
-  const eLead = i8x16.splat(<i8>0xc3);
-  while (i + 16 <= n) {
-    const v = v128.load(INPUT + i);
-    let m = v128.or(i8x16.lt_u(i8x16.sub(v, zero), ten), i8x16.eq(v, at));
-    m = v128.or(m, v128.or(i8x16.eq(v, backslash), i8x16.eq(v, plus)));
-    m = v128.or(m, v128.or(i8x16.eq(v, colon), i8x16.eq(v128.or(v, space), b)));
-    m = v128.or(m, i8x16.eq(v, eLead));
-    const bits = i8x16.bitmask(m);
-    if (bits != 0) return i + <usize>ctz(bits);
-    i += 16;
-  }
-  for (; i < n; i++) {
-    const c = <u32>load<u8>(INPUT + i);
-    if (isDigit(c) || c == 64 || c == 92 || c == 43 || c == 58 || (c | 32) == 98 || c == 0xc3) return i;
-  }
-  return n;
+/** Bit k set when byte k of the 16 at p may begin a match (a digit, @ \\ + : b B, or 0xC3). */
+@inline function eventBits(v: v128): u32 {
+  let m = v128.or(i8x16.lt_u(i8x16.sub(v, i8x16.splat(48)), i8x16.splat(10)), i8x16.eq(v, i8x16.splat(64)));
+  m = v128.or(m, v128.or(i8x16.eq(v, i8x16.splat(92)), i8x16.eq(v, i8x16.splat(43))));
+  m = v128.or(m, v128.or(i8x16.eq(v, i8x16.splat(58)), i8x16.eq(v128.or(v, i8x16.splat(32)), i8x16.splat(98))));
+  m = v128.or(m, i8x16.eq(v, i8x16.splat(<i8>0xc3)));
+  return i8x16.bitmask(m);
+}
+
+/** Bit k set when byte k of the 16 is an ASCII digit. */
+@inline function digitBits(v: v128): u32 {
+  return i8x16.bitmask(i8x16.lt_u(i8x16.sub(v, i8x16.splat(48)), i8x16.splat(10)));
 }
 
 /** The first newline at or after i; n if none. */
@@ -138,33 +130,56 @@ function otherHit(i: isize, c: u32): bool {
  */
 export function scan(length: usize, from: usize, hinted: bool): u32 {
   n = length;
+  // Zeros past the input: the last block's 16-byte load sees no event and no digit there.
+  memory.fill(INPUT + n, 0, 16);
   let count: u32 = 0;
   // The last run of digits ended just before prevEnd; `chain` digits lead up to it (bytesHits' card chains).
   let prevEnd: isize = -2, chain: isize = 0;
-  let i = from;
-  for (;;) {
-    i = nextEvent(i);
-    if (i >= n) break;
-    const c = <u32>load<u8>(INPUT + i);
-    const si = <isize>i;
-    if (isDigit(c)) {
-      let e = i + 1;
-      while (e < n && isDigit(<u32>load<u8>(INPUT + e))) e++;
-      const sep = at(si - 1);
-      chain = si == prevEnd + 1 && (sep == 32 || sep == 45) ? chain + <isize>(e - i) : <isize>(e - i);
-      prevEnd = <isize>e;
-      if (chain < 12 && !runHit(si, <isize>e, hinted)) { i = e; continue; }
-    } else if (c == 0xc3) {
-      // né (née): seen from its é (C3 A9) or É (C3 89)
-      const next = at(si + 1);
-      if ((next != 0xa9 && next != 0x89) || (at(si - 1) | 32) != 110) { i++; continue; }
-    } else if (!otherHit(si, c)) { i++; continue; }
-    store<u32>(OUT + (<usize>count << 2), <u32>i);
-    count++;
-    i = lineEnd(i + 1);
-    if (i >= n) break;
-    i++;
-    if (count == OUT_CAPACITY) { resume = i; return count; }
+  // Each block of 16 bytes is classified once; its events are then taken in order from its bit mask.
+  let block = from;
+  while (block < n) {
+    const v = v128.load(INPUT + block);
+    let bits = eventBits(v);
+    let digitsHere = digitBits(v);
+    let next = block + 16;
+    while (bits != 0) {
+      const i = block + <usize>ctz(bits);
+      const c = <u32>load<u8>(INPUT + i);
+      const si = <isize>i;
+      let hit = false;
+      if (isDigit(c)) {
+        // The run's end: the first non-digit of this block after it, else read on byte by byte.
+        const nonDigits = ~digitsHere & (0xffff << <u32>(i - block)) & 0xffff;
+        let e: usize;
+        if (nonDigits != 0) e = block + <usize>ctz(nonDigits);
+        else {
+          e = block + 16;
+          while (e < n && isDigit(<u32>load<u8>(INPUT + e))) e++;
+        }
+        const sep = at(si - 1);
+        chain = si == prevEnd + 1 && (sep == 32 || sep == 45) ? chain + <isize>(e - i) : <isize>(e - i);
+        prevEnd = <isize>e;
+        hit = chain >= 12 || runHit(si, <isize>e, hinted);
+        if (!hit) {
+          if (e >= block + 16) { next = e; break; }
+          bits &= 0xffff << <u32>(e - block);
+          continue;
+        }
+      } else if (c == 0xc3) {
+        // né (née): seen from its é (C3 A9) or É (C3 89)
+        const after = at(si + 1);
+        hit = (after == 0xa9 || after == 0x89) && (at(si - 1) | 32) == 110;
+      } else hit = otherHit(si, c);
+      if (!hit) { bits &= bits - 1; continue; }
+      store<u32>(OUT + (<usize>count << 2), <u32>i);
+      count++;
+      const nl = lineEnd(i + 1);
+      if (nl >= n) { resume = n; return count; }
+      next = nl + 1;
+      if (count == OUT_CAPACITY) { resume = next; return count; }
+      break;
+    }
+    block = next;
   }
   resume = n;
   return count;

@@ -35,7 +35,8 @@ export class PiiScan {
    * is over MAX_INPUT. It stays valid until the next call of `room`.
    */
   room(room: number): Buffer | undefined {
-    return room > MAX_INPUT ? undefined : this.area.room(room);
+    // 16 bytes more: the kernel zeroes them past the input, for its 16-byte loads of the last bytes.
+    return room > MAX_INPUT ? undefined : this.area.room(room + 16);
   }
 
   /** bytesHits over the first `length` bytes of the buffer `room` gave: the byte offsets of the hits. */
