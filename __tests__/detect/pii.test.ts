@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import {
-  COLUMN_HINTS, HINTED_SHAPE_WORDS, cardNetwork, cardShapedValue, columnEntities, findPii, ibanValid, ipv4Public, ipv6Public, luhnValid, mayHoldPii, piiHits, ssnValid,
+  COLUMN_HINTS, HINTED_SHAPE_WORDS, PII_WINDOW, cardNetwork, cardShapedValue, columnEntities, findPii, findPiiIn, ibanValid, ipv4Public, ipv6Public,
+  luhnValid, mayHoldPii, nonOverlapping, piiHits, ssnValid,
   type PiiEntity,
 } from '../../src/detect/pii.js';
 
@@ -133,6 +134,42 @@ describe('findPii', () => {
   it('Luhn agrees with the textbook examples', () => {
     expect(luhnValid('79927398713')).toBe(true);
     expect(luhnValid('79927398710')).toBe(false);
+  });
+});
+
+describe('findPii on long texts', () => {
+  it('searches a long text window by window with the same matches as at once, when no two matches touch (property)', () => {
+    const token = fc.constantFrom('maria.lopez@gmail.com', '+1 415 555 0132', '4111 1111 1111 1111', '078-05-1120', 'GB29 NWBK 6016 1331 9268 19',
+      '8.8.8.8', '2001:db8::1', 'born 12/03/1984', 'plain words', 'id 12345', 'é日😀', '(212) 555-0187');
+    const filler = fc.integer({ min: 200, max: 5000 }).map((n) => ' lorem ipsum; '.repeat(Math.ceil(n / 14)));
+    fc.assert(fc.property(fc.array(fc.tuple(token, filler), { minLength: 20, maxLength: 80 }), fc.constantFrom(undefined, 'phone', 'dob', 'ssn'), (parts, columnName) => {
+      const text = parts.map(([t, f]) => `${t};${f}`).join('');
+      fc.pre(text.length > 2 * PII_WINDOW);
+      const opts = columnName ? { columnName } : {};
+      expect(findPii(text, opts)).toEqual(findPiiIn(text, opts));
+    }), { numRuns: 40 });
+  });
+
+  it('finds every one of 250,000 phone numbers in a 2 MB cell (linear: the pairwise overlap check took minutes)', () => {
+    const text = Array.from({ length: 250_000 }, (_, i) => `555 ${String(1000 + (i % 9000))}`).join(' ; ');
+    const found = findPii(text, { columnName: 'phone' }).filter((m) => m.entity === 'phone');
+    expect(found.length).toBe(250_000);
+    expect(found[249_999].index).toBe(text.lastIndexOf('555 '));
+  });
+
+  it('settles overlapping candidates the same way pairwise or marked on the text (property)', () => {
+    const pairwise = <C extends { index: number; length: number }>(cs: C[]) => {
+      const taken: C[] = [];
+      for (const c of cs) if (!taken.some((t) => c.index < t.index + t.length && t.index < c.index + c.length)) taken.push(c);
+      return taken;
+    };
+    const candidate = fc.record({ index: fc.nat(300), length: fc.integer({ min: 1, max: 40 }), n: fc.nat() });
+    fc.assert(fc.property(fc.array(candidate, { maxLength: 200, size: 'max' }), (cs) => {
+      expect(nonOverlapping(cs, 400)).toEqual(pairwise(cs));
+    }), { numRuns: 2_000 });
+    // An empty candidate inside a longer one (no finder makes one) is settled as pairwise.
+    const withEmpty = [{ index: 5, length: 0 }, ...Array.from({ length: 40 }, (_, i) => ({ index: i * 3, length: 4 }))];
+    expect(nonOverlapping(withEmpty, 200)).toEqual(pairwise(withEmpty));
   });
 });
 

@@ -1,7 +1,7 @@
 import { defineRule, type FileContext } from '../../engine/rule.js';
 import { redact } from '../../engine/redact.js';
 import {
-  PII_ENTITIES, cardShapedValue, columnEntities, confidenceAtLeast, findPii, luhnValid, piiHits, type PiiConfidence,
+  PII_ENTITIES, cardShapedValue, columnEntities, confidenceAtLeast, eachPii, findPii, luhnValid, piiHits, type PiiConfidence,
   type PiiEntity,
 } from '../../detect/pii.js';
 import { FormatError } from '../../formats/errors.js';
@@ -160,7 +160,7 @@ export default defineRule<Options>({
           cards.candidates++;
           if (luhnValid(digits)) cards.luhn++;
         }
-        for (const m of findPii(value, { entities: options.entities, columnName: column })) {
+        for (const m of eachPii(value, { entities: options.entities, columnName: column })) {
           if (!confidenceAtLeast(m.confidence, options['min-confidence'])) continue;
           if (cards && m.entity === 'credit-card') cards.held = add(cards.held, row, m.value);
           else track(column, m.entity, row, m.value);
