@@ -98,6 +98,8 @@ export const HOSTILE: HostileInput[] = [
   { name: 'notebook with 100,000 cells', path: 'nb/many.ipynb', content: () => JSON.stringify({ cells: Array.from({ length: 100_000 }, () => ({ cell_type: 'code', source: 'x', outputs: [] })), nbformat: 4, nbformat_minor: 5, metadata: {} }), expect: 'any' },
   { name: 'CSV with a million empty columns', path: 'data/wide.csv', content: () => `${','.repeat(1_000_000)}\n`, expect: 'any' },
   { name: 'JSONL with one 20 MB line', path: 'data/long.jsonl', content: () => `{"text": "${'a'.repeat(20 * 1024 * 1024)}"}\n`, expect: 'any' },
+  // Every few characters a phone number, in a column named for them: hundreds of thousands of matches in one cell.
+  { name: 'JSONL with a 3 MB cell of phone numbers', path: 'data/phones.jsonl', content: () => `{"phone": "${'555 0107 ; '.repeat(300_000)}"}\n`, expect: ['data/pii'] },
   { name: 'Dockerfile with 100,000 line continuations', path: 'docker/Dockerfile', content: () => `FROM python:3.12\nRUN echo \\\n${'a \\\n'.repeat(100_000)}b\n`, expect: 'any' },
   { name: 'requirements.txt that includes itself', path: 'requirements.txt', content: () => '-r requirements.txt\ntorch==1.0\n', expect: 'any' },
   { name: 'gzip-compressed CSV bomb', path: 'data/bomb.csv.gz', content: () => gzipSync(Buffer.alloc(256 * 1024 * 1024, 0x0a)), expect: 'any' },
