@@ -406,7 +406,7 @@ function shapeOf(text: string): Shape {
 function worthTrying(e: PiiEntity, text: string, s: Shape, hints: Set<PiiEntity>): boolean {
   if (hints.has(e)) return true;
   switch (e) {
-    case 'email': return s.at;
+    case 'email': return s.at && s.dot && s.letters && text.length >= 6; // a@b.co at the least
     case 'ipv6': return s.colon;
     case 'ipv4': return s.dot && s.digits >= 4;
     case 'iban': return s.letters && s.digits >= 9;
@@ -698,7 +698,7 @@ const PRIORITY: PiiEntity[] = ['email', 'iban', 'credit-card', 'us-ssn', 'ipv6',
  * weaker shapes through (bare 9-digit SSNs in an `ssn` column, dates in a `dob` column).
  */
 export function findPii(text: string, opts: PiiOptions = {}): PiiMatch[] {
-  return [...eachPii(text, opts)];
+  return text.length <= PII_WINDOW + 2 * PII_CONTEXT ? findPiiIn(text, opts) : [...windows(text, opts)];
 }
 
 export interface PiiOptions { entities?: readonly PiiEntity[]; columnName?: string }
@@ -715,11 +715,11 @@ const PII_CONTEXT = 1024;
  * 900,000 candidates at once). Where two matches overlap across a window's edge, each window settles them
  * from what it sees, which is the whole neighbourhood of both.
  */
-export function* eachPii(text: string, opts: PiiOptions = {}): Generator<PiiMatch> {
-  if (text.length <= PII_WINDOW + 2 * PII_CONTEXT) {
-    yield* findPiiIn(text, opts);
-    return;
-  }
+export function eachPii(text: string, opts: PiiOptions = {}): Iterable<PiiMatch> {
+  return text.length <= PII_WINDOW + 2 * PII_CONTEXT ? findPiiIn(text, opts) : windows(text, opts);
+}
+
+function* windows(text: string, opts: PiiOptions): Generator<PiiMatch> {
   for (let start = 0; start < text.length; start += PII_WINDOW) {
     const from = Math.max(0, start - PII_CONTEXT);
     const end = Math.min(text.length, start + PII_WINDOW);
