@@ -85,6 +85,26 @@ describe('findPii', () => {
     expect(cardShapedValue(' 5555-5555-5555-4444 ')).toBe('5555555555554444');
     expect(cardShapedValue('4111111111111111')).toBe('4111111111111111');
     expect(cardShapedValue('paid with 4111111111111111')).toBeUndefined();
+    // The same as the expression it replaces, on values built to sit on its edges (property).
+    const reference = (value: string) => {
+      const v = value.trim();
+      if (!/^\d(?:[ -]?\d){11,18}$/.test(v)) return undefined;
+      const seps = v.replace(/\d/g, '');
+      if (seps && !/^( +|-+)$/.test(seps)) return undefined;
+      return v.replace(/\D/g, '');
+    };
+    const piece = fc.constantFrom('4', '1', '0', '9', '1234', '5555', ' ', '-', '  ', '--', '\t', '\u00a0', 'x', '.', '\n', '١');
+    fc.assert(fc.property(fc.array(piece, { maxLength: 45, size: 'max' }).map((a) => a.join('')), (value) => {
+      expect([value, cardShapedValue(value)]).toEqual([value, reference(value)]);
+    }), { numRuns: 20_000 });
+    // Its bounds: 12 to 19 digits, each pair split by at most one separator.
+    for (const n of [11, 12, 19, 20]) {
+      const digits = '4'.repeat(n);
+      for (const value of [digits, digits.split('').join(' '), digits.split('').join('-'), ` ${digits.split('').join(' ')}\t`]) {
+        expect([value, cardShapedValue(value)]).toEqual([value, reference(value)]);
+        expect(cardShapedValue(value)).toBe(n >= 12 && n <= 19 ? digits : undefined);
+      }
+    }
     expect(cardShapedValue('4111 1111-1111 1111')).toBeUndefined();
     expect(cardShapedValue('12345678901')).toBeUndefined();
   });
