@@ -1,8 +1,9 @@
 /**
  * AssemblyScript source of the WebAssembly kernel behind piiHits (src/detect/pii.ts): the same pass as its
- * bytesHits, over UTF-8 bytes written into this module's memory, with the bytes that begin nothing skipped 16 at
- * a time by SIMD compares. Compiled by scripts/generate.mjs into src/wasm/pii-scan.wasm.ts (never by tsc: this
- * is not TypeScript, though it looks like it). Property tests hold it to bytesHits on random and real text.
+ * bytesHits, over UTF-8 bytes written into this module's memory: each block of 16 bytes is classified once by
+ * SIMD compares (the bytes that may begin a match, and the digits, as bit masks), and only those bytes are then
+ * looked at, in order. Compiled by scripts/generate.mjs into src/wasm/pii-scan.wasm.ts (never by tsc: this is
+ * not TypeScript, though it looks like it). Property tests hold it to bytesHits on random and real text.
  *
  * Memory: [OUT, OUT + 4 * OUT_CAPACITY) receives the hits (u32 byte offsets), the input starts at INPUT. A scan
  * that fills OUT stops after a hit (and its line) and says where to go on (resumeAt): the next line starts
@@ -126,7 +127,8 @@ function otherHit(i: isize, c: u32): bool {
 
 /**
  * bytesHits over the `length` bytes at INPUT, from offset `from` (0, or a resumeAt): the number of hits written
- * at OUT, one per line, in order. `from` must be 0 or the start of a line.
+ * at OUT, one per line, in order. `from` must be 0 or the start of a line. The memory must hold 16 bytes past
+ * the input, which are zeroed here.
  */
 export function scan(length: usize, from: usize, hinted: bool): u32 {
   n = length;
