@@ -172,6 +172,31 @@ describe('the action against a fake GitHub API', () => {
     expect(body).toContain('> Fixed since the last run: 2 blocking findings\\.');
   });
 
+  it("edits only its own comment: another bot's comment that opens with the marker is neither edited nor read", async () => {
+    // What a spoof would claim: two findings blocking before, so that the next run could say they were fixed.
+    const spoof = '<!-- ai-pipeline-gate:comment -->\n<!-- ai-pipeline-gate:blocking aaaaaaaaaaaaaaaa,bbbbbbbbbbbbbbbb -->\nspoof';
+    fake = pr([{ filename: 'README.md', status: 'added' }], { comments: [{ id: 1, body: spoof, user: { login: 'other-app[bot]', type: 'Bot' } }] });
+    const r = await runAction(fake, { files: { 'README.md': 'hello\n' }, inputs: { comment: 'always' } });
+    expect(r.code).toBe(0);
+    expect(fake.state.comments.find((c) => c.id === 1)!.body).toBe(spoof);
+    expect(fake.requests.filter((q) => q.operationId === 'issues/update-comment')).toHaveLength(0);
+    const ours = fake.state.comments.filter((c) => c.user.login === 'github-actions[bot]');
+    expect(ours).toHaveLength(1);
+    expect(ours[0].body).not.toContain('Fixed since the last run');
+    expect(fake.requests.some((q) => q.operationId === 'graphql' && q.status === 200)).toBe(true);
+  });
+
+  it("finds its comment under a GitHub App's login too, and takes any bot's marked comment when GraphQL cannot be asked", async () => {
+    const marked = (login: string, id: number) => ({ id, body: '<!-- ai-pipeline-gate:comment -->\nold', user: { login, type: 'Bot' as const } });
+    fake = pr([{ filename: 'README.md', status: 'added' }], { viewer: 'our-gate-app[bot]', comments: [marked('other-app[bot]', 1), marked('our-gate-app[bot]', 2)] });
+    await runAction(fake, { files: { 'README.md': 'hello\n' }, inputs: { comment: 'always' } });
+    await fake.stop();
+    expect(fake.requests.filter((q) => q.operationId === 'issues/update-comment').map((q) => q.path)).toEqual([expect.stringContaining('/comments/2')]);
+    fake = pr([{ filename: 'README.md', status: 'added' }], { forbidden: ['graphql'], comments: [marked('other-app[bot]', 1)] });
+    await runAction(fake, { files: { 'README.md': 'hello\n' }, inputs: { comment: 'always' } });
+    expect(fake.requests.filter((q) => q.operationId === 'issues/update-comment').map((q) => q.path)).toEqual([expect.stringContaining('/comments/1')]);
+  });
+
   it('falls back to workflow-command annotations and the job summary on a fork PR (403 on checks and comments)', async () => {
     fake = pr([{ filename: 'm.pkl', status: 'added' }, { filename: '::error::x%0Ay.pkl', status: 'added' }], {
       forbidden: ['checks/create', 'issues/create-comment', 'issues/update-comment'],

@@ -42,6 +42,11 @@ export interface FakeState {
   reviews?: FakeReview[];
   /** `org/team-slug` → members (teams/get-membership-for-user-in-org); `pending` for an invitation not accepted. */
   teams?: Record<string, Array<{ login: string; state?: 'active' | 'pending' }>>;
+  /**
+   * The token's own login, as the GraphQL API's `viewer` gives it (default github-actions[bot], the Actions
+   * token's bot); the fake answers only that query. `graphql` in `forbidden` makes it answer 403.
+   */
+  viewer?: string;
 }
 
 export interface FakeReview { login: string; state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED' | 'PENDING'; commit_id?: string }
@@ -96,6 +101,7 @@ export class FakeGitHub {
       try { body = JSON.parse(raw); } catch { errors.push('body is not JSON'); }
     }
     const method = req.method ?? 'GET';
+    if (method === 'POST' && url.pathname === '/graphql') return this.graphql(req, res, body);
     const checked = checkRequest(method, url.pathname, url.searchParams, body);
     errors.push(...checked.errors);
     const auth = req.headers.authorization;
@@ -128,6 +134,27 @@ export class FakeGitHub {
       record.errors.push(`fake failed: ${(e as Error).message}`);
       send(500, { message: 'fake failed' });
     }
+  }
+
+  /** GitHub's GraphQL endpoint, for the one query the gate makes: `viewer { login }`. */
+  private graphql(req: IncomingMessage, res: ServerResponse, body: any): void {
+    const record: RecordedRequest = {
+      method: 'POST', path: '/graphql', query: {}, body, operationId: 'graphql', authorization: req.headers.authorization,
+      accept: req.headers.accept, status: 0, errors: [],
+    };
+    this.requests.push(record);
+    const send = (status: number, data: unknown) => {
+      record.status = status;
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+      res.end(JSON.stringify(data));
+    };
+    if (!/^(token|bearer) \S+$/i.test(req.headers.authorization ?? '')) record.errors.push('no Authorization header');
+    if (this.state.forbidden.includes('graphql')) return send(403, { message: 'Resource not accessible by integration' });
+    if (typeof body?.query !== 'string' || !/^\s*(?:query\s*)?\{\s*viewer\s*\{\s*login\s*\}\s*\}\s*$/.test(body.query)) {
+      record.errors.push(`the fake answers only the viewer query, not ${JSON.stringify(body?.query)}`);
+      return send(200, { errors: [{ message: 'not implemented by the fake' }] });
+    }
+    send(200, { data: { viewer: { login: this.state.viewer ?? 'github-actions[bot]' } } });
   }
 
   private answer(id: string, p: Record<string, string>, q: URLSearchParams, body: any, record: RecordedRequest): [number, unknown, Record<string, string>?] {
@@ -166,7 +193,7 @@ export class FakeGitHub {
         return this.page(this.state.comments.map((c) => this.commentJson(c, now)), q, `/repos/${owner}/${repo}/issues/${p.issue_number}/comments`);
       case 'issues/create-comment': {
         if (body.body.length > LIMITS.commentChars) { record.errors.push(`comment body is ${body.body.length} characters`); return [422, { message: 'Validation Failed' }]; }
-        const c: CommentState = { id: this.nextId++, body: body.body, user: { login: 'github-actions[bot]', type: 'Bot' } };
+        const c: CommentState = { id: this.nextId++, body: body.body, user: { login: this.state.viewer ?? 'github-actions[bot]', type: 'Bot' } };
         this.state.comments.push(c);
         return [201, this.commentJson(c, now)];
       }
