@@ -49565,20 +49565,45 @@ function printCommands(ctx, report, reason) {
         return [];
     return [`GitHub shows at most 10 workflow-command annotations per level per step: ${hidden} of ${lines.length} findings are not annotated on the files. All are in the tables here, the log, the SARIF log and the JSON report.`];
 }
-/** Finds the gate's own comment: the marker opens it, and a bot (the token's app) wrote it. */
-async function findComment(client, ev) {
+/**
+ * Finds the gate's own comment: the marker opens it, and the token's own identity wrote it (GraphQL's
+ * `viewer`: the REST API has no "who am I" an Actions token may call). Another bot's comment that opens with the
+ * marker (one that quotes it, or one made to look like ours) is never edited, nor read for what it says was
+ * blocking before. Where the viewer cannot be asked (an API without GraphQL), any bot's marked comment is
+ * taken, as before, and the log says so.
+ */
+async function findComment(client, ev, logger) {
     const comments = await client.paginate(client.rest.issues.listComments, {
         owner: ev.owner, repo: ev.repo, issue_number: ev.pullNumber, per_page: 100,
     });
-    const ours = comments.filter((c) => isGateComment(c.body) && c.user?.type === 'Bot');
+    const marked = comments.filter((c) => isGateComment(c.body) && c.user?.type === 'Bot');
+    if (marked.length === 0)
+        return undefined;
+    const me = await viewerLogin(client).catch((error) => {
+        logger.debug(`asking GraphQL for the token's login failed (${describeError(error)}); taking any bot's marked comment as ours`);
+        return undefined;
+    });
+    const ours = me === undefined ? marked : marked.filter((c) => sameLogin(c.user?.login, me));
     return ours.length ? { id: ours[0].id, body: ours[0].body ?? '' } : undefined;
+}
+async function viewerLogin(client) {
+    const data = await client.graphql('query { viewer { login } }');
+    const login = data?.viewer?.login;
+    if (typeof login !== 'string' || login === '')
+        throw new Error('no viewer login in the answer');
+    return login;
+}
+/** Logins compared as GitHub spells a bot's in its two APIs: `name[bot]` in REST, often `name` in GraphQL. */
+function sameLogin(a, b) {
+    const plain = (s) => s.toLowerCase().replace(/\[bot\]$/, '');
+    return a !== undefined && plain(a) === plain(b);
 }
 async function publishComment(ctx, report, notes) {
     if (ctx.ev.kind !== 'pull_request' || ctx.comment === 'never' || !ctx.client)
         return undefined;
     const client = ctx.client;
     try {
-        const previous = await findComment(client, ctx.ev);
+        const previous = await findComment(client, ctx.ev, ctx.logger);
         if (!shouldComment(ctx.comment, report, previous !== undefined))
             return undefined;
         const { body } = toComment(report, { links: links(ctx.ev), runUrl: ctx.ev.runUrl, fullReport: ctx.fullReport, notes, previous: previous?.body });
