@@ -72,7 +72,7 @@ export function renderDemoReport(report: Report): string {
     '',
     '## The pull request comment',
     '',
-    'One comment per pull request, found again by its hidden marker and edited in place by later runs (which',
+    'One comment per pull request, found again by its hidden marker and its author (the identity of the token) and edited in place by later runs (which',
     'also say how many blocking findings were fixed). It renders as:',
     '',
     '---',
