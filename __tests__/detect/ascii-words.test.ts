@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { AsciiWords, KERNEL_SEGMENT, fingerprintTables } from '../../src/detect/ascii-words.js';
-import { TABLE_BYTES, WordsScan } from '../../src/wasm/words-scan.js';
+import { AsciiWords, fingerprintTables } from '../../src/detect/ascii-words.js';
+import { SEGMENT_BYTES as KERNEL_SEGMENT, TABLE_BYTES, WordsScan } from '../../src/wasm/words-scan.js';
 
 const WORDS = ['phone', 'tel', 'ssn', 'dob', 'secret', 'co_api_key'];
 const spec = new RegExp(WORDS.join('|'), 'i');
@@ -70,6 +70,8 @@ describe('AsciiWords', () => {
       expect([text, pad, cut, words.in(big, pad, to)]).toEqual([text, pad, cut, spec.test(inRange)]);
       expect(words.in(big, pad, to)).toBe(words['inJs'](big, pad, to));
     }), { numRuns: 5_000 });
+    // The answers above came from the kernel, not from a silent fallback to the JavaScript search.
+    expect(words['kernel']).toEqual({ scan: WordsScan.shared(), tables: expect.any(Number) });
   });
 
   it('hands the kernel path every mark byte once, in order, and stops at a true from the test (property)', () => {
@@ -100,6 +102,7 @@ describe('AsciiWords', () => {
       }
     }
     expect(words.in(filler)).toBe(false);
+    expect(words['kernel']).toEqual({ scan: WordsScan.shared(), tables: expect.any(Number) });
     let seen: number[] = [];
     const marks = new AsciiWords(['secret'], {}, { bytes: [0x2f], start: () => { seen = []; }, test: (_b, at) => { seen.push(at); return false; } });
     const buf = Buffer.from(filler);

@@ -17,7 +17,7 @@
  * character matches an ASCII letter): the search agrees with `new RegExp(words.join('|'), 'i')` on the text the
  * bytes decode to, since UTF-8 writes every other character in bytes of 0x80 and up.
  */
-import { TABLE_BYTES, WordsScan } from '../wasm/words-scan.js';
+import { SEGMENT_BYTES, TABLE_BYTES, WordsScan } from '../wasm/words-scan.js';
 
 /** ASCII letters to lower case; every other byte unchanged. */
 const FOLD = Uint8Array.from({ length: 256 }, (_, b) => (b >= 65 && b <= 90 ? b + 32 : b));
@@ -87,8 +87,9 @@ export class AsciiWords {
         const tables = scan?.register(fingerprintTables(this.fingerprints, this.marks?.bytes ?? []));
         this.kernel = scan && tables !== undefined ? { scan, tables } : null;
       }
-      const room = this.kernel?.scan.room(Math.min(to - from, KERNEL_SEGMENT));
-      if (room) return this.inKernel(this.kernel!, room, buf, from, to);
+      const segment = Math.min(to - from, SEGMENT_BYTES);
+      const room = this.kernel?.scan.room(segment);
+      if (room) return this.inKernel(this.kernel!, room, segment, buf, from, to);
     }
     return this.inJs(buf, from, to);
   }
@@ -97,9 +98,9 @@ export class AsciiWords {
    * `in` through the kernel, a segment of the input at a time: its candidates compared here, each segment taken
    * up from where the kernel stopped in the one before, and the few bytes it leaves at the end looked at here.
    */
-  private inKernel(kernel: { scan: WordsScan; tables: number }, room: Buffer, buf: Uint8Array, from: number, to: number): boolean {
+  private inKernel(kernel: { scan: WordsScan; tables: number }, room: Buffer, segment: number, buf: Uint8Array, from: number, to: number): boolean {
     for (let at = from; ;) {
-      const segmentEnd = Math.min(to, at + room.length);
+      const segmentEnd = Math.min(to, at + segment);
       room.set(buf.subarray(at, segmentEnd), 0);
       const end = segmentEnd - at;
       for (let p = 0; ; p++) {
@@ -182,8 +183,6 @@ function upper(c: number): number {
 
 /** Inputs shorter than this are searched in JavaScript: copying them to the kernel would cost more. */
 const KERNEL_FROM = 256;
-/** Bytes copied into the kernel at a time: its memory stays this small (for each thread) whatever the input. */
-export const KERNEL_SEGMENT = 1024 * 1024;
 
 /**
  * How often each byte value comes in the text searched, roughly (English prose and code: letters by their

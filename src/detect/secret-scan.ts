@@ -13,7 +13,6 @@ import type { Severity } from '../engine/severity.js';
 import { loadNotebook, positions, type Notebook } from '../formats/ipynb.js';
 import { DETECTORS, detectorById, findSecrets, mayHoldSecretBytes, type SecretFamily, type SecretMatch } from './secrets.js';
 import { WordsScan } from '../wasm/words-scan.js';
-import { KERNEL_SEGMENT } from './ascii-words.js';
 
 /** Every kind whose files are text: secrets are searched in all of them. */
 export const SECRET_KINDS: readonly FileKind[] = [
@@ -252,7 +251,7 @@ export class SecretWindows {
  * newline cost ~0.3 s per GB of CSV), else with a native search per newline.
  */
 export function countNewlines(buf: Buffer, end: number): { count: number; last: number } {
-  const counted = end >= 4096 ? WordsScan.shared()?.newlines(buf, 0, end, KERNEL_SEGMENT) : undefined;
+  const counted = end >= 4096 ? WordsScan.shared()?.newlines(buf, 0, end) : undefined;
   if (counted) return counted;
   const before = buf.subarray(0, end);
   let count = 0, last = -1;

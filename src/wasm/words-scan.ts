@@ -18,6 +18,8 @@ interface Exports extends KernelExports {
 
 /** The most bytes one search takes; longer inputs are searched in JavaScript. */
 export const MAX_INPUT = 8 * 1024 * 1024;
+/** Bytes copied into the kernel at a time: its memory stays this small (for each thread) whatever the input. */
+export const SEGMENT_BYTES = 1024 * 1024;
 /** Bytes of one set of tables: low and high nibble tables for each of the fingerprint's three bytes. */
 export const TABLE_BYTES = 96;
 
@@ -68,15 +70,16 @@ export class WordsScan {
   }
 
   /**
-   * The newlines in buf[from, to) (copied into the kernel a segment of at most `segment` bytes at a time): how
-   * many, and the offset in `buf` of the last one (-1 if none); undefined when the memory cannot grow.
+   * The newlines in buf[from, to) (copied into the kernel SEGMENT_BYTES at a time): how many, and the offset in
+   * `buf` of the last one (-1 if none); undefined when the memory cannot grow.
    */
-  newlines(buf: Uint8Array, from: number, to: number, segment: number): { count: number; last: number } | undefined {
-    const room = this.room(Math.min(to - from, segment));
+  newlines(buf: Uint8Array, from: number, to: number): { count: number; last: number } | undefined {
+    const segment = Math.min(to - from, SEGMENT_BYTES);
+    const room = this.room(segment);
     if (!room) return undefined;
     let count = 0, last = -1;
-    for (let at = from; at < to; at += room.length) {
-      const end = Math.min(to, at + room.length);
+    for (let at = from; at < to; at += segment) {
+      const end = Math.min(to, at + segment);
       room.set(buf.subarray(at, end), 0);
       count += this.x.newlines(end - at);
       const found = this.x.lastNewline();
