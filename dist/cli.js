@@ -4164,6 +4164,8 @@ const WASM_BASE64$1 = 'AGFzbQEAAAABEQNgAAF/YAF/AX9gA39/fwF/AwgHAAABAAAAAgUDAQAIB
  */
 /** The most bytes one search takes; longer inputs are searched in JavaScript. */
 const MAX_INPUT$1 = 8 * 1024 * 1024;
+/** Bytes copied into the kernel at a time: its memory stays this small (for each thread) whatever the input. */
+const SEGMENT_BYTES = 1024 * 1024;
 /** Bytes of one set of tables: low and high nibble tables for each of the fingerprint's three bytes. */
 const TABLE_BYTES = 96;
 class WordsScan {
@@ -4208,16 +4210,17 @@ class WordsScan {
         return this.x.stoppedAt();
     }
     /**
-     * The newlines in buf[from, to) (copied into the kernel a segment of at most `segment` bytes at a time): how
-     * many, and the offset in `buf` of the last one (-1 if none); undefined when the memory cannot grow.
+     * The newlines in buf[from, to) (copied into the kernel SEGMENT_BYTES at a time): how many, and the offset in
+     * `buf` of the last one (-1 if none); undefined when the memory cannot grow.
      */
-    newlines(buf, from, to, segment) {
-        const room = this.room(Math.min(to - from, segment));
+    newlines(buf, from, to) {
+        const segment = Math.min(to - from, SEGMENT_BYTES);
+        const room = this.room(segment);
         if (!room)
             return undefined;
         let count = 0, last = -1;
-        for (let at = from; at < to; at += room.length) {
-            const end = Math.min(to, at + room.length);
+        for (let at = from; at < to; at += segment) {
+            const end = Math.min(to, at + segment);
             room.set(buf.subarray(at, end), 0);
             count += this.x.newlines(end - at);
             const found = this.x.lastNewline();
@@ -4305,9 +4308,10 @@ class AsciiWords {
                 const tables = scan?.register(fingerprintTables(this.fingerprints, this.marks?.bytes ?? []));
                 this.kernel = scan && tables !== undefined ? { scan, tables } : null;
             }
-            const room = this.kernel?.scan.room(Math.min(to - from, KERNEL_SEGMENT));
+            const segment = Math.min(to - from, SEGMENT_BYTES);
+            const room = this.kernel?.scan.room(segment);
             if (room)
-                return this.inKernel(this.kernel, room, buf, from, to);
+                return this.inKernel(this.kernel, room, segment, buf, from, to);
         }
         return this.inJs(buf, from, to);
     }
@@ -4315,9 +4319,9 @@ class AsciiWords {
      * `in` through the kernel, a segment of the input at a time: its candidates compared here, each segment taken
      * up from where the kernel stopped in the one before, and the few bytes it leaves at the end looked at here.
      */
-    inKernel(kernel, room, buf, from, to) {
+    inKernel(kernel, room, segment, buf, from, to) {
         for (let at = from;;) {
-            const segmentEnd = Math.min(to, at + room.length);
+            const segmentEnd = Math.min(to, at + segment);
             room.set(buf.subarray(at, segmentEnd), 0);
             const end = segmentEnd - at;
             for (let p = 0;; p++) {
@@ -4412,8 +4416,6 @@ function upper(c) {
 }
 /** Inputs shorter than this are searched in JavaScript: copying them to the kernel would cost more. */
 const KERNEL_FROM = 256;
-/** Bytes copied into the kernel at a time: its memory stays this small (for each thread) whatever the input. */
-const KERNEL_SEGMENT = 1024 * 1024;
 /**
  * How often each byte value comes in the text searched, roughly (English prose and code: letters by their
  * frequency in English, upper case rarer, then spaces, digits, punctuation): only to group fingerprints into
@@ -48846,7 +48848,7 @@ class SecretWindows {
  * newline cost ~0.3 s per GB of CSV), else with a native search per newline.
  */
 function countNewlines(buf, end) {
-    const counted = end >= 4096 ? WordsScan.shared()?.newlines(buf, 0, end, KERNEL_SEGMENT) : undefined;
+    const counted = end >= 4096 ? WordsScan.shared()?.newlines(buf, 0, end) : undefined;
     if (counted)
         return counted;
     const before = buf.subarray(0, end);
